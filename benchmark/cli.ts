@@ -1,0 +1,50 @@
+// `npm run bench`: measures ratios in one run and prints them as tables.
+//   npm run bench                 every suite
+//   npm run bench -- fest         one suite
+//   npm run bench -- --seconds 3  shorter runs (noisier figures)
+import { parseArgs } from "node:util";
+import { festSuite } from "./fest.js";
+import type { Suite } from "./suite.js";
+
+const SUITES: Record<string, Suite> = { fest: festSuite };
+
+function progress(message: string): void {
+  if (process.stdout.isTTY) process.stdout.write(`\r\x1b[2K… ${message}`);
+  else console.log(`… ${message}`);
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    options: { seconds: { type: "string", default: "5" }, help: { type: "boolean", short: "h" } },
+    allowPositionals: true,
+  });
+  if (values.help) {
+    console.log(`Usage: npm run bench -- [${Object.keys(SUITES).join("|")} ...] [--seconds N]`);
+    return;
+  }
+  const seconds = Number(values.seconds);
+  if (!Number.isFinite(seconds) || seconds < 1 || seconds > 120) {
+    throw new Error(`--seconds ${values.seconds} is not allowed: use a number from 1 to 120`);
+  }
+  const names = positionals.length > 0 ? positionals : Object.keys(SUITES);
+  const unknown = names.filter((name) => !(name in SUITES));
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown suite ${unknown.join(", ")}: known are ${Object.keys(SUITES).join(", ")}`,
+    );
+
+  const verdicts: string[] = [];
+  for (const name of names) {
+    const result = await (SUITES[name] as Suite)({ seconds, progress });
+    if (process.stdout.isTTY) process.stdout.write("\r\x1b[2K");
+    console.log(`\n${result.title}\n\n${result.table}\n`);
+    verdicts.push(...result.verdicts);
+  }
+  console.log("Targets:");
+  for (const line of verdicts) console.log(`  ${line}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,37 @@
+-- Fest Lab schema. The indexes are the ones the optimized queries use; the naive
+-- twins in src/fest/naive.ts ignore them on purpose.
+
+CREATE TABLE IF NOT EXISTS users (
+  id            INTEGER PRIMARY KEY,
+  username      TEXT NOT NULL UNIQUE,
+  display_name  TEXT NOT NULL,
+  password_hash TEXT NOT NULL,  -- scrypt$<salt hex>$<hash hex>
+  created_at    TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS events (
+  id            INTEGER PRIMARY KEY,
+  title         TEXT NOT NULL,
+  venue         TEXT NOT NULL,
+  starts_at     TEXT NOT NULL,
+  price_rupees  INTEGER NOT NULL CHECK (price_rupees >= 0),
+  capacity      INTEGER NOT NULL CHECK (capacity > 0),
+  -- Kept in step with registrations inside the registering transaction, so the
+  -- listing reads one number instead of counting rows.
+  seats_taken   INTEGER NOT NULL DEFAULT 0 CHECK (seats_taken >= 0 AND seats_taken <= capacity)
+);
+
+CREATE TABLE IF NOT EXISTS registrations (
+  id            INTEGER PRIMARY KEY,
+  user_id       INTEGER NOT NULL REFERENCES users(id),
+  event_id      INTEGER NOT NULL REFERENCES events(id),
+  registered_at TEXT NOT NULL,
+  UNIQUE (user_id, event_id)  -- registering twice keeps one row; also the index for "my" rows
+);
+
+CREATE INDEX IF NOT EXISTS events_by_start ON events (starts_at, id);
+
+CREATE TABLE IF NOT EXISTS meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);

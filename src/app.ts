@@ -1,0 +1,40 @@
+// Builds the Express app from the feature routers. No listening here: src/start.ts does that.
+import type { Database } from "better-sqlite3";
+import cookieParser from "cookie-parser";
+import express, { type Express } from "express";
+import type { Config } from "./config.js";
+import { errorHandler, notFoundHandler } from "./error-handler.js";
+import { FestQueries } from "./fest/queries.js";
+import { festRouter } from "./fest/routes.js";
+import type { Logger } from "./observe/log.js";
+import type { Switches } from "./switches.js";
+import { createViews } from "./views.js";
+
+export interface AppParts {
+  config: Config;
+  db: Database;
+  switches: Switches;
+  log: Logger;
+  sessionSecret: string;
+}
+
+export function createApp({ config, db, switches, log, sessionSecret }: AppParts): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("query parser", "simple");
+  app.locals.views = createViews();
+  app.locals.mode = config.mode;
+
+  app.use(cookieParser(sessionSecret));
+  app.use((_req, res, next) => {
+    res.locals.mode = config.mode;
+    res.locals.switchesOn = switches.enabled();
+    next();
+  });
+
+  app.use(festRouter(new FestQueries(db), switches));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(log));
+  return app;
+}

@@ -1,0 +1,47 @@
+// Opens the SQLite file, applies the schema, and fills it on the first start.
+import { mkdirSync, readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import BetterSqlite3, { type Database } from "better-sqlite3";
+import { DEFAULT_SEED_SIZE, type SeedSize, seedDatabase } from "../seed/generate.js";
+import { schemaFile } from "./paths.js";
+
+export class DatabaseOpenError extends Error {
+  override name = "DatabaseOpenError";
+}
+
+export interface OpenedDatabase {
+  db: Database;
+  /** True when this start created and filled the file. */
+  seeded: boolean;
+}
+
+export function openDatabase(path: string, seedSize: SeedSize = DEFAULT_SEED_SIZE): OpenedDatabase {
+  const file = resolve(path);
+  let db: Database;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    db = new BetterSqlite3(file);
+    // WAL lets readers and the writer overlap; NORMAL sync is safe with WAL and much faster.
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("foreign_keys = ON");
+    db.exec(readFileSync(schemaFile, "utf8"));
+  } catch (error) {
+    throw new DatabaseOpenError(
+      `cannot open the database at ${file}: ${(error as Error).message}. Choose a writable file with DB_PATH or --db`,
+    );
+  }
+  const seeded = db.prepare("SELECT 1 FROM meta WHERE key = 'seed'").get() === undefined;
+  if (seeded) seedDatabase(db, seedSize);
+  return { db, seeded };
+}
+
+export function tableCounts(db: Database): {
+  events: number;
+  users: number;
+  registrations: number;
+} {
+  const count = (table: string) =>
+    (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+  return { events: count("events"), users: count("users"), registrations: count("registrations") };
+}

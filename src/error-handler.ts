@@ -1,0 +1,59 @@
+// The one place a thrown error becomes an answer. Clients never see a stack trace,
+// except on the 500 page of a crash bug that was switched on on purpose.
+import type { ErrorRequestHandler, RequestHandler } from "express";
+import { HttpError, NotFound, SwitchedOnCrash } from "./http-errors.js";
+import type { Logger } from "./observe/log.js";
+import { sendPage } from "./respond.js";
+import { SWITCHES } from "./switches.js";
+
+export const notFoundHandler: RequestHandler = (req) => {
+  throw new NotFound(`no page at ${req.method} ${req.path}`);
+};
+
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    if (res.headersSent) return;
+    if (error instanceof SwitchedOnCrash) {
+      log.error(
+        `${req.method} ${req.originalUrl} crashed (switch ${error.bug} is on):\n${error.stack}`,
+      );
+      const data = {
+        error: error.message,
+        bug: error.bug,
+        lesson: SWITCHES[error.bug].description,
+        fix: `switch it off: PUT /admin/switches/${error.bug} {"on": false}, or restart without it`,
+        stack: error.stack,
+      };
+      sendPage(req, res, { view: "crash.njk", data, status: 500 });
+      return;
+    }
+    const known = toHttpError(error);
+    if (known.status >= 500) {
+      log.error(
+        `${req.method} ${req.originalUrl} failed:\n${(error as Error)?.stack ?? String(error)}`,
+      );
+    }
+    sendPage(req, res, {
+      view: "error.njk",
+      data: { error: known.message, status: known.status, ...known.details },
+      status: known.status,
+    });
+  };
+}
+
+function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  // Errors from Express's own parsers (a malformed JSON body, a body too large) carry a status.
+  const status = (error as { status?: unknown })?.status;
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    const type = (error as { type?: unknown }).type;
+    const message =
+      type === "entity.parse.failed"
+        ? "body: not valid JSON"
+        : type === "entity.too.large"
+          ? "body: larger than allowed (16 KB)"
+          : "the request could not be read";
+    return new HttpError(status, message, { parameter: "body" });
+  }
+  return new HttpError(500, "internal error: the server log has the details");
+}

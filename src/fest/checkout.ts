@@ -1,0 +1,39 @@
+// /checkout and its three switches: the crash inside the request, the crash that takes the
+// whole process down, and the total summed in an application loop.
+import type { Request } from "express";
+import { SwitchedOnCrash } from "../http-errors.js";
+import type { Switches } from "../switches.js";
+import { checkoutNaive } from "./naive.js";
+import type { FestQueries } from "./queries.js";
+import type { Checkout, User } from "./types.js";
+
+export async function checkoutFor(
+  req: Request,
+  user: User,
+  queries: FestQueries,
+  switches: Switches,
+): Promise<Checkout> {
+  if (switches.isOn("checkout-crash-process")) {
+    // Thrown on a later tick, outside Express's try/catch: nothing catches it, the process
+    // exits and this request never gets an answer. One buggy feature takes every route down.
+    setImmediate(() => {
+      throw new SwitchedOnCrash(
+        "checkout-crash-process",
+        `checkout-crash-process: unhandled error while computing the total for ${user.username} (${req.originalUrl})`,
+      );
+    });
+    return new Promise<never>(() => {});
+  }
+  const checkout = switches.isOn("checkout-slow-loop")
+    ? checkoutNaive(queries.db, user.id)
+    : queries.checkout(user.id);
+  if (switches.isOn("checkout-crash")) {
+    // The seed lab's bug: a per-item average divided by a count that is zero (Python's 1/0).
+    // JavaScript would return Infinity, so the bug throws what Python would.
+    throw new SwitchedOnCrash(
+      "checkout-crash",
+      "checkout-crash: ZeroDivisionError: division by zero while computing the discount",
+    );
+  }
+  return checkout;
+}

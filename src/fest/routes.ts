@@ -1,0 +1,108 @@
+// HTTP for the fest monolith: parse input, ask the switch registry which twin to call,
+// then render. The rest of each route is shared, so naive and optimized answers match.
+import express, { type Request, type Response, Router } from "express";
+import { Unauthorized } from "../http-errors.js";
+import { sendPage, wantsJson } from "../respond.js";
+import type { Switches } from "../switches.js";
+import { checkoutFor } from "./checkout.js";
+import { credentials, eventIdParam } from "./input.js";
+import { listEventsNaive, myEventsNaive } from "./naive.js";
+import { verifyPassword } from "./passwords.js";
+import type { FestQueries } from "./queries.js";
+import { endSession, resolveUser, sessionUsername, startSession } from "./session.js";
+import type { User } from "./types.js";
+
+export function festRouter(queries: FestQueries, switches: Switches): Router {
+  const router = Router();
+  router.use(express.urlencoded({ extended: false, limit: "16kb" }));
+  router.use(express.json({ limit: "16kb" }));
+  router.use((req, res, next) => {
+    res.locals.loggedInAs = sessionUsername(req);
+    next();
+  });
+
+  router.get("/", (req, res) => {
+    sendPage(req, res, {
+      view: "home.njk",
+      data: { switches: switches.list(), enabled: switches.enabled() },
+    });
+  });
+
+  router.get("/events", (req, res) => {
+    const who = resolveUser(req, queries, "none");
+    const userId = who?.user.id ?? null;
+    const events = switches.isOn("events-slow-loop")
+      ? listEventsNaive(queries.db, userId)
+      : queries.listEvents(userId);
+    sendPage(req, res, {
+      view: "events.njk",
+      data: { user: who?.user.username ?? null, via: who?.via, events },
+    });
+  });
+
+  router.post("/events/:id/register", (req, res) => {
+    const eventId = eventIdParam(req.params.id);
+    const who = resolveUser(req, queries, "none");
+    if (who === undefined)
+      throw new Unauthorized("log in (or name a user with ?user=) to register");
+    const result = queries.registerForEvent(who.user.id, eventId);
+    if (wantsJson(req)) {
+      res.status(result.created ? 201 : 200).json({ user: who.user.username, ...result });
+      return;
+    }
+    const back = who.via === "query" ? `?user=${encodeURIComponent(who.user.username)}` : "";
+    res.redirect(303, `/my-events${back}`);
+  });
+
+  router.get("/my-events", (req, res) => {
+    const who = resolveUser(req, queries, "demo");
+    const registrations = switches.isOn("my-events-slow-loop")
+      ? myEventsNaive(queries.db, who.user)
+      : queries.myEvents(who.user.id);
+    sendPage(req, res, {
+      view: "my-events.njk",
+      data: { user: who.user.username, via: who.via, registrations },
+    });
+  });
+
+  router.get("/checkout", async (req, res) => {
+    const who = resolveUser(req, queries, "demo");
+    const checkout = await checkoutFor(req, who.user, queries, switches);
+    sendPage(req, res, {
+      view: "checkout.njk",
+      data: { user: who.user.username, via: who.via, ...checkout },
+    });
+  });
+
+  router.get("/signup", (req, res) => sendPage(req, res, { view: "signup.njk", data: {} }));
+  router.post("/signup", async (req, res) => {
+    const { username, password } = credentials(req.body);
+    const user = await queries.createUser(username, password);
+    loggedIn(req, res, user, 201);
+  });
+
+  router.get("/login", (req, res) => sendPage(req, res, { view: "login.njk", data: {} }));
+  router.post("/login", async (req, res) => {
+    const { username, password } = credentials(req.body);
+    const found = queries.findUser(username);
+    if (found === undefined || !(await verifyPassword(password, found.passwordHash))) {
+      throw new Unauthorized("username or password is wrong");
+    }
+    const { passwordHash: _hash, ...user } = found;
+    loggedIn(req, res, user, 200);
+  });
+
+  router.post("/logout", (req, res) => {
+    endSession(res);
+    if (wantsJson(req)) res.json({ loggedOut: true });
+    else res.redirect(303, "/");
+  });
+
+  return router;
+}
+
+function loggedIn(req: Request, res: Response, user: User, status: number): void {
+  startSession(res, user);
+  if (wantsJson(req)) res.status(status).json({ user: { username: user.username } });
+  else res.redirect(303, "/events");
+}

@@ -1,0 +1,49 @@
+// Small typed errors that routes throw; src/error-handler.ts turns each into one answer,
+// as JSON or HTML to match the request.
+import type { SwitchName } from "./switches.js";
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** A parameter failed its check: names the parameter and what is allowed. */
+export class BadInput extends HttpError {
+  constructor(parameter: string, allowed: string) {
+    super(400, `${parameter}: ${allowed}`, { parameter, allowed });
+  }
+}
+
+export class NotFound extends HttpError {
+  constructor(message: string) {
+    super(404, message);
+  }
+}
+
+export class Unauthorized extends HttpError {
+  constructor(message: string) {
+    super(401, message);
+  }
+}
+
+export class Conflict extends HttpError {
+  constructor(message: string) {
+    super(409, message);
+  }
+}
+
+/** Thrown by a crash bug that was switched on on purpose; its 500 page names the bug. */
+export class SwitchedOnCrash extends Error {
+  constructor(
+    readonly bug: SwitchName,
+    message: string,
+  ) {
+    super(message);
+    this.name = "SwitchedOnCrash";
+  }
+}

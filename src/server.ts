@@ -1,0 +1,66 @@
+// `npm start`: read the config, open the database, build the app, listen, and shut down
+// cleanly on Ctrl+C. Every start-up problem ends here as one line and exit code 1.
+import { availableParallelism } from "node:os";
+import { isAbsolute, relative } from "node:path";
+import { ConfigError, readConfig, USAGE } from "./config.js";
+import { DatabaseOpenError, tableCounts } from "./database.js";
+import { createLogger } from "./observe/log.js";
+import { ListenError, startLab } from "./start.js";
+
+async function main(): Promise<void> {
+  const result = readConfig({
+    env: process.env,
+    argv: process.argv.slice(2),
+    cpuCount: availableParallelism(),
+  });
+  if (result.kind === "help") {
+    console.log(USAGE);
+    return;
+  }
+  const { config } = result;
+  const log = createLogger(config.logLevel);
+  const lab = await startLab(config, { log });
+
+  process.on("uncaughtException", (error) => {
+    // checkout-crash-process lands here on purpose: say why the process is going away.
+    process.stderr.write(
+      `ERROR:    the process is exiting: an exception nothing caught took the whole monolith down\n${error.stack ?? error}\n`,
+    );
+    process.exit(1);
+  });
+
+  const counts = tableCounts(lab.db);
+  const shown = relative(process.cwd(), lab.db.name);
+  const dbShown = shown.startsWith("..") || isAbsolute(shown) ? lab.db.name : shown;
+  const on = lab.switches.enabled();
+  console.log(
+    [
+      `Fest Lab listening on ${lab.url}`,
+      `  mode:      ${config.mode}`,
+      `  switches:  ${on.length > 0 ? on.join(", ") : "none on"}  (change them live at ${lab.url}/admin)`,
+      `  database:  ${dbShown}${lab.seeded ? " (created and seeded now)" : ""}: ${counts.events} events, ${counts.users} users, ${counts.registrations} registrations`,
+      `  try:       ${lab.url}/events?user=locust_user   ${lab.url}/checkout`,
+      `  stop:      Ctrl+C`,
+    ].join("\n"),
+  );
+
+  const stop = (signal: string) => {
+    console.log(`\n${signal}: closing connections and the database`);
+    void lab.close().then(() => process.exit(0));
+  };
+  process.once("SIGINT", () => stop("SIGINT"));
+  process.once("SIGTERM", () => stop("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  if (
+    error instanceof ConfigError ||
+    error instanceof DatabaseOpenError ||
+    error instanceof ListenError
+  ) {
+    process.stderr.write(`fest-lab: ${error.message}\n`);
+  } else {
+    process.stderr.write(`fest-lab: could not start: ${(error as Error)?.stack ?? error}\n`);
+  }
+  process.exit(1);
+});

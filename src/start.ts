@@ -1,0 +1,94 @@
+// Start-up and shut-down as functions, so tests start the same server that `npm start` does.
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Database } from "better-sqlite3";
+import type { SeedSize } from "../seed/generate.js";
+import { createApp } from "./app.js";
+import { withFastHealth } from "./bench/health.js";
+import type { Config } from "./config.js";
+import { openDatabase } from "./database.js";
+import { withAccessLog } from "./observe/access-log.js";
+import { createLogger, type Logger } from "./observe/log.js";
+import { Switches } from "./switches.js";
+
+export class ListenError extends Error {
+  override name = "ListenError";
+}
+
+export interface RunningLab {
+  url: string;
+  server: Server;
+  db: Database;
+  switches: Switches;
+  log: Logger;
+  /** True when this start created and filled the database. */
+  seeded: boolean;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: Logger;
+  /** Size of the data when the database is created; tests use a small one. */
+  seedSize?: SeedSize;
+}
+
+export async function startLab(config: Config, options: StartOptions = {}): Promise<RunningLab> {
+  const log = options.log ?? createLogger(config.logLevel);
+  const { db, seeded } = openDatabase(config.dbPath, options.seedSize);
+  const switches = Switches.fromStartup(config);
+  switches.onChange((name, on, by) =>
+    log.warn(`switch ${name} turned ${on ? "on" : "off"} by ${by}`),
+  );
+
+  const app = createApp({
+    config,
+    db,
+    switches,
+    log,
+    sessionSecret: config.sessionSecret ?? randomBytes(32).toString("hex"),
+  });
+  const server = createServer(withAccessLog(withFastHealth(app), log));
+  // Load tests open many keep-alive connections; keep them longer than a client's idle gap.
+  server.keepAliveTimeout = 65_000;
+
+  try {
+    server.listen(config.port, config.host);
+    await once(server, "listening");
+  } catch (error) {
+    db.close();
+    throw new ListenError(listenMessage(config, error as NodeJS.ErrnoException));
+  }
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      const closed = once(server, "close");
+      server.close();
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), 2_000);
+      await closed;
+      clearTimeout(timer);
+      db.close();
+    })();
+    return closing;
+  };
+
+  return { url: `http://${host}:${port}`, server, db, switches, log, seeded, close };
+}
+
+function listenMessage(config: Config, error: NodeJS.ErrnoException): string {
+  const where = `port ${config.port} on ${config.host}`;
+  if (error.code === "EADDRINUSE") {
+    return `${where} is in use: stop the other server, or choose another port with PORT=8001 or --port 8001`;
+  }
+  if (error.code === "EACCES")
+    return `${where} needs privileges: choose a port above 1023 with PORT or --port`;
+  if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND") {
+    return `HOST=${config.host} is not an address of this machine: use 127.0.0.1, 0.0.0.0 or one of its own addresses`;
+  }
+  return `cannot listen on ${where}: ${error.message}`;
+}

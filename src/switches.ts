@@ -1,0 +1,108 @@
+// The registry of every named slow or broken behaviour: its name, the lesson it
+// teaches, and whether it is on. Start-up (MODE, BUGGY, BUGS), the admin page,
+// the metrics and the routes all read this one object.
+
+export const SWITCHES = {
+  "checkout-crash": {
+    lab: "fest",
+    description:
+      "/checkout throws inside the request (the seed lab's 1/0): 500 and an error page naming the bug; every other route stays up.",
+  },
+  "checkout-crash-process": {
+    lab: "fest",
+    description:
+      "/checkout throws where nothing catches it: the whole process dies. One buggy feature can crash the entire monolith.",
+  },
+  "checkout-slow-loop": {
+    lab: "fest",
+    description:
+      "/checkout sums the total in an application loop over every registration row instead of in SQL.",
+  },
+  "events-slow-loop": {
+    lab: "fest",
+    description:
+      "/events recounts every registration for every event in the application (quadratic work) instead of one indexed query.",
+  },
+  "my-events-slow-loop": {
+    lab: "fest",
+    description:
+      "/my-events walks every registration and makes one query per row to find its owner (N+1 queries) instead of one JOIN.",
+  },
+  "cpu-inline": {
+    lab: "bench",
+    description:
+      "/cpu runs its work on the event loop instead of the Piscina worker pool, so every other request waits behind it.",
+  },
+  "io-blocking": {
+    lab: "bench",
+    description:
+      "/io waits with a synchronous sleep that freezes the event loop instead of a timer, so concurrent waits run one after another.",
+  },
+} as const satisfies Record<string, { lab: string; description: string }>;
+
+export type SwitchName = keyof typeof SWITCHES;
+export const SWITCH_NAMES = Object.keys(SWITCHES) as SwitchName[];
+
+/** MODE=naive starts from the code a lab begins with: every slow twin on. */
+export const NAIVE_SWITCHES: readonly SwitchName[] = [
+  "checkout-slow-loop",
+  "events-slow-loop",
+  "my-events-slow-loop",
+  "cpu-inline",
+];
+
+/** BUGGY=1 switches on the crash a lab starts from. */
+export const BUGGY_SWITCHES: readonly SwitchName[] = ["checkout-crash"];
+
+export interface SwitchState {
+  name: SwitchName;
+  lab: string;
+  description: string;
+  on: boolean;
+}
+
+export type SwitchListener = (name: SwitchName, on: boolean, by: string) => void;
+
+export function isSwitchName(name: string): name is SwitchName {
+  return Object.hasOwn(SWITCHES, name);
+}
+
+export class Switches {
+  private readonly on = new Set<SwitchName>();
+  private readonly listeners: SwitchListener[] = [];
+
+  constructor(initial: Iterable<SwitchName> = []) {
+    for (const name of initial) this.on.add(name);
+  }
+
+  static fromStartup(options: { mode: "optimized" | "naive"; buggy: boolean; bugs: string[] }) {
+    const initial = new Set<SwitchName>();
+    if (options.mode === "naive") for (const name of NAIVE_SWITCHES) initial.add(name);
+    if (options.buggy) for (const name of BUGGY_SWITCHES) initial.add(name);
+    for (const name of options.bugs) if (isSwitchName(name)) initial.add(name);
+    return new Switches(initial);
+  }
+
+  isOn(name: SwitchName): boolean {
+    return this.on.has(name);
+  }
+
+  set(name: SwitchName, on: boolean, by = "api"): void {
+    const was = this.on.has(name);
+    if (on) this.on.add(name);
+    else this.on.delete(name);
+    if (was !== on) for (const listener of this.listeners) listener(name, on, by);
+  }
+
+  onChange(listener: SwitchListener): void {
+    this.listeners.push(listener);
+  }
+
+  list(): SwitchState[] {
+    return SWITCH_NAMES.map((name) => ({ name, ...SWITCHES[name], on: this.on.has(name) }));
+  }
+
+  enabled(): SwitchName[] {
+    return SWITCH_NAMES.filter((name) => this.on.has(name));
+  }
+}

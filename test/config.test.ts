@@ -1,0 +1,88 @@
+// The config module: defaults, flags that mirror the environment, and one-line errors.
+import { describe, expect, it } from "vitest";
+import { ConfigError, readConfig } from "../src/config.js";
+
+function config(env: Record<string, string>, argv: string[] = []) {
+  const result = readConfig({ env, argv, cpuCount: 4 });
+  if (result.kind !== "config") throw new Error("help");
+  return result.config;
+}
+
+function errorOf(env: Record<string, string>, argv: string[] = []): string {
+  try {
+    readConfig({ env, argv, cpuCount: 4 });
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("config", () => {
+  it("defaults to 127.0.0.1:8000, optimized, db/fest.db, one pool thread a core", () => {
+    expect(config({})).toMatchObject({
+      host: "127.0.0.1",
+      port: 8000,
+      mode: "optimized",
+      buggy: false,
+      bugs: [],
+      dbPath: "db/fest.db",
+      logLevel: "info",
+      cpuPoolSize: 4,
+    });
+  });
+
+  it("flags do what the environment does, and win over it", () => {
+    expect(
+      config({ MODE: "optimized" }, [
+        "--naive",
+        "--buggy",
+        "--port",
+        "9001",
+        "--bugs",
+        "io-blocking",
+      ]),
+    ).toMatchObject({
+      mode: "naive",
+      buggy: true,
+      port: 9001,
+      bugs: ["io-blocking"],
+    });
+    expect(config({ PORT: "9000" }, ["--port=9002"]).port).toBe(9002);
+  });
+
+  it("BUGGY accepts 1/0, true/false, yes/no, on/off", () => {
+    expect(config({ BUGGY: "true" }).buggy).toBe(true);
+    expect(config({ BUGGY: "0" }).buggy).toBe(false);
+    expect(errorOf({ BUGGY: "maybe" })).toBe(
+      "BUGGY=maybe is not allowed: use 1 or 0 (true/false, yes/no, on/off)",
+    );
+  });
+
+  it("an unknown MODE names what is allowed", () => {
+    expect(errorOf({ MODE: "fast" })).toBe("MODE=fast is not allowed: use one of optimized, naive");
+  });
+
+  it("an unknown name in BUGS lists the known names", () => {
+    const message = errorOf({ BUGS: "checkout-crash,nope" });
+    expect(message).toMatch(
+      /^BUGS names unknown behaviour "nope": known names are checkout-crash, /,
+    );
+    expect(message).toContain("io-blocking");
+  });
+
+  it("a port that is not a number, or out of range, is refused", () => {
+    expect(errorOf({ PORT: "eighty" })).toBe(
+      "PORT=eighty is not allowed: use a whole number from 0 to 65535",
+    );
+    expect(errorOf({ PORT: "70000" })).toMatch(/^PORT=70000 is not allowed/);
+  });
+
+  it("an unknown flag is refused with a pointer to --help", () => {
+    expect(errorOf({}, ["--bogus"])).toMatch(/Unknown option '--bogus'.*--help/);
+  });
+
+  it("--help asks for the usage text", () => {
+    expect(readConfig({ env: {}, argv: ["--help"], cpuCount: 1 }).kind).toBe("help");
+  });
+});

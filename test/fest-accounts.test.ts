@@ -1,0 +1,124 @@
+// Creating an account, logging in and out: hashed passwords and a signed, HttpOnly cookie.
+import BetterSqlite3 from "better-sqlite3";
+import request from "supertest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestLab, type TestLab } from "./helpers/lab.js";
+
+let lab: TestLab;
+const json = { Accept: "application/json" };
+
+beforeAll(async () => {
+  lab = await startTestLab();
+});
+afterAll(() => lab.stop());
+
+function storedHash(username: string): string | undefined {
+  const db = new BetterSqlite3(lab.dbPath, { readonly: true });
+  try {
+    return (
+      db.prepare("SELECT password_hash FROM users WHERE username = ?").get(username) as
+        | { password_hash: string }
+        | undefined
+    )?.password_hash;
+  } finally {
+    db.close();
+  }
+}
+
+describe("accounts", () => {
+  it("signing up stores a salted scrypt hash, never the password, and logs the user in", async () => {
+    const agent = request.agent(lab.url);
+    const res = await agent
+      .post("/signup")
+      .set(json)
+      .send({ username: "asha_k", password: "s3cret-pass" });
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ user: { username: "asha_k" } });
+    const hash = storedHash("asha_k");
+    expect(hash).toMatch(/^scrypt\$[0-9a-f]{32}\$[0-9a-f]{64}$/);
+    expect(hash).not.toContain("s3cret-pass");
+    const cookie = String(res.headers["set-cookie"]);
+    expect(cookie).toMatch(/fest_session=s%3A/);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    const mine = await agent.get("/my-events").set(json);
+    expect(mine.body).toMatchObject({ user: "asha_k", via: "session", registrations: [] });
+  });
+
+  it("two accounts with one password get different salts", async () => {
+    await request(lab.url)
+      .post("/signup")
+      .set(json)
+      .send({ username: "twin_a", password: "same-password" });
+    await request(lab.url)
+      .post("/signup")
+      .set(json)
+      .send({ username: "twin_b", password: "same-password" });
+    expect(storedHash("twin_a")).not.toBe(storedHash("twin_b"));
+  });
+
+  it("a taken username is a 409 and keeps the first account", async () => {
+    await request(lab.url)
+      .post("/signup")
+      .set(json)
+      .send({ username: "dup_user", password: "first-pass" });
+    const before = storedHash("dup_user");
+    const res = await request(lab.url)
+      .post("/signup")
+      .set(json)
+      .send({ username: "dup_user", password: "second-pass" });
+    expect(res.status).toBe(409);
+    expect(res.body.error).toMatch(/taken/);
+    expect(storedHash("dup_user")).toBe(before);
+  });
+
+  it("the demo user logs in with the password the README gives, by form", async () => {
+    const agent = request.agent(lab.url);
+    const res = await agent
+      .post("/login")
+      .type("form")
+      .send("username=locust_user&password=locust-pass");
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe("/events");
+    const events = await agent.get("/events");
+    expect(events.text).toContain("Logged in as <strong>locust_user</strong>");
+    expect(events.text).toContain("Log out");
+  });
+
+  it("a wrong password is a 401 and sets no cookie", async () => {
+    const res = await request(lab.url)
+      .post("/login")
+      .set(json)
+      .send({ username: "locust_user", password: "wrong-password" });
+    expect(res.status).toBe(401);
+    expect(res.body.error).toBe("username or password is wrong");
+    expect(res.headers["set-cookie"]).toBeUndefined();
+  });
+
+  it("logging out ends the session", async () => {
+    const agent = request.agent(lab.url);
+    await agent.post("/login").set(json).send({ username: "locust_user", password: "locust-pass" });
+    const out = await agent.post("/logout");
+    expect(out.status).toBe(303);
+    const after = await agent.post("/events/1/register").set(json);
+    expect(after.status).toBe(401);
+  });
+
+  it("a tampered session cookie is ignored", async () => {
+    const res = await request(lab.url)
+      .post("/events/1/register")
+      .set(json)
+      .set("Cookie", "fest_session=s%3Alocust_user.forged-signature");
+    expect(res.status).toBe(401);
+  });
+
+  it("templates escape what they print", async () => {
+    const db = new BetterSqlite3(lab.dbPath);
+    db.prepare("UPDATE events SET title = ? WHERE id = 2").run('<script>alert("x")</script>');
+    db.close();
+    const res = await request(lab.url).get("/events");
+    expect(res.status).toBe(200);
+    expect(res.text).not.toContain("<script>");
+    expect(res.text).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
+  });
+});

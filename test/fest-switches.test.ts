@@ -1,0 +1,143 @@
+// The fest lab's switches: the crash inside the request, the slow twins that answer the
+// same content, and how MODE and BUGGY set them.
+import request from "supertest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestLab, type TestLab } from "./helpers/lab.js";
+
+const json = { Accept: "application/json" };
+
+describe("checkout-crash (BUGGY=1)", () => {
+  let lab: TestLab;
+  beforeAll(async () => {
+    lab = await startTestLab({ BUGGY: "1" });
+  });
+  afterAll(() => lab.stop());
+
+  it("BUGGY=1 switches checkout-crash on and nothing else", () => {
+    expect(lab.switches.enabled()).toEqual(["checkout-crash"]);
+  });
+
+  it("/checkout is a 500 page that names the bug and shows its stack", async () => {
+    const res = await request(lab.url).get("/checkout");
+    expect(res.status).toBe(500);
+    expect(res.text).toContain("checkout-crash");
+    expect(res.text).toContain("switched on on purpose");
+    expect(res.text).toContain("ZeroDivisionError");
+    expect(res.text).toMatch(/at .*checkout\.(ts|js):\d+/);
+  });
+
+  it("the JSON answer names the bug too", async () => {
+    const res = await request(lab.url).get("/checkout").set(json);
+    expect(res.status).toBe(500);
+    expect(res.body).toMatchObject({
+      bug: "checkout-crash",
+      error: expect.stringContaining("division by zero"),
+    });
+  });
+
+  it("the stack goes to the server log", async () => {
+    await request(lab.url).get("/checkout");
+    expect(
+      lab.logs.some(
+        (l) =>
+          l.startsWith("ERROR:") &&
+          l.includes("switch checkout-crash is on") &&
+          l.includes("checkoutFor"),
+      ),
+    ).toBe(true);
+  });
+
+  it("every other route stays fine while checkout crashes", async () => {
+    for (const path of [
+      "/events?user=locust_user",
+      "/my-events?user=locust_user",
+      "/health",
+      "/",
+    ]) {
+      const res = await request(lab.url).get(path);
+      expect(res.status, path).toBe(200);
+    }
+  });
+
+  it("switching it off mends checkout for the next request", async () => {
+    lab.switches.set("checkout-crash", false, "test");
+    const res = await request(lab.url).get("/checkout");
+    expect(res.status).toBe(200);
+    expect(res.text).toContain("Total Payable");
+    expect(lab.logs.some((l) => l.includes("switch checkout-crash turned off by test"))).toBe(true);
+    lab.switches.set("checkout-crash", true, "test");
+  });
+});
+
+describe("naive and optimized answers are identical in content", () => {
+  let naive: TestLab;
+  let optimized: TestLab;
+  beforeAll(async () => {
+    naive = await startTestLab({ MODE: "naive" });
+    optimized = await startTestLab({ MODE: "optimized" });
+  });
+  afterAll(async () => {
+    await naive.stop();
+    await optimized.stop();
+  });
+
+  it("MODE=naive switches on every slow twin and no crash", () => {
+    expect(naive.switches.enabled()).toEqual([
+      "checkout-slow-loop",
+      "events-slow-loop",
+      "my-events-slow-loop",
+      "cpu-inline",
+    ]);
+    expect(optimized.switches.enabled()).toEqual([]);
+  });
+
+  for (const path of [
+    "/events?user=locust_user",
+    "/events",
+    "/my-events?user=locust_user",
+    "/checkout",
+    "/checkout?user=user0007",
+    "/my-events?user=user0007",
+  ]) {
+    it(`${path} answers the same JSON and HTML in both modes`, async () => {
+      const [a, b] = await Promise.all([
+        request(naive.url).get(path).set(json),
+        request(optimized.url).get(path).set(json),
+      ]);
+      expect(a.status).toBe(200);
+      expect(a.body).toEqual(b.body);
+      const [htmlA, htmlB] = await Promise.all([
+        request(naive.url).get(path),
+        request(optimized.url).get(path),
+      ]);
+      const strip = (html: string) => html.replace(/<p class="mode">.*?<\/p>/s, "");
+      expect(strip(htmlA.text)).toBe(strip(htmlB.text));
+    });
+  }
+
+  it("after registrations the counts still agree in both modes", async () => {
+    for (const lab of [naive, optimized]) {
+      await request(lab.url).post("/events/3/register?user=user0011").set(json);
+      await request(lab.url).post("/events/5/register?user=user0011").set(json);
+    }
+    const [a, b] = await Promise.all([
+      request(naive.url).get("/events?user=user0011").set(json),
+      request(optimized.url).get("/events?user=user0011").set(json),
+    ]);
+    expect(a.body).toEqual(b.body);
+  });
+});
+
+describe("BUGS names behaviours one by one", () => {
+  let lab: TestLab;
+  beforeAll(async () => {
+    lab = await startTestLab({ BUGS: "events-slow-loop, checkout-slow-loop" });
+  });
+  afterAll(() => lab.stop());
+
+  it("only the named ones are on, and the pages still answer", async () => {
+    expect(lab.switches.enabled()).toEqual(["checkout-slow-loop", "events-slow-loop"]);
+    expect((await request(lab.url).get("/events?user=locust_user")).status).toBe(200);
+    expect((await request(lab.url).get("/checkout")).text).toContain("Total Payable");
+  });
+});

@@ -1,0 +1,44 @@
+// Starts the real server in this process on a random port, with a fresh SQLite file in a
+// temp folder, exactly as `npm start` builds it. Log lines are kept for assertions.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { SeedSize } from "../../seed/generate.js";
+import { readConfig } from "../../src/config.js";
+import { createLogger } from "../../src/observe/log.js";
+import { type RunningLab, startLab } from "../../src/start.js";
+
+/** Small enough to seed in milliseconds, big enough that every page has rows. */
+export const SMALL_SEED: SeedSize = { events: 12, users: 30, registrations: 150 };
+
+export interface TestLab extends RunningLab {
+  dbPath: string;
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+export async function startTestLab(
+  env: Record<string, string> = {},
+  seedSize: SeedSize = SMALL_SEED,
+): Promise<TestLab> {
+  const dir = mkdtempSync(join(tmpdir(), "fest-lab-test-"));
+  const dbPath = join(dir, "fest.db");
+  const result = readConfig({
+    env: { PORT: "0", DB_PATH: dbPath, LOG_LEVEL: "info", SESSION_SECRET: "test-secret", ...env },
+    argv: [],
+    cpuCount: 2,
+  });
+  if (result.kind !== "config") throw new Error("unexpected --help");
+  const logs: string[] = [];
+  const log = createLogger(result.config.logLevel, (line) => logs.push(line));
+  const lab = await startLab(result.config, { log, seedSize });
+  return {
+    ...lab,
+    dbPath,
+    logs,
+    async stop() {
+      await lab.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
