@@ -2,6 +2,8 @@
 import type { Database } from "better-sqlite3";
 import cookieParser from "cookie-parser";
 import express, { type Express } from "express";
+import type { CpuRunner } from "./bench/cpu-pool.js";
+import { benchRouter } from "./bench/routes.js";
 import type { Config } from "./config.js";
 import { errorHandler, notFoundHandler } from "./error-handler.js";
 import { FestQueries } from "./fest/queries.js";
@@ -16,9 +18,18 @@ export interface AppParts {
   switches: Switches;
   log: Logger;
   sessionSecret: string;
+  /** Runs /cpu work off the event loop (the Piscina pool, in src/start.ts). */
+  cpuPool: CpuRunner;
 }
 
-export function createApp({ config, db, switches, log, sessionSecret }: AppParts): Express {
+export function createApp({
+  config,
+  db,
+  switches,
+  log,
+  sessionSecret,
+  cpuPool,
+}: AppParts): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
@@ -32,6 +43,8 @@ export function createApp({ config, db, switches, log, sessionSecret }: AppParts
     next();
   });
 
+  // The bench routes first: they need none of the fest router's body parsing or session.
+  app.use(benchRouter(switches, cpuPool));
   app.use(festRouter(new FestQueries(db), switches));
 
   app.use(notFoundHandler);

@@ -33,6 +33,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
         `${req.method} ${req.originalUrl} failed:\n${(error as Error)?.stack ?? String(error)}`,
       );
     }
+    res.set(known.headers);
     sendPage(req, res, {
       view: "error.njk",
       data: { error: known.message, status: known.status, ...known.details },

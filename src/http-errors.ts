@@ -7,6 +7,8 @@ export class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly details: Record<string, unknown> = {},
+    /** Extra response headers, such as Retry-After on a 503. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -34,6 +36,13 @@ export class Unauthorized extends HttpError {
 export class Conflict extends HttpError {
   constructor(message: string) {
     super(409, message);
+  }
+}
+
+/** The server is at a bound it keeps on purpose (a full queue): come back in a moment. */
+export class ServiceUnavailable extends HttpError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super(503, message, { retryAfterSeconds }, { "Retry-After": String(retryAfterSeconds) });
   }
 }
 

@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import type { Database } from "better-sqlite3";
 import type { SeedSize } from "../seed/generate.js";
 import { createApp } from "./app.js";
+import { CpuPool } from "./bench/cpu-pool.js";
 import { withFastHealth } from "./bench/health.js";
 import type { Config } from "./config.js";
 import { openDatabase } from "./database.js";
@@ -23,6 +24,8 @@ export interface RunningLab {
   db: Database;
   switches: Switches;
   log: Logger;
+  /** The /cpu worker threads; stats() is what the metrics and the monitor read. */
+  cpuPool: CpuPool;
   /** True when this start created and filled the database. */
   seeded: boolean;
   close(): Promise<void>;
@@ -42,12 +45,21 @@ export async function startLab(config: Config, options: StartOptions = {}): Prom
     log.warn(`switch ${name} turned ${on ? "on" : "off"} by ${by}`),
   );
 
+  let cpuPool: CpuPool;
+  try {
+    cpuPool = new CpuPool(config.cpuPoolSize, config.cpuPoolQueue);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+
   const app = createApp({
     config,
     db,
     switches,
     log,
     sessionSecret: config.sessionSecret ?? randomBytes(32).toString("hex"),
+    cpuPool,
   });
   const server = createServer(withAccessLog(withFastHealth(app), log));
   // Load tests open many keep-alive connections; keep them longer than a client's idle gap.
@@ -57,6 +69,7 @@ export async function startLab(config: Config, options: StartOptions = {}): Prom
     server.listen(config.port, config.host);
     await once(server, "listening");
   } catch (error) {
+    await cpuPool.destroy();
     db.close();
     throw new ListenError(listenMessage(config, error as NodeJS.ErrnoException));
   }
@@ -72,12 +85,14 @@ export async function startLab(config: Config, options: StartOptions = {}): Prom
       const timer = setTimeout(() => server.closeAllConnections(), 2_000);
       await closed;
       clearTimeout(timer);
+      // After the server: requests still in flight got their answers before the threads stop.
+      await cpuPool.destroy();
       db.close();
     })();
     return closing;
   };
 
-  return { url: `http://${host}:${port}`, server, db, switches, log, seeded, close };
+  return { url: `http://${host}:${port}`, server, db, switches, log, cpuPool, seeded, close };
 }
 
 function listenMessage(config: Config, error: NodeJS.ErrnoException): string {
