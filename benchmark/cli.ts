@@ -1,12 +1,13 @@
 // `npm run bench`: measures ratios in one run and prints them as tables.
 //   npm run bench                 every suite
-//   npm run bench -- fest         one suite
+//   npm run bench -- fest         one suite (fest: the monolith, bench: /health, /io, /cpu)
 //   npm run bench -- --seconds 3  shorter runs (noisier figures)
 import { parseArgs } from "node:util";
+import { benchLabSuite } from "./bench-lab.js";
 import { festSuite } from "./fest.js";
 import type { Suite } from "./suite.js";
 
-const SUITES: Record<string, Suite> = { fest: festSuite };
+const SUITES: Record<string, Suite> = { fest: festSuite, bench: benchLabSuite };
 
 function progress(message: string): void {
   if (process.stdout.isTTY) process.stdout.write(`\r\x1b[2K… ${message}`);
