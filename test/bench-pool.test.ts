@@ -50,7 +50,9 @@ describe("a full pool", () => {
     const refused = await request(url).get("/cpu?n=10").set(json);
     expect(refused.status).toBe(503);
     expect(refused.headers["retry-after"]).toBe("1");
-    expect(refused.body.error).toMatch(/at capacity.*1 \/cpu worker threads are busy/);
+    expect(refused.body.error).toMatch(
+      /at capacity: every \/cpu worker thread \(1\) is busy and the queue \(0 places\) is full/,
+    );
     expect(refused.body.retryAfterSeconds).toBe(1);
 
     const page = await request(url).get("/cpu?n=10").set("Accept", "text/html");

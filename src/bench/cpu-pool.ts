@@ -30,7 +30,9 @@ export class CpuPoolFull extends Error {
     readonly threads: number,
     readonly queueLimit: number,
   ) {
-    super(`all ${threads} /cpu worker threads are busy and ${queueLimit} tasks already wait`);
+    super(
+      `every /cpu worker thread (${threads}) is busy and the queue (${queueLimit} places) is full`,
+    );
   }
 }
 
