@@ -2,7 +2,7 @@
 import type { Database } from "better-sqlite3";
 import cookieParser from "cookie-parser";
 import express, { type Express } from "express";
-import type { CpuRunner } from "./bench/cpu-pool.js";
+import type { CpuPool } from "./bench/cpu-pool.js";
 import { benchRouter } from "./bench/routes.js";
 import type { Config } from "./config.js";
 import { errorHandler, notFoundHandler } from "./error-handler.js";
@@ -18,8 +18,8 @@ export interface AppParts {
   switches: Switches;
   log: Logger;
   sessionSecret: string;
-  /** Runs /cpu work off the event loop (the Piscina pool, in src/start.ts). */
-  cpuPool: CpuRunner;
+  /** Runs /cpu work off the event loop; stats() for the metrics. Created in src/start.ts. */
+  cpuPool: CpuPool;
 }
 
 export function createApp({

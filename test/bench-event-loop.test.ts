@@ -61,7 +61,7 @@ describe("/io", () => {
   it("400 concurrent waits all succeed and overlap in time", async () => {
     withSwitch("io-blocking", false);
     const answers = await Promise.all(
-      Array.from({ length: 400 }, () => request(lab.url).get("/io?ms=1000")),
+      Array.from({ length: 400 }, () => request(lab.url).get("/io?ms=2000")),
     );
     expect(answers.map((res) => res.status)).toEqual(Array(400).fill(200));
     const started = answers.map((res) => Date.parse(res.body.startedAt));
