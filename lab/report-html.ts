@@ -5,9 +5,8 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { formatNumber } from "../benchmark/table.js";
 import type { Comparison } from "./compare.js";
-import { summaryTable } from "./summary-table.js";
+import { formatRatio, summaryTable } from "./summary-table.js";
 
 export function chartJsSource(): string {
   const main = createRequire(import.meta.url).resolve("chart.js");
@@ -82,8 +81,8 @@ ${switches}
 </ul>
 <h2>Latency by percentile</h2>
 <p class="note">Every response's latency, errors included, in ms on a logarithmic scale. b/a at p99: ${escapeHtml(
-    formatNumber(comparison.ratio.p99),
-  )}x.</p>
+    formatRatio(comparison.ratio.p99),
+  )}.</p>
 <div class="chart"><canvas id="percentiles" role="img" aria-label="latency by percentile"></canvas></div>
 <h2>Throughput over time</h2>
 <p class="note">Responses completed in each second of the run.</p>

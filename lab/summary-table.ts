@@ -13,18 +13,23 @@ export function summaryTable(comparison: Comparison): string {
     s.requests,
   ]);
   const r = comparison.ratio;
-  const times = (value: number) => (Number.isFinite(value) ? `${formatNumber(value)}x` : "-");
   rows.push([
     "b/a",
-    times(r.requestsPerSecond),
-    times(r.p50),
-    times(r.p95),
-    times(r.p99),
-    times(r.errors),
+    formatRatio(r.requestsPerSecond),
+    formatRatio(r.p50),
+    formatRatio(r.p95),
+    formatRatio(r.p99),
+    formatRatio(r.errors),
     "",
   ]);
   return formatTable(
     ["setting", "requests/s", "p50 ms", "p95 ms", "p99 ms", "errors", "requests"],
     rows,
   );
+}
+
+/** "55.2x"; two significant figures below 1, so a 50-fold drop reads 0.019x, not 0.02x. */
+export function formatRatio(value: number): string {
+  if (!Number.isFinite(value)) return "-";
+  return `${value < 1 ? value.toPrecision(2) : formatNumber(value)}x`;
 }
