@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_SEED_SIZE, type SeedSize } from "../seed/generate.js";
-import { compareSettings } from "./compare.js";
+import { compareSettings, Interrupted } from "./compare.js";
 import { renderReport } from "./report-html.js";
 import { parseSetting, SETTING_SYNTAX } from "./settings.js";
 import { summaryTable } from "./summary-table.js";
@@ -93,8 +93,12 @@ async function main(): Promise<void> {
   };
   const outDir = resolve(values.out ?? join("lab-reports", timestamp(new Date())));
 
+  // Ctrl-C ends the run cleanly: the server stopped, the temp database deleted.
+  const interrupt = new AbortController();
+  process.once("SIGINT", () => interrupt.abort());
   const comparison = await compareSettings({
     ...options,
+    signal: interrupt.signal,
     settings: [...options.settings],
     seedSize: { name: seedName, size: seedSize },
     progress,
@@ -120,6 +124,10 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   if (process.stdout.isTTY) process.stdout.write("\r\x1b[2K");
+  if (error instanceof Interrupted) {
+    process.stderr.write(`lab: ${error.message}\n`);
+    process.exit(130);
+  }
   process.stderr.write(`lab: ${(error as Error).message}\nRun with --help for the options.\n`);
   process.exit(1);
 });

@@ -11,6 +11,10 @@ import type { SwitchName } from "../src/switches.js";
 import { type LoadResult, runLoad } from "./load.js";
 import { type LabSetting, settingEnv, switchesOn } from "./settings.js";
 
+export class Interrupted extends Error {
+  override name = "Interrupted";
+}
+
 export interface CompareOptions {
   route: string;
   connections: number;
@@ -18,6 +22,8 @@ export interface CompareOptions {
   seedSize: { name: string; size: SeedSize };
   settings: [LabSetting, LabSetting];
   progress(setting: string, elapsed: number, total: number, requests: number): void;
+  /** Ctrl-C: stop the load, stop the server, delete the temp database, then throw. */
+  signal?: AbortSignal;
 }
 
 export interface SettingResult extends LoadResult {
@@ -61,6 +67,7 @@ export async function compareSettings(options: CompareOptions): Promise<Comparis
           url: server.url + options.route,
           connections: options.connections,
           duration: options.duration,
+          signal: options.signal,
           onTick: (elapsed, requests) =>
             options.progress(`${side}: ${setting.label}`, elapsed, options.duration, requests),
         });
@@ -76,6 +83,7 @@ export async function compareSettings(options: CompareOptions): Promise<Comparis
       } finally {
         await server.stop();
       }
+      if (options.signal?.aborted) throw new Interrupted("interrupted: no report written");
     }
     const [a, b] = results as [SettingResult, SettingResult];
     return {

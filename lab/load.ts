@@ -10,6 +10,8 @@ export interface LoadOptions {
   duration: number;
   /** Called on autocannon's tick, once a second: seconds elapsed and responses so far. */
   onTick?(elapsed: number, requests: number): void;
+  /** Ends the run early (Ctrl-C); what was measured so far is still returned. */
+  signal?: AbortSignal;
 }
 
 export interface SecondPoint {
@@ -76,6 +78,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
       statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
       if (statusCode < 200 || statusCode > 299) non2xx++;
     });
+    options.signal?.addEventListener("abort", () => instance.stop(), { once: true });
     instance.on("tick", () => {
       // autocannon ticks once more as it stops; the progress line has said "done" by then.
       if (ticks === options.duration) return;

@@ -9,6 +9,8 @@ import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Comparison, SettingResult } from "../lab/compare.js";
 import { renderReport } from "../lab/report-html.js";
+import { LatencySamples } from "../lab/samples.js";
+import { parseSetting, settingEnv, switchesOn } from "../lab/settings.js";
 import { projectRoot } from "../src/paths.js";
 
 const run = promisify(execFile);
@@ -182,5 +184,48 @@ describe("the report's HTML", () => {
     expect(html).not.toContain("<img");
     const data = html.match(/<script type="application\/json" id="lab-data">(.*?)<\/script>/s);
     expect(JSON.parse(data?.[1] ?? "").settings[0].label).toBe(hostile);
+  });
+});
+
+describe("a lab setting", () => {
+  it("names the server's whole switch environment, so nothing leaks in from the shell", () => {
+    const setting = parseSetting("--a", "  mode=optimized   bugs=io-blocking,cpu-inline buggy ");
+    expect(setting.label).toBe("mode=optimized bugs=io-blocking,cpu-inline buggy");
+    expect(settingEnv(setting)).toEqual({
+      MODE: "optimized",
+      BUGGY: "1",
+      BUGS: "io-blocking,cpu-inline",
+    });
+    expect(settingEnv(parseSetting("--b", "optimized"))).toEqual({
+      MODE: "optimized",
+      BUGGY: "0",
+      BUGS: "",
+    });
+  });
+
+  it("turns on what the server would: naive's slow twins, buggy's crash", () => {
+    expect(switchesOn(parseSetting("--a", "naive"))).toEqual([
+      "checkout-slow-loop",
+      "events-slow-loop",
+      "my-events-slow-loop",
+      "cpu-inline",
+    ]);
+    expect(switchesOn(parseSetting("--a", "buggy=1 bugs=io-blocking"))).toEqual([
+      "checkout-crash",
+      "io-blocking",
+    ]);
+  });
+});
+
+describe("latency percentiles", () => {
+  it("are nearest-rank figures over every sample, below a millisecond too", () => {
+    const samples = new LatencySamples();
+    // 1..10000 µs, added out of order and past the first buffer's size.
+    for (let i = 10_000; i >= 1; i--) samples.add(i / 1000, i <= 5000 ? 0 : 1);
+    expect(samples.summary()).toMatchObject({ min: 0.001, p50: 5, p95: 9.5, p99: 9.9, max: 10 });
+    expect(samples.bySecond(2)).toEqual([
+      { requests: 5000, p50: 2.5, p99: 4.95 },
+      { requests: 5000, p50: 7.5, p99: 9.95 },
+    ]);
   });
 });
