@@ -58,6 +58,7 @@ export async function compareSettings(options: CompareOptions): Promise<Comparis
     openDatabase(dbPath, options.seedSize.size).db.close();
     const results: SettingResult[] = [];
     for (const [index, setting] of options.settings.entries()) {
+      if (options.signal?.aborted) throw new Interrupted("interrupted: no report written");
       const side = index === 0 ? "a" : "b";
       const env = settingEnv(setting);
       options.progress(`${side}: ${setting.label}`, 0, options.duration, 0);
@@ -83,8 +84,8 @@ export async function compareSettings(options: CompareOptions): Promise<Comparis
       } finally {
         await server.stop();
       }
-      if (options.signal?.aborted) throw new Interrupted("interrupted: no report written");
     }
+    if (options.signal?.aborted) throw new Interrupted("interrupted: no report written");
     const [a, b] = results as [SettingResult, SettingResult];
     return {
       createdAt: new Date().toISOString(),

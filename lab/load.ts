@@ -78,6 +78,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
       statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
       if (statusCode < 200 || statusCode > 299) non2xx++;
     });
+    if (options.signal?.aborted) instance.stop();
     options.signal?.addEventListener("abort", () => instance.stop(), { once: true });
     instance.on("tick", () => {
       // autocannon ticks once more as it stops; the progress line has said "done" by then.
