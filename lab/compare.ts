@@ -1,0 +1,112 @@
+// The side-by-side run: one database seeded for the run, then each setting against its own
+// freshly started server process, one after the other, so the two never share the CPU and
+// neither inherits the other's warm caches. The servers only read the database.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startServerProcess } from "../benchmark/server-process.js";
+import type { SeedSize } from "../seed/generate.js";
+import { openDatabase } from "../src/database.js";
+import type { SwitchName } from "../src/switches.js";
+import { type LoadResult, runLoad } from "./load.js";
+import { type LabSetting, settingEnv, switchesOn } from "./settings.js";
+
+export class Interrupted extends Error {
+  override name = "Interrupted";
+}
+
+export interface CompareOptions {
+  route: string;
+  connections: number;
+  duration: number;
+  seedSize: { name: string; size: SeedSize };
+  settings: [LabSetting, LabSetting];
+  progress(setting: string, elapsed: number, total: number, requests: number): void;
+  /** Ctrl-C: stop the load, stop the server, delete the temp database, then throw. */
+  signal?: AbortSignal;
+}
+
+export interface SettingResult extends LoadResult {
+  /** "a" or "b", as on the command line. */
+  side: "a" | "b";
+  label: string;
+  env: Record<string, string>;
+  switchesOn: SwitchName[];
+  /** True when the server died under the load (checkout-crash-process does that on purpose). */
+  serverExited: boolean;
+}
+
+export interface Comparison {
+  createdAt: string;
+  options: {
+    route: string;
+    connections: number;
+    durationSeconds: number;
+    seedSize: string;
+    data: SeedSize;
+    node: string;
+  };
+  settings: [SettingResult, SettingResult];
+  /** b divided by a: above 1 means b served more requests a second, or took longer. */
+  ratio: { requestsPerSecond: number; p50: number; p95: number; p99: number; errors: number };
+}
+
+export async function compareSettings(options: CompareOptions): Promise<Comparison> {
+  const dir = mkdtempSync(join(tmpdir(), "fest-lab-report-"));
+  const dbPath = join(dir, "fest.db");
+  try {
+    openDatabase(dbPath, options.seedSize.size).db.close();
+    const results: SettingResult[] = [];
+    for (const [index, setting] of options.settings.entries()) {
+      if (options.signal?.aborted) throw new Interrupted("interrupted: no report written");
+      const side = index === 0 ? "a" : "b";
+      const env = settingEnv(setting);
+      options.progress(`${side}: ${setting.label}`, 0, options.duration, 0);
+      const server = await startServerProcess({ ...env, DB_PATH: dbPath, LOG_LEVEL: "warn" });
+      try {
+        const load = await runLoad({
+          url: server.url + options.route,
+          connections: options.connections,
+          duration: options.duration,
+          signal: options.signal,
+          onTick: (elapsed, requests) =>
+            options.progress(`${side}: ${setting.label}`, elapsed, options.duration, requests),
+        });
+        const serverExited = server.child.exitCode !== null || server.child.signalCode !== null;
+        results.push({
+          side,
+          label: setting.label,
+          env,
+          switchesOn: switchesOn(setting),
+          serverExited,
+          ...load,
+        });
+      } finally {
+        await server.stop();
+      }
+    }
+    if (options.signal?.aborted) throw new Interrupted("interrupted: no report written");
+    const [a, b] = results as [SettingResult, SettingResult];
+    return {
+      createdAt: new Date().toISOString(),
+      options: {
+        route: options.route,
+        connections: options.connections,
+        durationSeconds: options.duration,
+        seedSize: options.seedSize.name,
+        data: options.seedSize.size,
+        node: process.version,
+      },
+      settings: [a, b],
+      ratio: {
+        requestsPerSecond: b.requestsPerSecond / a.requestsPerSecond,
+        p50: b.latencyMs.p50 / a.latencyMs.p50,
+        p95: b.latencyMs.p95 / a.latencyMs.p95,
+        p99: b.latencyMs.p99 / a.latencyMs.p99,
+        errors: b.errors.total / a.errors.total,
+      },
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,90 @@
+// One load run with autocannon: `connections` clients, each sending the next request as soon
+// as the last one answered, for `duration` seconds. Every response's latency is kept (see
+// samples.ts), and each second's count, so the report can draw throughput over time.
+import autocannon from "autocannon";
+import { LatencySamples, type LatencySummary } from "./samples.js";
+
+export interface LoadOptions {
+  url: string;
+  connections: number;
+  duration: number;
+  /** Called on autocannon's tick, once a second: seconds elapsed and responses so far. */
+  onTick?(elapsed: number, requests: number): void;
+  /** Ends the run early (Ctrl-C); what was measured so far is still returned. */
+  signal?: AbortSignal;
+}
+
+export interface SecondPoint {
+  /** 1 for the first second of the run. */
+  second: number;
+  requests: number;
+  /** Latency of the responses that finished in this second; null when none did. */
+  p50Ms: number | null;
+  p99Ms: number | null;
+}
+
+export interface LoadResult {
+  durationSeconds: number;
+  /** Responses received, whatever their status. */
+  requests: number;
+  requestsPerSecond: number;
+  /** Over every response, errors included: a fast 500 is still what the client waited. */
+  latencyMs: LatencySummary;
+  errors: { non2xx: number; connection: number; timeouts: number; total: number };
+  statusCodes: Record<string, number>;
+  percentiles: { percentile: number; ms: number }[];
+  perSecond: SecondPoint[];
+}
+
+export function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const samples = new LatencySamples();
+  const statusCodes: Record<string, number> = {};
+  let non2xx = 0;
+  let ticks = 0;
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      { url: options.url, connections: options.connections, duration: options.duration },
+      (error, result) => {
+        if (error) return reject(error);
+        // autocannon stops on its next one-second interval, so a run can last a little longer
+        // than asked; the seconds and the rate use the time it really took.
+        const seconds = Math.max(1, Math.ceil(result.duration - 0.05));
+        const perSecond = samples.bySecond(seconds).map((point, index) => ({
+          second: index + 1,
+          requests: point.requests,
+          p50Ms: Number.isNaN(point.p50) ? null : point.p50,
+          p99Ms: Number.isNaN(point.p99) ? null : point.p99,
+        }));
+        resolve({
+          durationSeconds: result.duration,
+          requests: samples.count,
+          requestsPerSecond: samples.count / result.duration,
+          latencyMs: samples.summary(),
+          errors: {
+            non2xx,
+            connection: result.errors - result.timeouts,
+            timeouts: result.timeouts,
+            total: non2xx + result.errors,
+          },
+          statusCodes,
+          percentiles: samples.curve(),
+          perSecond,
+        });
+      },
+    );
+    instance.on("response", (_client, statusCode, _bytes, responseTime) => {
+      samples.add(responseTime, Math.floor((performance.now() - started) / 1000));
+      statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
+      if (statusCode < 200 || statusCode > 299) non2xx++;
+    });
+    if (options.signal?.aborted) instance.stop();
+    options.signal?.addEventListener("abort", () => instance.stop(), { once: true });
+    instance.on("tick", () => {
+      // autocannon ticks once more as it stops; the progress line has said "done" by then.
+      if (ticks === options.duration) return;
+      ticks++;
+      options.onTick?.(ticks, samples.count);
+    });
+  });
+}

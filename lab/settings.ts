@@ -1,0 +1,67 @@
+// What one side of the comparison runs: a switch setting written the way a student says it.
+//   "naive"                                  MODE=naive
+//   "optimized"                              MODE=optimized (the server's default)
+//   "buggy"                                  BUGGY=1
+//   "mode=naive bugs=io-blocking,cpu-inline" several words, separated by spaces
+// Every word is one of those or `mode=…`, `buggy=1|0`, `bugs=a,b`; the result is the
+// environment the server is started with, so both sides start exactly as named and nothing
+// leaks in from the shell that runs the lab.
+import { SWITCH_NAMES, Switches, type SwitchName } from "../src/switches.js";
+
+export interface LabSetting {
+  /** The words as given, tidied: what the table and the report call this setting. */
+  label: string;
+  mode: "optimized" | "naive";
+  buggy: boolean;
+  bugs: SwitchName[];
+}
+
+export class SettingError extends Error {
+  override name = "SettingError";
+}
+
+export const SETTING_SYNTAX = `a setting is one or more words separated by spaces:
+  naive | optimized | buggy | mode=naive|optimized | buggy=1|0 | bugs=NAME[,NAME...]
+  switch names: ${SWITCH_NAMES.join(", ")}`;
+
+export function parseSetting(option: string, text: string): LabSetting {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  if (words.length === 0) throw new SettingError(`${option} is empty: ${SETTING_SYNTAX}`);
+  const setting: LabSetting = { label: words.join(" "), mode: "optimized", buggy: false, bugs: [] };
+  for (const word of words) {
+    const [key, value, ...rest] = word.split("=");
+    if (value === undefined && (key === "naive" || key === "optimized")) setting.mode = key;
+    else if (value === undefined && key === "buggy") setting.buggy = true;
+    else if (rest.length === 0 && key === "mode" && (value === "naive" || value === "optimized")) {
+      setting.mode = value;
+    } else if (rest.length === 0 && key === "buggy" && (value === "1" || value === "0")) {
+      setting.buggy = value === "1";
+    } else if (rest.length === 0 && key === "bugs" && value !== undefined) {
+      setting.bugs = [...new Set([...setting.bugs, ...bugNames(option, value)])];
+    } else {
+      throw new SettingError(`${option} "${text}": "${word}" is not understood; ${SETTING_SYNTAX}`);
+    }
+  }
+  return setting;
+}
+
+function bugNames(option: string, list: string): SwitchName[] {
+  const names = list.split(",").filter(Boolean);
+  const unknown = names.filter((name) => !(SWITCH_NAMES as readonly string[]).includes(name));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new SettingError(
+      `${option} names unknown switch ${unknown.map((n) => `"${n}"`).join(", ") || '""'}: known names are ${SWITCH_NAMES.join(", ")}`,
+    );
+  }
+  return names as SwitchName[];
+}
+
+/** The server's environment for this setting: every switch variable set, none inherited. */
+export function settingEnv(setting: LabSetting): Record<string, string> {
+  return { MODE: setting.mode, BUGGY: setting.buggy ? "1" : "0", BUGS: setting.bugs.join(",") };
+}
+
+/** The switches the server will have on, worked out by the same registry the server uses. */
+export function switchesOn(setting: LabSetting): SwitchName[] {
+  return Switches.fromStartup(setting).enabled();
+}
