@@ -33,7 +33,7 @@ describe("accounts", () => {
       .set(json)
       .send({ username: "asha_k", password: "s3cret-pass" });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ user: { username: "asha_k" } });
+    expect(res.body).toEqual({ user: "asha_k", via: "session" });
     const hash = storedHash("asha_k");
     expect(hash).toMatch(/^scrypt\$[0-9a-f]{32}\$[0-9a-f]{64}$/);
     expect(hash).not.toContain("s3cret-pass");

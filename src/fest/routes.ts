@@ -103,6 +103,6 @@ export function festRouter(queries: FestQueries, switches: Switches): Router {
 
 function loggedIn(req: Request, res: Response, user: User, status: number): void {
   startSession(res, user);
-  if (wantsJson(req)) res.status(status).json({ user: { username: user.username } });
+  if (wantsJson(req)) res.status(status).json({ user: user.username, via: "session" });
   else res.redirect(303, "/events");
 }

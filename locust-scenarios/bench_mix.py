@@ -1,0 +1,74 @@
+"""Bench lab: a mix of the cheap, the waiting and the CPU-bound endpoint.
+
+50% GET /health, 30% GET /io (about 200 ms of waiting), 20% GET /cpu (about
+30 ms of real CPU work in the worker pool).
+
+Healthy: no failures; /health stays fast while /cpu is busy. MODE=naive (or
+BUGS=cpu-inline) runs /cpu on the event loop, so /health and /io latency
+climb with the /cpu load. BUGS=io-blocking makes /io freeze the event loop:
+its requests run one after another and everything else waits behind them.
+
+When the /cpu worker pool's queue is full the server answers 503 with a
+Retry-After header. That is an honest "overloaded" answer, and it counts as a
+failure here, under its own message so it is not mistaken for a crash.
+
+    locust -f locust-scenarios/bench_mix.py --host http://127.0.0.1:8000
+"""
+
+import os
+import sys
+
+# Locust may be started from any directory; the shared helpers sit next to this file.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+
+from locust import HttpUser, between, task  # noqa: E402
+
+from lab_common import DEFAULT_HOST, expect_status, json_body  # noqa: E402
+
+
+def _has_key(response, key):
+    body = json_body(response)
+    if body is None:
+        return False
+    if key not in body:
+        response.failure(f'JSON has no "{key}"')
+        return False
+    return True
+
+
+class BenchMixUser(HttpUser):
+    host = DEFAULT_HOST
+    wait_time = between(0.1, 0.5)
+
+    @task(5)
+    def health(self):
+        with self.client.get("/health", name="/health", catch_response=True) as response:
+            if not expect_status(response, 200):
+                return
+            body = json_body(response)
+            if body is None:
+                return
+            if body.get("status") != "ok":
+                response.failure('JSON "status" is not "ok"')
+                return
+            response.success()
+
+    @task(3)
+    def io(self):
+        with self.client.get("/io", name="/io", catch_response=True) as response:
+            if expect_status(response, 200) and _has_key(response, "waitedMs"):
+                response.success()
+
+    @task(2)
+    def cpu(self):
+        with self.client.get("/cpu", name="/cpu", catch_response=True) as response:
+            if response.status_code == 503:
+                retry_after = response.headers.get("Retry-After", "?")
+                response.failure(
+                    f"HTTP 503: /cpu worker pool queue full, server shed load (Retry-After: {retry_after} s)"
+                )
+                return
+            if expect_status(response, 200) and _has_key(response, "checksum"):
+                response.success()

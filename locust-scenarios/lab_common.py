@@ -1,0 +1,83 @@
+"""Shared pieces of the Fest Lab locustfiles: default host and response checks.
+
+Not a locustfile itself (it defines no User), so never pass it to ``locust -f``.
+
+Every check marks the request as failed with a short, stable message. Locust
+groups failures by message, so messages name the problem (status, missing
+field) and never include values that change from request to request.
+"""
+
+from __future__ import annotations
+
+import re
+
+# The server's own default address; ``--host`` overrides it as usual.
+DEFAULT_HOST = "http://127.0.0.1:8000"
+
+JSON_HEADERS = {"Accept": "application/json"}
+
+
+def describe_status(response, expected) -> str:
+    """Say why a status is wrong; status 0 means no HTTP answer at all."""
+    wanted = " or ".join(str(code) for code in expected)
+    if not response.status_code:
+        # A dead or restarting server shows up here: no HTTP status at all.
+        return f"no HTTP response ({_network_error(response)}), expected {wanted}"
+    return f"HTTP {response.status_code}, expected {wanted}"
+
+
+def _network_error(response) -> str:
+    """The root cause of a failed connection, without per-request details.
+
+    requests nests the cause several exceptions deep and mentions object
+    addresses; keeping only "[Errno 111] Connection refused" (or the
+    exception's name) lets Locust count all such failures on one line.
+    """
+    error = getattr(response, "error", None)
+    if error is None:
+        return "connection failed"
+    text = str(error)
+    errno = re.search(r"\[Errno -?\d+\][^'\")\]]*", text)
+    if errno:
+        return errno.group(0).strip()
+    for marker in ("RemoteDisconnected", "ConnectionResetError", "ReadTimeout", "ConnectTimeout"):
+        if marker in text:
+            return marker
+    return type(error).__name__
+
+
+def expect_status(response, *expected: int) -> bool:
+    """Fail the request unless its status is one of ``expected``."""
+    if response.status_code in expected:
+        return True
+    response.failure(describe_status(response, expected))
+    return False
+
+
+def expect_text(response, needle: str) -> bool:
+    """Fail the request unless the body contains ``needle``."""
+    if needle in (response.text or ""):
+        return True
+    response.failure(f"body does not contain {needle!r}")
+    return False
+
+
+def json_body(response):
+    """Decode a JSON object body, or fail the request and return None.
+
+    A non-JSON body must count as a failed request, not as a Python error in
+    the task (which Locust would log but leave out of the request stats).
+    """
+    try:
+        body = response.json()
+    except ValueError:  # json.JSONDecodeError and requests' own are both ValueErrors
+        response.failure("body is not JSON")
+        return None
+    if not isinstance(body, dict):
+        response.failure("JSON body is not an object")
+        return None
+    return body
+
+
+def is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
