@@ -2,6 +2,7 @@
 import type { Database } from "better-sqlite3";
 import cookieParser from "cookie-parser";
 import express, { type Express } from "express";
+import { adminRouter } from "./admin/routes.js";
 import type { Config } from "./config.js";
 import { errorHandler, notFoundHandler } from "./error-handler.js";
 import { FestQueries } from "./fest/queries.js";
@@ -32,6 +33,7 @@ export function createApp({ config, db, switches, log, sessionSecret }: AppParts
     next();
   });
 
+  app.use(adminRouter({ switches, adminToken: config.adminToken }));
   app.use(festRouter(new FestQueries(db), switches));
 
   app.use(notFoundHandler);
