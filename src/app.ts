@@ -8,6 +8,7 @@ import { errorHandler, notFoundHandler } from "./error-handler.js";
 import { FestQueries } from "./fest/queries.js";
 import { festRouter } from "./fest/routes.js";
 import type { Logger } from "./observe/log.js";
+import { type LabMetrics, metricsRouter } from "./observe/metrics.js";
 import type { Switches } from "./switches.js";
 import { createViews } from "./views.js";
 
@@ -17,9 +18,17 @@ export interface AppParts {
   switches: Switches;
   log: Logger;
   sessionSecret: string;
+  metrics: LabMetrics;
 }
 
-export function createApp({ config, db, switches, log, sessionSecret }: AppParts): Express {
+export function createApp({
+  config,
+  db,
+  switches,
+  log,
+  sessionSecret,
+  metrics,
+}: AppParts): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
@@ -33,6 +42,7 @@ export function createApp({ config, db, switches, log, sessionSecret }: AppParts
     next();
   });
 
+  app.use(metricsRouter(metrics));
   app.use(adminRouter({ switches, adminToken: config.adminToken }));
   app.use(festRouter(new FestQueries(db), switches));
 

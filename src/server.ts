@@ -39,6 +39,7 @@ async function main(): Promise<void> {
       `  mode:      ${config.mode}`,
       `  switches:  ${on.length > 0 ? on.join(", ") : "none on"}  (change them live at ${lab.url}/admin)`,
       `  database:  ${dbShown}${lab.seeded ? " (created and seeded now)" : ""}: ${counts.events} events, ${counts.users} users, ${counts.registrations} registrations`,
+      `  metrics:   ${lab.url}/metrics (Prometheus text)`,
       `  try:       ${lab.url}/events?user=locust_user   ${lab.url}/checkout`,
       `  stop:      Ctrl+C`,
     ].join("\n"),

@@ -10,7 +10,9 @@ import { withFastHealth } from "./bench/health.js";
 import type { Config } from "./config.js";
 import { openDatabase } from "./database.js";
 import { withAccessLog } from "./observe/access-log.js";
+import type { CpuPoolStatsProvider } from "./observe/cpu-pool-stats.js";
 import { createLogger, type Logger } from "./observe/log.js";
+import { LabMetrics } from "./observe/metrics.js";
 import { Switches } from "./switches.js";
 
 export class ListenError extends Error {
@@ -23,6 +25,7 @@ export interface RunningLab {
   db: Database;
   switches: Switches;
   log: Logger;
+  metrics: LabMetrics;
   /** True when this start created and filled the database. */
   seeded: boolean;
   close(): Promise<void>;
@@ -32,6 +35,11 @@ export interface StartOptions {
   log?: Logger;
   /** Size of the data when the database is created; tests use a small one. */
   seedSize?: SeedSize;
+  /**
+   * The /cpu worker pool's figures for /metrics. The pool (issue 3) passes
+   * `() => cpuPool.stats()`; without it they report zeros.
+   */
+  cpuPoolStats?: CpuPoolStatsProvider;
 }
 
 export async function startLab(config: Config, options: StartOptions = {}): Promise<RunningLab> {
@@ -42,14 +50,17 @@ export async function startLab(config: Config, options: StartOptions = {}): Prom
     log.warn(`switch ${name} turned ${on ? "on" : "off"} by ${by}`),
   );
 
+  const metrics = new LabMetrics({ switches, cpuPoolStats: options.cpuPoolStats });
+
   const app = createApp({
     config,
     db,
     switches,
     log,
     sessionSecret: config.sessionSecret ?? randomBytes(32).toString("hex"),
+    metrics,
   });
-  const server = createServer(withAccessLog(withFastHealth(app), log));
+  const server = createServer(metrics.withMetrics(withAccessLog(withFastHealth(app), log)));
   // Load tests open many keep-alive connections; keep them longer than a client's idle gap.
   server.keepAliveTimeout = 65_000;
 
@@ -77,7 +88,16 @@ export async function startLab(config: Config, options: StartOptions = {}): Prom
     return closing;
   };
 
-  return { url: `http://${host}:${port}`, server, db, switches, log, seeded, close };
+  return {
+    url: `http://${host}:${port}`,
+    server,
+    db,
+    switches,
+    log,
+    metrics,
+    seeded,
+    close,
+  };
 }
 
 function listenMessage(config: Config, error: NodeJS.ErrnoException): string {
