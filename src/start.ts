@@ -13,6 +13,7 @@ import { withAccessLog } from "./observe/access-log.js";
 import type { CpuPoolStatsProvider } from "./observe/cpu-pool-stats.js";
 import { createLogger, type Logger } from "./observe/log.js";
 import { LabMetrics } from "./observe/metrics.js";
+import { type ResourceMonitor, startMonitor } from "./observe/monitor.js";
 import { Switches } from "./switches.js";
 
 export class ListenError extends Error {
@@ -26,6 +27,8 @@ export interface RunningLab {
   switches: Switches;
   log: Logger;
   metrics: LabMetrics;
+  /** The MONITOR_CSV writer, when one was asked for. */
+  monitor: ResourceMonitor | undefined;
   /** True when this start created and filled the database. */
   seeded: boolean;
   close(): Promise<void>;
@@ -36,7 +39,7 @@ export interface StartOptions {
   /** Size of the data when the database is created; tests use a small one. */
   seedSize?: SeedSize;
   /**
-   * The /cpu worker pool's figures for /metrics. The pool (issue 3) passes
+   * The /cpu worker pool's figures for /metrics and the monitor. The pool (issue 3) passes
    * `() => cpuPool.stats()`; without it they report zeros.
    */
   cpuPoolStats?: CpuPoolStatsProvider;
@@ -74,9 +77,11 @@ export async function startLab(config: Config, options: StartOptions = {}): Prom
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
 
+  let monitor: ResourceMonitor | undefined;
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
+      monitor?.stop();
       const closed = once(server, "close");
       server.close();
       server.closeIdleConnections();
@@ -88,6 +93,18 @@ export async function startLab(config: Config, options: StartOptions = {}): Prom
     return closing;
   };
 
+  if (config.monitorCsv !== undefined) {
+    try {
+      monitor = startMonitor(config.monitorCsv, {
+        requests: () => ({ done: metrics.requestsDone, inFlight: metrics.inFlight }),
+        cpuPoolStats: options.cpuPoolStats,
+      });
+    } catch (error) {
+      await close();
+      throw error;
+    }
+  }
+
   return {
     url: `http://${host}:${port}`,
     server,
@@ -95,6 +112,7 @@ export async function startLab(config: Config, options: StartOptions = {}): Prom
     switches,
     log,
     metrics,
+    monitor,
     seeded,
     close,
   };
