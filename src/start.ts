@@ -38,10 +38,7 @@ export interface StartOptions {
   log?: Logger;
   /** Size of the data when the database is created; tests use a small one. */
   seedSize?: SeedSize;
-  /**
-   * The /cpu worker pool's figures for /metrics and the monitor. The pool (issue 3) passes
-   * `() => cpuPool.stats()`; without it they report zeros.
-   */
+  /** The /cpu worker pool's figures for /metrics and the monitor; see the seam in startLab. */
   cpuPoolStats?: CpuPoolStatsProvider;
 }
 
@@ -53,7 +50,11 @@ export async function startLab(config: Config, options: StartOptions = {}): Prom
     log.warn(`switch ${name} turned ${on ? "on" : "off"} by ${by}`),
   );
 
-  const metrics = new LabMetrics({ switches, cpuPoolStats: options.cpuPoolStats });
+  // The seam for the /cpu worker pool (issue 3): once startLab creates the pool, this becomes
+  // `options.cpuPoolStats ?? (() => cpuPool.stats())`. Until then /metrics and the monitor
+  // report zeros for it; tests pass a fake through StartOptions.
+  const cpuPoolStats = options.cpuPoolStats;
+  const metrics = new LabMetrics({ switches, cpuPoolStats });
 
   const app = createApp({
     config,
@@ -97,7 +98,7 @@ export async function startLab(config: Config, options: StartOptions = {}): Prom
     try {
       monitor = startMonitor(config.monitorCsv, {
         requests: () => ({ done: metrics.requestsDone, inFlight: metrics.inFlight }),
-        cpuPoolStats: options.cpuPoolStats,
+        cpuPoolStats,
       });
     } catch (error) {
       await close();
