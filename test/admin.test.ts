@@ -103,6 +103,7 @@ describe("the switch API from this machine (no ADMIN_TOKEN)", () => {
     }
     expect(res.text).toContain("recounts every registration for every event");
     expect(res.text).toContain("Turn on");
+    expect(res.text).toContain(`curl ${lab.url}/admin/switches`); // ready to copy
   });
 
   it("the page's form flips a switch and comes back to the page showing it on", async () => {
@@ -114,7 +115,9 @@ describe("the switch API from this machine (no ADMIN_TOKEN)", () => {
     expect(posted.headers.location).toBe("/admin");
     expect(lab.switches.isOn("my-events-slow-loop")).toBe(true);
     const page = await request(lab.url).get("/admin");
-    expect(page.text).toMatch(/id="switch-my-events-slow-loop">[\s\S]*?<strong>on<\/strong>/);
+    expect(page.text).toMatch(
+      /id="switch-my-events-slow-loop" class="on">[\s\S]*?<strong>on<\/strong>/,
+    );
     expect(lab.logs).toContainEqual(
       expect.stringContaining("switch my-events-slow-loop turned on by admin page from 127.0.0.1"),
     );

@@ -62,7 +62,11 @@ export function adminRouter({ switches, adminToken }: AdminParts): Router {
   router.get("/admin", (req, res) => {
     sendPage(req, res, {
       view: "admin.njk",
-      data: { switches: switches.list(), tokenRequired: adminToken !== undefined },
+      data: {
+        switches: switches.list(),
+        tokenRequired: adminToken !== undefined,
+        origin: `${req.protocol}://${req.get("host") ?? "127.0.0.1:8000"}`,
+      },
     });
   });
 
