@@ -2,6 +2,7 @@
 import type { Database } from "better-sqlite3";
 import cookieParser from "cookie-parser";
 import express, { type Express } from "express";
+import { adminRouter } from "./admin/routes.js";
 import type { CpuPool } from "./bench/cpu-pool.js";
 import { benchRouter } from "./bench/routes.js";
 import type { Config } from "./config.js";
@@ -9,6 +10,7 @@ import { errorHandler, notFoundHandler } from "./error-handler.js";
 import { FestQueries } from "./fest/queries.js";
 import { festRouter } from "./fest/routes.js";
 import type { Logger } from "./observe/log.js";
+import { type LabMetrics, metricsRouter } from "./observe/metrics.js";
 import type { Switches } from "./switches.js";
 import { createViews } from "./views.js";
 
@@ -20,6 +22,7 @@ export interface AppParts {
   sessionSecret: string;
   /** Runs /cpu work off the event loop; stats() for the metrics. Created in src/start.ts. */
   cpuPool: CpuPool;
+  metrics: LabMetrics;
 }
 
 export function createApp({
@@ -29,6 +32,7 @@ export function createApp({
   log,
   sessionSecret,
   cpuPool,
+  metrics,
 }: AppParts): Express {
   const app = express();
   app.disable("x-powered-by");
@@ -45,6 +49,8 @@ export function createApp({
 
   // The bench routes first: they need none of the fest router's body parsing or session.
   app.use(benchRouter(switches, cpuPool));
+  app.use(metricsRouter(metrics));
+  app.use(adminRouter({ switches, adminToken: config.adminToken }));
   app.use(festRouter(new FestQueries(db), switches));
 
   app.use(notFoundHandler);

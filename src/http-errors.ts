@@ -22,14 +22,20 @@ export class BadInput extends HttpError {
 }
 
 export class NotFound extends HttpError {
-  constructor(message: string) {
-    super(404, message);
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(404, message, details);
   }
 }
 
 export class Unauthorized extends HttpError {
   constructor(message: string) {
     super(401, message);
+  }
+}
+
+export class Forbidden extends HttpError {
+  constructor(message: string) {
+    super(403, message);
   }
 }
 

@@ -3,6 +3,8 @@ import type { Request, Response } from "express";
 import type { Environment } from "nunjucks";
 
 export function wantsJson(req: Request): boolean {
+  // An API route (the admin API) answers JSON whatever Accept says, its errors included.
+  if (req.res?.locals.alwaysJson === true) return true;
   // Locust and curl send */*, browsers text/html: both get HTML. Only an explicit JSON ask gets JSON.
   return req.accepts(["html", "json"]) === "json";
 }

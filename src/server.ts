@@ -5,6 +5,7 @@ import { isAbsolute, relative } from "node:path";
 import { ConfigError, readConfig, USAGE } from "./config.js";
 import { DatabaseOpenError, tableCounts } from "./database.js";
 import { createLogger } from "./observe/log.js";
+import { MonitorFileError } from "./observe/monitor.js";
 import { ListenError, startLab } from "./start.js";
 
 async function main(): Promise<void> {
@@ -39,6 +40,8 @@ async function main(): Promise<void> {
       `  mode:      ${config.mode}`,
       `  switches:  ${on.length > 0 ? on.join(", ") : "none on"}  (change them live at ${lab.url}/admin)`,
       `  database:  ${dbShown}${lab.seeded ? " (created and seeded now)" : ""}: ${counts.events} events, ${counts.users} users, ${counts.registrations} registrations`,
+      `  metrics:   ${lab.url}/metrics (Prometheus text)`,
+      `  monitor:   ${lab.monitor ? `one line a second to ${lab.monitor.path}` : "off (MONITOR_CSV=path or --monitor-csv path writes CPU, memory and event loop to a CSV file)"}`,
       `  try:       ${lab.url}/events?user=locust_user   ${lab.url}/checkout`,
       `  stop:      Ctrl+C`,
     ].join("\n"),
@@ -56,7 +59,8 @@ main().catch((error: unknown) => {
   if (
     error instanceof ConfigError ||
     error instanceof DatabaseOpenError ||
-    error instanceof ListenError
+    error instanceof ListenError ||
+    error instanceof MonitorFileError
   ) {
     process.stderr.write(`fest-lab: ${error.message}\n`);
   } else {

@@ -11,7 +11,10 @@ import { withFastHealth } from "./bench/health.js";
 import type { Config } from "./config.js";
 import { openDatabase } from "./database.js";
 import { withAccessLog } from "./observe/access-log.js";
+import type { CpuPoolStatsProvider } from "./observe/cpu-pool-stats.js";
 import { createLogger, type Logger } from "./observe/log.js";
+import { LabMetrics } from "./observe/metrics.js";
+import { type ResourceMonitor, startMonitor } from "./observe/monitor.js";
 import { Switches } from "./switches.js";
 
 export class ListenError extends Error {
@@ -26,6 +29,9 @@ export interface RunningLab {
   log: Logger;
   /** The /cpu worker threads; stats() is what the metrics and the monitor read. */
   cpuPool: CpuPool;
+  metrics: LabMetrics;
+  /** The MONITOR_CSV writer, when one was asked for. */
+  monitor: ResourceMonitor | undefined;
   /** True when this start created and filled the database. */
   seeded: boolean;
   close(): Promise<void>;
@@ -35,6 +41,8 @@ export interface StartOptions {
   log?: Logger;
   /** Size of the data when the database is created; tests use a small one. */
   seedSize?: SeedSize;
+  /** The /cpu worker pool's figures for /metrics and the monitor; see the seam in startLab. */
+  cpuPoolStats?: CpuPoolStatsProvider;
 }
 
 export async function startLab(config: Config, options: StartOptions = {}): Promise<RunningLab> {
@@ -53,6 +61,9 @@ export async function startLab(config: Config, options: StartOptions = {}): Prom
     throw error;
   }
 
+  const cpuPoolStats = options.cpuPoolStats ?? (() => cpuPool.stats());
+  const metrics = new LabMetrics({ switches, cpuPoolStats });
+
   const app = createApp({
     config,
     db,
@@ -60,8 +71,9 @@ export async function startLab(config: Config, options: StartOptions = {}): Prom
     log,
     sessionSecret: config.sessionSecret ?? randomBytes(32).toString("hex"),
     cpuPool,
+    metrics,
   });
-  const server = createServer(withAccessLog(withFastHealth(app), log));
+  const server = createServer(metrics.withMetrics(withAccessLog(withFastHealth(app), log)));
   // Load tests open many keep-alive connections; keep them longer than a client's idle gap.
   server.keepAliveTimeout = 65_000;
 
@@ -76,9 +88,11 @@ export async function startLab(config: Config, options: StartOptions = {}): Prom
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
 
+  let monitor: ResourceMonitor | undefined;
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
+      monitor?.stop();
       const closed = once(server, "close");
       server.close();
       server.closeIdleConnections();
@@ -92,7 +106,30 @@ export async function startLab(config: Config, options: StartOptions = {}): Prom
     return closing;
   };
 
-  return { url: `http://${host}:${port}`, server, db, switches, log, cpuPool, seeded, close };
+  if (config.monitorCsv !== undefined) {
+    try {
+      monitor = startMonitor(config.monitorCsv, {
+        requests: () => ({ done: metrics.requestsDone, inFlight: metrics.inFlight }),
+        cpuPoolStats,
+      });
+    } catch (error) {
+      await close();
+      throw error;
+    }
+  }
+
+  return {
+    url: `http://${host}:${port}`,
+    server,
+    db,
+    switches,
+    log,
+    cpuPool,
+    metrics,
+    monitor,
+    seeded,
+    close,
+  };
 }
 
 function listenMessage(config: Config, error: NodeJS.ErrnoException): string {

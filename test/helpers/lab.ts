@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { SeedSize } from "../../seed/generate.js";
 import { readConfig } from "../../src/config.js";
 import { createLogger } from "../../src/observe/log.js";
-import { type RunningLab, startLab } from "../../src/start.js";
+import { type RunningLab, type StartOptions, startLab } from "../../src/start.js";
 
 /** Small enough to seed in milliseconds, big enough that every page has rows. */
 export const SMALL_SEED: SeedSize = { events: 12, users: 30, registrations: 150 };
@@ -20,6 +20,7 @@ export interface TestLab extends RunningLab {
 export async function startTestLab(
   env: Record<string, string> = {},
   seedSize: SeedSize = SMALL_SEED,
+  options: Pick<StartOptions, "cpuPoolStats"> = {},
 ): Promise<TestLab> {
   const dir = mkdtempSync(join(tmpdir(), "fest-lab-test-"));
   const dbPath = join(dir, "fest.db");
@@ -31,7 +32,13 @@ export async function startTestLab(
   if (result.kind !== "config") throw new Error("unexpected --help");
   const logs: string[] = [];
   const log = createLogger(result.config.logLevel, (line) => logs.push(line));
-  const lab = await startLab(result.config, { log, seedSize });
+  let lab: RunningLab;
+  try {
+    lab = await startLab(result.config, { log, seedSize, ...options });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     ...lab,
     dbPath,

@@ -1,0 +1,117 @@
+// The switch page and its JSON API: flip any named behaviour while the server runs. The
+// registry (src/switches.ts) takes effect for the next request and logs each change.
+//   GET  /admin                  the page: every switch, its description, an on/off button
+//   GET  /admin/switches         {"switches": [{name, lab, description, on}]}
+//   PUT  /admin/switches/<name>  body {"on": true|false}; answers the switch's new state
+//   POST /admin/switches/<name>  the page's form (on=true|false), then back to the page
+// Routes carry their full path (no mount prefix) so /metrics labels them by their pattern.
+import express, { type Request, Router } from "express";
+import { z } from "zod";
+import { BadInput, NotFound } from "../http-errors.js";
+import { sendPage } from "../respond.js";
+import { isSwitchName, SWITCH_NAMES, type Switches, type SwitchName } from "../switches.js";
+import {
+  ADMIN_COOKIE,
+  adminCookieValue,
+  adminGuard,
+  refuseCrossSiteForm,
+  tokensMatch,
+  WWW_AUTHENTICATE,
+} from "./guard.js";
+
+const ON_RULE =
+  'true or false, in a JSON body {"on": true} sent with Content-Type: application/json';
+const apiBody = z.object({ on: z.boolean() });
+const formBody = z.object({ on: z.enum(["true", "false"]) });
+
+const COOKIE_OPTIONS = { httpOnly: true, sameSite: "strict", path: "/admin" } as const;
+
+export interface AdminParts {
+  switches: Switches;
+  adminToken: string | undefined;
+}
+
+export function adminRouter({ switches, adminToken }: AdminParts): Router {
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: "4kb" });
+  const json = express.json({ limit: "4kb" });
+
+  // The API answers JSON to curl's */* too, refusals and errors included.
+  router.use("/admin/switches", (req, res, next) => {
+    if (req.method !== "POST") res.locals.alwaysJson = true;
+    next();
+  });
+
+  // Before the guard: this is how a browser proves it knows the token.
+  router.post("/admin/login", form, (req, res) => {
+    refuseCrossSiteForm(req);
+    const given: unknown = req.body?.token;
+    if (adminToken !== undefined) {
+      if (typeof given !== "string" || !tokensMatch(given, adminToken)) {
+        res.set("WWW-Authenticate", WWW_AUTHENTICATE);
+        sendPage(req, res, { view: "admin-login.njk", data: { wrong: true }, status: 401 });
+        return;
+      }
+      res.cookie(ADMIN_COOKIE, adminCookieValue(adminToken), COOKIE_OPTIONS);
+    }
+    res.redirect(303, "/admin");
+  });
+
+  router.use("/admin", adminGuard(adminToken));
+
+  router.get("/admin", (req, res) => {
+    sendPage(req, res, {
+      view: "admin.njk",
+      data: {
+        switches: switches.list(),
+        tokenRequired: adminToken !== undefined,
+        origin: `${req.protocol}://${req.get("host") ?? "127.0.0.1:8000"}`,
+      },
+    });
+  });
+
+  router.post("/admin/logout", (req, res) => {
+    refuseCrossSiteForm(req);
+    res.clearCookie(ADMIN_COOKIE, COOKIE_OPTIONS);
+    res.redirect(303, "/admin");
+  });
+
+  router.get("/admin/switches", (_req, res) => {
+    res.json({ switches: switches.list() });
+  });
+
+  router.put("/admin/switches/:name", json, (req, res) => {
+    const name = switchParam(req.params.name);
+    const body = apiBody.safeParse(req.body);
+    if (!body.success) throw new BadInput("on", ON_RULE);
+    switches.set(name, body.data.on, `admin api from ${clientOf(req)}`);
+    res.json(stateOf(switches, name));
+  });
+
+  router.post("/admin/switches/:name", form, (req, res) => {
+    refuseCrossSiteForm(req);
+    const name = switchParam(req.params.name);
+    const body = formBody.safeParse(req.body);
+    if (!body.success) throw new BadInput("on", "true or false");
+    switches.set(name, body.data.on === "true", `admin page from ${clientOf(req)}`);
+    res.redirect(303, "/admin");
+  });
+
+  return router;
+}
+
+function switchParam(name: string | undefined): SwitchName {
+  if (name !== undefined && isSwitchName(name)) return name;
+  throw new NotFound(`no switch named "${name}": known names are ${SWITCH_NAMES.join(", ")}`, {
+    parameter: "name",
+    known: SWITCH_NAMES,
+  });
+}
+
+function stateOf(switches: Switches, name: SwitchName) {
+  return switches.list().find((state) => state.name === name);
+}
+
+function clientOf(req: Request): string {
+  return req.socket.remoteAddress ?? "an unknown address";
+}

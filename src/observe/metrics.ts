@@ -1,0 +1,173 @@
+// GET /metrics in Prometheus text format, through prom-client. Each running lab has its own
+// registry (never prom-client's global one), so tests that start several servers in one
+// process do not mix their figures.
+//
+// Requests are counted at the node:http level, below Express, like the access log, so the
+// fast /health (answered before Express) is counted too. The per-request work is kept to
+// two counters and one histogram observe: /health must stay within its bench target.
+import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
+import { Router } from "express";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { isHealthRequest } from "../bench/health.js";
+import { SWITCH_NAMES, type Switches } from "../switches.js";
+import type { CpuPoolStats, CpuPoolStatsProvider } from "./cpu-pool-stats.js";
+
+/** Seconds. Finer than prom-client's default at the low end, where /health lives. */
+const DURATION_BUCKETS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+
+export interface MetricsSources {
+  switches: Switches;
+  /** The /cpu pool's figures; absent in a build without the pool (zeros are reported). */
+  cpuPoolStats: CpuPoolStatsProvider;
+}
+
+export class LabMetrics {
+  readonly registry = new Registry();
+  /** Requests whose answer went out (or whose client left) since start. */
+  requestsDone = 0;
+  /** Requests received and not yet answered. */
+  inFlight = 0;
+  private readonly duration: Histogram<"method" | "route" | "status">;
+
+  constructor({ switches, cpuPoolStats }: MetricsSources) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+
+    this.duration = new Histogram({
+      name: "festlab_http_request_duration_seconds",
+      help: "Time from request received to answer sent, by method, route pattern and status.",
+      labelNames: ["method", "route", "status"],
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+
+    const metrics = this;
+    new Gauge({
+      name: "festlab_http_requests_in_flight",
+      help: "Requests received and not yet answered.",
+      registers,
+      collect() {
+        this.set(metrics.inFlight);
+      },
+    });
+
+    let eluBefore = performance.eventLoopUtilization();
+    new Gauge({
+      name: "festlab_event_loop_utilization",
+      help: "Share of wall time the event loop was busy since the previous scrape, 0 to 1.",
+      registers,
+      collect() {
+        const now = performance.eventLoopUtilization();
+        this.set(performance.eventLoopUtilization(now, eluBefore).utilization);
+        eluBefore = now;
+      },
+    });
+
+    new Gauge({
+      name: "festlab_switch_on",
+      help: "1 when the named lab switch is on, 0 when off.",
+      labelNames: ["name"],
+      registers,
+      collect() {
+        for (const name of SWITCH_NAMES) this.set({ name }, switches.isOn(name) ? 1 : 0);
+      },
+    });
+
+    const poolGauge = (name: string, help: string, pick: (s: CpuPoolStats) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(pick(cpuPoolStats()));
+        },
+      });
+    poolGauge("festlab_cpu_pool_threads", "Worker threads in the /cpu pool.", (s) => s.threads);
+    poolGauge(
+      "festlab_cpu_pool_threads_busy",
+      "/cpu pool threads running a task now.",
+      (s) => s.busy,
+    );
+    poolGauge(
+      "festlab_cpu_pool_queue_length",
+      "/cpu tasks waiting for a free thread.",
+      (s) => s.queued,
+    );
+
+    // The pool keeps running totals; a counter moves by the difference since the last scrape.
+    const poolCounter = (name: string, help: string, pick: (s: CpuPoolStats) => number) => {
+      let seen = 0;
+      return new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          const total = pick(cpuPoolStats());
+          if (total > seen) this.inc(total - seen);
+          seen = total;
+        },
+      });
+    };
+    poolCounter(
+      "festlab_cpu_pool_tasks_rejected_total",
+      "/cpu tasks refused because the pool's queue was full.",
+      (s) => s.rejected,
+    );
+    poolCounter(
+      "festlab_cpu_pool_tasks_completed_total",
+      "/cpu tasks finished.",
+      (s) => s.completed,
+    );
+  }
+
+  /** Wraps the node:http handler: one in-flight count up and down, one histogram observe. */
+  withMetrics(handler: RequestListener): RequestListener {
+    return (req: IncomingMessage, res: ServerResponse) => {
+      const started = performance.now();
+      this.inFlight++;
+      // 'close' comes once per response, answered or abandoned; 'finish' would miss the latter.
+      res.on("close", () => {
+        this.inFlight--;
+        this.requestsDone++;
+        const labels = {
+          method: req.method ?? "",
+          route: routeLabel(req),
+          status: res.writableFinished ? res.statusCode : "aborted",
+        };
+        this.duration.observe(labels, (performance.now() - started) / 1000);
+      });
+      handler(req, res);
+    };
+  }
+}
+
+/**
+ * The route pattern ("/events/:id/register"), never the raw URL: one time series per URL
+ * would grow without bound. Express has set req.route on this same request object by the
+ * time the answer is sent; the fast /health never reaches Express.
+ */
+export function routeLabel(req: IncomingMessage): string {
+  const { route, baseUrl } = req as IncomingMessage & {
+    route?: { path?: unknown };
+    baseUrl?: string;
+  };
+  if (typeof route?.path === "string") return (baseUrl ?? "") + route.path;
+  if (isHealthRequest(req)) return "/health";
+  return "unmatched";
+}
+
+/**
+ * Open to every client, unlike /admin: Prometheus scrapers usually cannot send a token, and
+ * the figures reveal no data. Bind to 127.0.0.1 (the default) to keep them private.
+ */
+export function metricsRouter(metrics: LabMetrics): Router {
+  const router = Router();
+  router.get("/metrics", async (_req, res) => {
+    const text = await metrics.registry.metrics();
+    res.set("cache-control", "no-store").type(metrics.registry.contentType).send(text);
+  });
+  return router;
+}
