@@ -105,7 +105,7 @@ export function seedDatabase(db: Database, size: SeedSize = DEFAULT_SEED_SIZE): 
 
     const capacity: number[] = [0];
     for (let id = 1; id <= size.events; id++) {
-      capacity[id] = randomInt(random, 5, 14) * 100;
+      capacity[id] = randomInt(random, 7, 16) * 100;
       const title = `${pick(random, TOPICS)} ${pick(random, KINDS)} ${id}`;
       const startsAt = at(60 * 24 * 30 + randomInt(random, 0, 60 * 24 * 60));
       const price = randomInt(random, 0, 30) * 50;
