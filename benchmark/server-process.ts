@@ -29,7 +29,17 @@ export async function startServerProcess(
   const port = await freePort();
   const child = spawn(process.execPath, [script], {
     cwd: projectRoot,
-    env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn", ...env },
+    // Every switch variable is set, so a MODE or BUGS left in the shell cannot skew a run.
+    env: {
+      ...process.env,
+      MODE: "optimized",
+      BUGGY: "0",
+      BUGS: "",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      LOG_LEVEL: "warn",
+      ...env,
+    },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
