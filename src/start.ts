@@ -95,10 +95,15 @@ export async function startLab(config: Config, options: StartOptions = {}): Prom
       monitor?.stop();
       const closed = once(server, "close");
       server.close();
+      // A kept-alive connection that finishes its last answer after close() began would
+      // otherwise stay open until its client leaves: sweep idle ones until all are gone,
+      // and cut whatever is still busy after two seconds.
       server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), 2_000);
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      const cutoff = setTimeout(() => server.closeAllConnections(), 2_000);
       await closed;
-      clearTimeout(timer);
+      clearInterval(sweep);
+      clearTimeout(cutoff);
       // After the server: requests still in flight got their answers before the threads stop.
       await cpuPool.destroy();
       db.close();
