@@ -6,12 +6,13 @@
 //   400 concurrent /io?ms=200 with a timer, and a few with io-blocking, which serialize.
 // Every server runs as its own process with LOG_LEVEL=warn; this process is the client.
 import { mkdtempSync, rmSync } from "node:fs";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { openDatabase } from "../src/database.js";
 import { projectRoot } from "../src/paths.js";
+import { timedGet } from "./latency.js";
 import { probeLatency } from "./probe.js";
 import { type BenchServer, startServerProcess } from "./server-process.js";
 import type { BenchOptions, SuiteResult } from "./suite.js";
@@ -197,11 +198,11 @@ async function throughput(
   warmupSeconds = 1,
 ): Promise<Throughput> {
   await autocannon({ url, connections, duration: warmupSeconds });
-  const result = await autocannon({ url, connections, duration: seconds });
-  return {
-    perSecond: result["2xx"] / result.duration,
-    failed: result.non2xx + result.errors,
-  };
+  return toThroughput(await autocannon({ url, connections, duration: seconds }));
+}
+
+function toThroughput(result: autocannon.Result): Throughput {
+  return { perSecond: result["2xx"] / result.duration, failed: result.non2xx + result.errors };
 }
 
 interface CpuUnderLoad {
@@ -227,7 +228,7 @@ async function cpuUnderLoad(server: BenchServer, seconds: number): Promise<CpuUn
   });
   const result = await load;
   return {
-    cpu: { perSecond: result["2xx"] / result.duration, failed: result.non2xx + result.errors },
+    cpu: toThroughput(result),
     threads,
     healthP99Ms: health.p99Ms,
     healthFailed: health.failures,
@@ -240,15 +241,7 @@ async function concurrentIo(
   count: number,
 ): Promise<{ wallMs: number; failed: number }> {
   const agent = new Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY });
-  const once = () =>
-    new Promise<boolean>((resolve) => {
-      const req = request(`${url}/io?ms=${IO_MS}`, { agent }, (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode === 200));
-      });
-      req.on("error", () => resolve(false));
-      req.end();
-    });
+  const once = async () => (await timedGet(`${url}/io?ms=${IO_MS}`, agent)).ok;
   await once(); // warm-up
   const started = performance.now();
   const answers = await Promise.all(Array.from({ length: count }, once));

@@ -5,14 +5,10 @@
 import { parseArgs } from "node:util";
 import { benchLabSuite } from "./bench-lab.js";
 import { festSuite } from "./fest.js";
+import { clearProgress, showProgress } from "./progress.js";
 import type { Suite } from "./suite.js";
 
 const SUITES: Record<string, Suite> = { fest: festSuite, bench: benchLabSuite };
-
-function progress(message: string): void {
-  if (process.stdout.isTTY) process.stdout.write(`\r\x1b[2K… ${message}`);
-  else console.log(`… ${message}`);
-}
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -36,8 +32,8 @@ async function main(): Promise<void> {
 
   const verdicts: string[] = [];
   for (const name of names) {
-    const result = await (SUITES[name] as Suite)({ seconds, progress });
-    if (process.stdout.isTTY) process.stdout.write("\r\x1b[2K");
+    const result = await (SUITES[name] as Suite)({ seconds, progress: showProgress });
+    clearProgress();
     console.log(`\n${result.title}\n\n${result.table}\n`);
     verdicts.push(...result.verdicts);
   }

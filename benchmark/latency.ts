@@ -1,7 +1,8 @@
-// A closed-loop client: one request at a time over a kept-alive connection, each timed with
-// hrtime. It measures what one request costs, at a resolution autocannon's whole
-// milliseconds cannot show for the fast routes.
+// Timed requests for the bench: one GET timed with hrtime, and the closed-loop client that
+// sends one at a time over a kept-alive connection. It measures what one request costs, at a
+// resolution autocannon's whole milliseconds cannot show for the fast routes.
 import { Agent, request } from "node:http";
+import { nearestRank } from "./percentile.js";
 
 export interface LatencySample {
   requests: number;
@@ -10,41 +11,47 @@ export interface LatencySample {
   p99Ms: number;
 }
 
+export interface TimedAnswer {
+  ms: number;
+  ok: boolean;
+}
+
+/** One GET through `agent`; a connection error, a timeout or a status other than 200 is not ok. */
+export function timedGet(url: string, agent: Agent, timeoutMs = 10_000): Promise<TimedAnswer> {
+  return new Promise((resolve) => {
+    const started = process.hrtime.bigint();
+    const elapsed = () => Number(process.hrtime.bigint() - started) / 1e6;
+    const req = request(url, { agent, timeout: timeoutMs }, (res) => {
+      res.resume();
+      res.on("end", () => resolve({ ms: elapsed(), ok: res.statusCode === 200 }));
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => resolve({ ms: elapsed(), ok: false }));
+    req.end();
+  });
+}
+
+export function summarizeAnswers(answers: TimedAnswer[]): LatencySample {
+  const times = answers.map((answer) => answer.ms).sort((a, b) => a - b);
+  return {
+    requests: answers.length,
+    failures: answers.filter((answer) => !answer.ok).length,
+    medianMs: nearestRank(times, 50),
+    p99Ms: nearestRank(times, 99),
+  };
+}
+
 export async function measureLatency(
   url: string,
   options: { seconds: number; maxRequests: number; warmup?: number },
 ): Promise<LatencySample> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const once = () =>
-    new Promise<{ ms: number; ok: boolean }>((resolve) => {
-      const started = process.hrtime.bigint();
-      const req = request(url, { agent }, (res) => {
-        res.resume();
-        res.on("end", () =>
-          resolve({
-            ms: Number(process.hrtime.bigint() - started) / 1e6,
-            ok: res.statusCode === 200,
-          }),
-        );
-      });
-      req.on("error", () =>
-        resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, ok: false }),
-      );
-      req.end();
-    });
-
-  for (let i = 0; i < (options.warmup ?? 5); i++) await once();
-  const times: number[] = [];
-  let failures = 0;
+  for (let i = 0; i < (options.warmup ?? 5); i++) await timedGet(url, agent);
+  const answers: TimedAnswer[] = [];
   const deadline = performance.now() + options.seconds * 1000;
-  while (times.length < options.maxRequests && performance.now() < deadline) {
-    const { ms, ok } = await once();
-    times.push(ms);
-    if (!ok) failures++;
+  while (answers.length < options.maxRequests && performance.now() < deadline) {
+    answers.push(await timedGet(url, agent));
   }
   agent.destroy();
-  times.sort((a, b) => a - b);
-  const at = (q: number) =>
-    times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? Number.NaN;
-  return { requests: times.length, failures, medianMs: at(0.5), p99Ms: at(0.99) };
+  return summarizeAnswers(answers);
 }

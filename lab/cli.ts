@@ -2,9 +2,11 @@
 //   npm run lab                                           naive against optimized, /events
 //   npm run lab -- --a "bugs=events-slow-loop" --b optimized --route /events?user=locust_user
 // Prints a table, and writes report.html (charts, opens from disk) and results.json.
+
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { clearProgress, showProgress } from "../benchmark/progress.js";
 import { DEFAULT_SEED_SIZE, type SeedSize } from "../seed/generate.js";
 import { compareSettings, Interrupted } from "./compare.js";
 import { renderReport } from "./report-html.js";
@@ -53,9 +55,7 @@ function timestamp(date: Date): string {
 }
 
 function progress(setting: string, elapsed: number, total: number, requests: number): void {
-  const line = `${setting}  ${elapsed}/${total} s  ${requests} requests`;
-  if (process.stdout.isTTY) process.stdout.write(`\r\x1b[2K… ${line}`);
-  else console.log(`… ${line}`);
+  showProgress(`${setting}  ${elapsed}/${total} s  ${requests} requests`);
 }
 
 async function main(): Promise<void> {
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     seedSize: { name: seedName, size: seedSize },
     progress,
   });
-  if (process.stdout.isTTY) process.stdout.write("\r\x1b[2K");
+  clearProgress();
 
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, "results.json"), `${JSON.stringify(comparison, null, 2)}\n`);
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (process.stdout.isTTY) process.stdout.write("\r\x1b[2K");
+  clearProgress();
   if (error instanceof Interrupted) {
     process.stderr.write(`lab: ${error.message}\n`);
     process.exit(130);

@@ -1,6 +1,7 @@
 // Every response's latency, kept whole rather than in autocannon's histogram, which rounds to
 // whole milliseconds and reports p97.5 but not p95. With every sample the percentiles are
 // exact (nearest rank) and a fast route's 0.4 ms does not show as 0 or 1.
+import { nearestRank } from "../benchmark/percentile.js";
 
 export interface LatencySummary {
   min: number;
@@ -79,11 +80,4 @@ export function summarize(values: Float64Array): LatencySummary {
     p99_9: nearestRank(sorted, 99.9),
     max: nearestRank(sorted, 100),
   };
-}
-
-/** The smallest sample that at least `percentile` % of the samples are at or below. */
-export function nearestRank(sorted: Float64Array, percentile: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.ceil((percentile / 100) * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))] ?? Number.NaN;
 }

@@ -20,7 +20,7 @@ const DURATION_BUCKETS = [
 
 export interface MetricsSources {
   switches: Switches;
-  /** The /cpu pool's figures; absent in a build without the pool (zeros are reported). */
+  /** The /cpu pool's figures, read at each scrape. */
   cpuPoolStats: CpuPoolStatsProvider;
 }
 

@@ -2,9 +2,10 @@
 // process shows: start-up errors, exit codes, and a crash that kills it.
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { projectRoot } from "../../src/paths.js";
+
+export { freePort } from "../../benchmark/server-process.js";
 
 export const SERVER_ENTRY = join(projectRoot, "dist", "src", "server.js");
 
@@ -43,15 +44,4 @@ export async function waitFor(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  const port = typeof address === "object" && address !== null ? address.port : 0;
-  server.close();
-  await once(server, "close");
-  return port;
 }
