@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { clearProgress, showProgress } from "../benchmark/progress.js";
-import { DEFAULT_SEED_SIZE, type SeedSize } from "../seed/generate.js";
+import { DEFAULT_SEED_SIZE, type SeedSize } from "../src/fest/seed.js";
 import { compareSettings, Interrupted } from "./compare.js";
 import { renderReport } from "./report-html.js";
 import { parseSetting, SETTING_SYNTAX } from "./settings.js";

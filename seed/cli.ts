@@ -4,7 +4,7 @@ import { rmSync } from "node:fs";
 import { parseArgs } from "node:util";
 import BetterSqlite3 from "better-sqlite3";
 import { openDatabase, tableCounts } from "../src/database.js";
-import { DEFAULT_SEED_SIZE, type SeedSize } from "./generate.js";
+import { DEFAULT_SEED_SIZE, type SeedSize } from "../src/fest/seed.js";
 
 const USAGE = `Usage: npm run seed -- [--events N] [--users N] [--registrations N] [--db PATH]
   defaults: --events ${DEFAULT_SEED_SIZE.events} --users ${DEFAULT_SEED_SIZE.users} --registrations ${DEFAULT_SEED_SIZE.registrations} --db $DB_PATH or db/fest.db`;

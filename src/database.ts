@@ -2,7 +2,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import BetterSqlite3, { type Database } from "better-sqlite3";
-import { DEFAULT_SEED_SIZE, type SeedSize, seedDatabase } from "../seed/generate.js";
+import { DEFAULT_SEED_SIZE, type SeedSize, seedDatabase } from "./fest/seed.js";
 import { schemaFile } from "./paths.js";
 
 export class DatabaseOpenError extends Error {

@@ -7,8 +7,8 @@ import { join } from "node:path";
 import type { Database } from "better-sqlite3";
 import request from "supertest";
 import { afterAll, describe, expect, it } from "vitest";
-import { DEFAULT_SEED_SIZE } from "../seed/generate.js";
 import { openDatabase } from "../src/database.js";
+import { DEFAULT_SEED_SIZE } from "../src/fest/seed.js";
 import { startTestLab } from "./helpers/lab.js";
 
 const dir = mkdtempSync(join(tmpdir(), "fest-lab-seed-"));

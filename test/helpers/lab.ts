@@ -3,8 +3,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { SeedSize } from "../../seed/generate.js";
 import { readConfig } from "../../src/config.js";
+import type { SeedSize } from "../../src/fest/seed.js";
 import { createLogger } from "../../src/observe/log.js";
 import { type RunningLab, type StartOptions, startLab } from "../../src/start.js";
 

@@ -1,7 +1,7 @@
 // The deterministic data generator: fixed seed, fixed clock, so every machine holds the same rows.
 import type { Database } from "better-sqlite3";
-import { hashPasswordSync } from "../src/fest/passwords.js";
-import { pick, randomInt, seededRandom } from "./random.js";
+import { pick, randomInt, seededRandom } from "../random.js";
+import { hashPasswordSync } from "./passwords.js";
 
 export interface SeedSize {
   events: number;
