@@ -7,6 +7,7 @@ import type { CpuPool } from "./bench/cpu-pool.js";
 import { benchRouter } from "./bench/routes.js";
 import type { Config } from "./config.js";
 import { errorHandler, notFoundHandler } from "./error-handler.js";
+import { NaiveQueries } from "./fest/naive.js";
 import { FestQueries } from "./fest/queries.js";
 import { festRouter } from "./fest/routes.js";
 import type { Logger } from "./observe/log.js";
@@ -51,7 +52,7 @@ export function createApp({
   app.use(benchRouter(switches, cpuPool));
   app.use(metricsRouter(metrics));
   app.use(adminRouter({ switches, adminToken: config.adminToken }));
-  app.use(festRouter(new FestQueries(db), switches));
+  app.use(festRouter(new FestQueries(db), new NaiveQueries(db), switches));
 
   app.use(notFoundHandler);
   app.use(errorHandler(log));

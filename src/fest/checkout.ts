@@ -3,14 +3,12 @@
 import type { Request } from "express";
 import { SwitchedOnCrash } from "../http-errors.js";
 import type { Switches } from "../switches.js";
-import { checkoutNaive } from "./naive.js";
-import type { FestQueries } from "./queries.js";
-import type { Checkout, User } from "./types.js";
+import type { Checkout, FestReads, User } from "./types.js";
 
 export async function checkoutFor(
   req: Request,
   user: User,
-  queries: FestQueries,
+  reads: { optimized: FestReads; naive: FestReads },
   switches: Switches,
 ): Promise<Checkout> {
   if (switches.isOn("checkout-crash-process")) {
@@ -24,9 +22,9 @@ export async function checkoutFor(
     });
     return new Promise<never>(() => {});
   }
-  const checkout = switches.isOn("checkout-slow-loop")
-    ? checkoutNaive(queries.db, user.id)
-    : queries.checkout(user.id);
+  const checkout = (switches.isOn("checkout-slow-loop") ? reads.naive : reads.optimized).checkout(
+    user.id,
+  );
   if (switches.isOn("checkout-crash")) {
     // The seed lab's bug: a per-item average divided by a count that is zero (Python's 1/0).
     // JavaScript would return Infinity, so the bug throws what Python would.

@@ -8,6 +8,7 @@ import {
   type CheckoutLine,
   type EventListing,
   type EventRow,
+  type FestReads,
   type MyRegistration,
   toListing,
   type User,
@@ -25,7 +26,7 @@ export interface RegisterResult {
   event: EventListing;
 }
 
-export class FestQueries {
+export class FestQueries implements FestReads {
   private readonly userByName: Statement<[string], UserRow>;
   private readonly insertUser: Statement<[string, string, string, string]>;
   private readonly eventsForUser: Statement<[number], EventRow & { registered: number }>;
@@ -37,7 +38,8 @@ export class FestQueries {
   private readonly insertRegistration: Statement<[number, number, string]>;
   private readonly takeSeat: Statement<[number]>;
 
-  constructor(readonly db: Database) {
+  // Private: routes ask for what a page needs, never for the database handle itself.
+  constructor(private readonly db: Database) {
     this.userByName = db.prepare("SELECT * FROM users WHERE username = ?");
     this.insertUser = db.prepare(
       "INSERT INTO users (username, display_name, password_hash, created_at) VALUES (?, ?, ?, ?)",
@@ -113,8 +115,8 @@ export class FestQueries {
       .map((row) => toListing(row, row.seats_taken, row.registered === 1));
   }
 
-  myEvents(userId: number): MyRegistration[] {
-    return this.myRegistrations.all(userId);
+  myEvents(user: User): MyRegistration[] {
+    return this.myRegistrations.all(user.id);
   }
 
   checkout(userId: number): Checkout {

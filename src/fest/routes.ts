@@ -3,17 +3,20 @@
 import express, { type Request, type Response, Router } from "express";
 import { Unauthorized } from "../http-errors.js";
 import { sendPage, wantsJson } from "../respond.js";
-import type { Switches } from "../switches.js";
+import type { Switches, SwitchName } from "../switches.js";
 import { checkoutFor } from "./checkout.js";
 import { credentials, eventIdParam } from "./input.js";
-import { listEventsNaive, myEventsNaive } from "./naive.js";
+import type { NaiveQueries } from "./naive.js";
 import { verifyPassword } from "./passwords.js";
 import type { FestQueries } from "./queries.js";
 import { endSession, resolveUser, sessionUsername, startSession } from "./session.js";
 import type { User } from "./types.js";
 
-export function festRouter(queries: FestQueries, switches: Switches): Router {
+export function festRouter(queries: FestQueries, naive: NaiveQueries, switches: Switches): Router {
   const router = Router();
+  // Which twin answers a page: the switch named after the slow one picks it per request.
+  const reads = { optimized: queries, naive };
+  const readsFor = (name: SwitchName) => (switches.isOn(name) ? naive : queries);
   router.use(express.urlencoded({ extended: false, limit: "16kb" }));
   router.use(express.json({ limit: "16kb" }));
   router.use((req, res, next) => {
@@ -31,9 +34,7 @@ export function festRouter(queries: FestQueries, switches: Switches): Router {
   router.get("/events", (req, res) => {
     const who = resolveUser(req, queries, "none");
     const userId = who?.user.id ?? null;
-    const events = switches.isOn("events-slow-loop")
-      ? listEventsNaive(queries.db, userId)
-      : queries.listEvents(userId);
+    const events = readsFor("events-slow-loop").listEvents(userId);
     sendPage(req, res, {
       view: "events.njk",
       data: { user: who?.user.username ?? null, via: who?.via, events },
@@ -56,9 +57,7 @@ export function festRouter(queries: FestQueries, switches: Switches): Router {
 
   router.get("/my-events", (req, res) => {
     const who = resolveUser(req, queries, "demo");
-    const registrations = switches.isOn("my-events-slow-loop")
-      ? myEventsNaive(queries.db, who.user)
-      : queries.myEvents(who.user.id);
+    const registrations = readsFor("my-events-slow-loop").myEvents(who.user);
     sendPage(req, res, {
       view: "my-events.njk",
       data: { user: who.user.username, via: who.via, registrations },
@@ -67,7 +66,7 @@ export function festRouter(queries: FestQueries, switches: Switches): Router {
 
   router.get("/checkout", async (req, res) => {
     const who = resolveUser(req, queries, "demo");
-    const checkout = await checkoutFor(req, who.user, queries, switches);
+    const checkout = await checkoutFor(req, who.user, reads, switches);
     sendPage(req, res, {
       view: "checkout.njk",
       data: { user: who.user.username, via: who.via, ...checkout },

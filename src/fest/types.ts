@@ -38,6 +38,13 @@ export interface Checkout {
   totalRupees: number;
 }
 
+/** What a fest page reads: FestQueries answers it fast, NaiveQueries the way a lab starts. */
+export interface FestReads {
+  listEvents(userId: number | null): EventListing[];
+  myEvents(user: User): MyRegistration[];
+  checkout(userId: number): Checkout;
+}
+
 /** Rows as SQLite returns them, before they become the shapes above. */
 export interface EventRow {
   id: number;
