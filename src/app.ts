@@ -38,8 +38,10 @@ export function createApp({
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
-  app.locals.views = createViews();
-  app.locals.mode = config.mode;
+  // nunjucks is Express's view engine: routes call res.render (through sendPage). The cache
+  // keeps Express from looking each view up again on every request outside production.
+  createViews().express(app);
+  app.set("view cache", true);
 
   app.use(cookieParser(sessionSecret));
   app.use((_req, res, next) => {

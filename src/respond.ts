@@ -1,10 +1,20 @@
-// One page, two formats: HTML by default, JSON when the request asks for it.
-import type { Request, Response } from "express";
-import type { Environment } from "nunjucks";
+// One page, two formats: HTML by default, JSON when the request asks for it. HTML goes through
+// Express's view engine (nunjucks, registered once in app.ts), so a page's data, res.locals
+// and app.locals meet in one place.
+import type { Request, RequestHandler, Response } from "express";
+
+const JSON_ONLY = Symbol("answers JSON only");
+type MarkedResponse = Response & { [JSON_ONLY]?: true };
+
+// For an API's routes: every answer, refusals and errors included, is JSON whatever Accept
+// says, so curl's */* gets JSON as a script expects.
+export const answerJsonOnly: RequestHandler = (_req, res, next) => {
+  (res as MarkedResponse)[JSON_ONLY] = true;
+  next();
+};
 
 export function wantsJson(req: Request): boolean {
-  // An API route (the admin API) answers JSON whatever Accept says, its errors included.
-  if (req.res?.locals.alwaysJson === true) return true;
+  if (req.res !== undefined && (req.res as MarkedResponse)[JSON_ONLY] === true) return true;
   // Locust and curl send */*, browsers text/html: both get HTML. Only an explicit JSON ask gets JSON.
   return req.accepts(["html", "json"]) === "json";
 }
@@ -14,12 +24,7 @@ export function sendPage(
   res: Response,
   page: { view: string; data: object; status?: number },
 ): void {
-  const status = page.status ?? 200;
-  if (wantsJson(req)) {
-    res.status(status).json(page.data);
-    return;
-  }
-  const views = req.app.locals.views as Environment;
-  const html = views.render(page.view, { ...res.locals, ...page.data });
-  res.status(status).type("html").send(html);
+  res.status(page.status ?? 200);
+  if (wantsJson(req)) res.json(page.data);
+  else res.render(page.view, page.data);
 }

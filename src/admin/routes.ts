@@ -8,7 +8,7 @@
 import express, { type Request, Router } from "express";
 import { z } from "zod";
 import { BadInput, NotFound } from "../http-errors.js";
-import { sendPage } from "../respond.js";
+import { answerJsonOnly, sendPage } from "../respond.js";
 import { isSwitchName, SWITCH_NAMES, type Switches, type SwitchName } from "../switches.js";
 import {
   ADMIN_COOKIE,
@@ -38,8 +38,8 @@ export function adminRouter({ switches, adminToken }: AdminParts): Router {
 
   // The API answers JSON to curl's */* too, refusals and errors included.
   router.use("/admin/switches", (req, res, next) => {
-    if (req.method !== "POST") res.locals.alwaysJson = true;
-    next();
+    if (req.method !== "POST") answerJsonOnly(req, res, next);
+    else next();
   });
 
   // Before the guard: this is how a browser proves it knows the token.
