@@ -24,6 +24,8 @@ export interface Config {
   cpuPoolSize: number;
   cpuPoolQueue: number;
   monitorCsv: string | undefined;
+  /** On SIGTERM or Ctrl+C, how long requests in flight may take to finish before they are cut. */
+  shutdownGraceMs: number;
 }
 
 export class ConfigError extends Error {
@@ -47,6 +49,7 @@ const FLAGS = {
   "cpu-pool-size": { type: "string" },
   "cpu-pool-queue": { type: "string" },
   "monitor-csv": { type: "string" },
+  "shutdown-grace-ms": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -62,7 +65,9 @@ export const USAGE = `Usage: npm start -- [flags]   (each flag has an environmen
   --admin-token T     ADMIN_TOKEN require "Authorization: Bearer T" on /admin
   --cpu-pool-size N   CPU_POOL_SIZE   /cpu worker threads (default: one per core)
   --cpu-pool-queue N  CPU_POOL_QUEUE  /cpu tasks waiting at most (default 64)
-  --monitor-csv PATH  MONITOR_CSV     append one resource line a second to PATH`;
+  --monitor-csv PATH  MONITOR_CSV     append one resource line a second to PATH
+  --shutdown-grace-ms N  SHUTDOWN_GRACE_MS  on SIGTERM or Ctrl+C, ms that requests in flight
+                      may take to finish before they are cut (default 15000)`;
 
 export interface ConfigSources {
   env: NodeJS.ProcessEnv;
@@ -113,6 +118,13 @@ export function readConfig({ env, argv, cpuCount }: ConfigSources): ConfigResult
       100_000,
     ),
     monitorCsv: pick(flags["monitor-csv"], "MONITOR_CSV"),
+    // Longer than the longest /io (10 s), so a drain never cuts a request the lab allows.
+    shutdownGraceMs: integer(
+      "SHUTDOWN_GRACE_MS",
+      pick(flags["shutdown-grace-ms"], "SHUTDOWN_GRACE_MS") ?? "15000",
+      0,
+      3_600_000,
+    ),
   };
   return { kind: "config", config };
 }
