@@ -120,6 +120,16 @@ export const SETTINGS = {
     help: "append one CPU, memory and event-loop line a second to PATH",
     parse: text,
   },
+  shutdownGraceMs: {
+    flag: "shutdown-grace-ms",
+    env: "SHUTDOWN_GRACE_MS",
+    arg: "N",
+    // Longer than the longest /io (10 s), so a drain never cuts a request the lab allows.
+    default: "15000",
+    shown: "15000",
+    help: "on SIGTERM or Ctrl+C, ms that requests in flight may take to finish before they are cut",
+    parse: (value: string) => wholeNumber(value, 0, 3_600_000),
+  },
 } satisfies Record<string, Option<unknown>>;
 
 export type Config = OptionValues<typeof SETTINGS>;

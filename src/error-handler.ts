@@ -44,17 +44,34 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
 
 function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
+  // Express's router could not decode a %-escape in the path (/events/%ZZ/register).
+  if (error instanceof URIError) {
+    return new HttpError(
+      400,
+      "path: it has an invalid %-escape (a % must start %XX, two hex digits)",
+      {
+        parameter: "path",
+        allowed: "%XX escapes with two hex digits; write a % itself as %25",
+      },
+    );
+  }
   // Errors from Express's own parsers (a malformed JSON body, a body too large) carry a status.
   const status = (error as { status?: unknown })?.status;
   if (typeof status === "number" && status >= 400 && status < 500) {
-    const type = (error as { type?: unknown }).type;
+    const { type, limit } = error as { type?: unknown; limit?: unknown };
     const message =
       type === "entity.parse.failed"
         ? "body: not valid JSON"
         : type === "entity.too.large"
-          ? "body: larger than allowed (16 KB)"
+          ? `body: larger than allowed (${sizeText(limit)})`
           : "the request could not be read";
     return new HttpError(status, message, { parameter: "body" });
   }
   return new HttpError(500, "internal error: the server log has the details");
+}
+
+/** The limit of the parser that refused, as its router set it ("4kb" arrives as 4096). */
+function sizeText(limit: unknown): string {
+  if (typeof limit !== "number") return "its limit";
+  return limit % 1024 === 0 ? `${limit / 1024} KB` : `${limit} bytes`;
 }

@@ -1,5 +1,5 @@
 // `npm start`: read the config, open the database, build the app, listen, and shut down
-// cleanly on Ctrl+C. Every start-up problem ends here as one line and exit code 1.
+// cleanly on Ctrl+C or SIGTERM. Every start-up problem ends here as one line and exit code 1.
 import { availableParallelism } from "node:os";
 import { isAbsolute, relative } from "node:path";
 import { ConfigError, readConfig, USAGE } from "./config.js";
@@ -47,12 +47,32 @@ async function main(): Promise<void> {
     ].join("\n"),
   );
 
+  // The first signal drains (src/connection/drain.ts); a second one means "now": exit at once,
+  // with code 1 because requests in flight were cut.
+  let draining = false;
   const stop = (signal: string) => {
-    console.log(`\n${signal}: closing connections and the database`);
-    void lab.close().then(() => process.exit(0));
+    if (draining) {
+      process.stderr.write(
+        `${signal} again: exiting now, cutting what is in flight (exit code 1)\n`,
+      );
+      process.exit(1);
+    }
+    draining = true;
+    console.log(
+      `\n${signal}: draining: no new connections, requests in flight get up to ${config.shutdownGraceMs} ms; ${signal === "SIGINT" ? "Ctrl+C" : signal} again exits at once`,
+    );
+    lab.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(
+          `fest-lab: shutting down failed: ${(error as Error)?.stack ?? error}\n`,
+        );
+        process.exit(1);
+      },
+    );
   };
-  process.once("SIGINT", () => stop("SIGINT"));
-  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
 }
 
 main().catch((error: unknown) => {

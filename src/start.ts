@@ -8,6 +8,8 @@ import { createApp } from "./app.js";
 import { CpuPool } from "./bench/cpu-pool.js";
 import { withFastHealth } from "./bench/health.js";
 import type { Config } from "./config.js";
+import { Drain, type DrainReport } from "./connection/drain.js";
+import { withSingleHost } from "./connection/single-host.js";
 import { openDatabase } from "./database.js";
 import type { SeedSize } from "./fest/seed.js";
 import { withAccessLog } from "./observe/access-log.js";
@@ -34,7 +36,13 @@ export interface RunningLab {
   monitor: ResourceMonitor | undefined;
   /** True when this start created and filled the database. */
   seeded: boolean;
-  close(): Promise<void>;
+  /**
+   * The drain: stop listening, say `Connection: close` on every answer, refuse new requests
+   * with 503, let those in flight finish for up to graceMs (default SHUTDOWN_GRACE_MS), cut
+   * the rest, then close the /cpu pool and the database. Called again, it returns the same
+   * drain. `npm start` calls it on SIGTERM and Ctrl+C.
+   */
+  close(graceMs?: number): Promise<DrainReport>;
 }
 
 export interface StartOptions {
@@ -43,7 +51,20 @@ export interface StartOptions {
   seedSize?: SeedSize;
   /** The /cpu worker pool's figures for /metrics and the monitor; see the seam in startLab. */
   cpuPoolStats?: CpuPoolStatsProvider;
+  /** How long a client may take to send a request's headers; tests shorten it. */
+  headersTimeoutMs?: number;
 }
+
+/**
+ * A slow-header client (slowloris) holds a connection until this runs out; Node's default
+ * of 60 s lets a few hundred of them sit for minutes. Ten seconds is ample for any real client.
+ */
+const HEADERS_TIMEOUT_MS = 10_000;
+/**
+ * The whole request (headers and body) must arrive within this; longer than the longest
+ * /io (10 s) and /cpu, so no answer a lab asks for is ever near it.
+ */
+const REQUEST_TIMEOUT_MS = 30_000;
 
 export async function startLab(config: Config, options: StartOptions = {}): Promise<RunningLab> {
   const log = options.log ?? createLogger(config.logLevel);
@@ -73,7 +94,20 @@ export async function startLab(config: Config, options: StartOptions = {}): Prom
     cpuPool,
     metrics,
   });
-  const server = createServer(metrics.withMetrics(withAccessLog(withFastHealth(app), log)));
+  const headersTimeout = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  const server = createServer({
+    headersTimeout,
+    requestTimeout: Math.max(REQUEST_TIMEOUT_MS, headersTimeout),
+    // Node checks both timeouts on this interval (30 s by default): check often enough that a
+    // slow client is dropped within a second of its limit. The sweep is cheap.
+    connectionsCheckingInterval: Math.min(1_000, headersTimeout),
+  });
+  const drain = new Drain(server, log);
+  // Outermost first: metrics and the access log see every answer, the drain's 503 included.
+  server.on(
+    "request",
+    metrics.withMetrics(withAccessLog(drain.track(withSingleHost(withFastHealth(app))), log)),
+  );
   // Load tests open many keep-alive connections; keep them longer than a client's idle gap.
   server.keepAliveTimeout = 65_000;
 
@@ -89,24 +123,15 @@ export async function startLab(config: Config, options: StartOptions = {}): Prom
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
 
   let monitor: ResourceMonitor | undefined;
-  let closing: Promise<void> | undefined;
-  const close = () => {
+  let closing: Promise<DrainReport> | undefined;
+  const close = (graceMs = config.shutdownGraceMs) => {
     closing ??= (async () => {
       monitor?.stop();
-      const closed = once(server, "close");
-      server.close();
-      // A kept-alive connection that finishes its last answer after close() began would
-      // otherwise stay open until its client leaves: sweep idle ones until all are gone,
-      // and cut whatever is still busy after two seconds.
-      server.closeIdleConnections();
-      const sweep = setInterval(() => server.closeIdleConnections(), 50);
-      const cutoff = setTimeout(() => server.closeAllConnections(), 2_000);
-      await closed;
-      clearInterval(sweep);
-      clearTimeout(cutoff);
+      const report = await drain.drain(graceMs);
       // After the server: requests still in flight got their answers before the threads stop.
       await cpuPool.destroy();
       db.close();
+      return report;
     })();
     return closing;
   };

@@ -78,6 +78,17 @@ describe("config", () => {
     expect(errorOf({ PORT: "70000" })).toMatch(/^PORT=70000 is not allowed/);
   });
 
+  it("SHUTDOWN_GRACE_MS defaults to 15 s, longer than the longest /io, and has a flag", () => {
+    expect(config({}).shutdownGraceMs).toBe(15_000);
+    expect(config({ SHUTDOWN_GRACE_MS: "500" }).shutdownGraceMs).toBe(500);
+    expect(config({ SHUTDOWN_GRACE_MS: "500" }, ["--shutdown-grace-ms", "0"]).shutdownGraceMs).toBe(
+      0,
+    );
+    expect(errorOf({ SHUTDOWN_GRACE_MS: "15s" })).toBe(
+      "SHUTDOWN_GRACE_MS=15s is not allowed: use a whole number from 0 to 3600000",
+    );
+  });
+
   it("an unknown flag is refused with a pointer to --help", () => {
     expect(errorOf({}, ["--bogus"])).toMatch(/Unknown option '--bogus'.*--help/);
   });

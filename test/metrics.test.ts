@@ -67,6 +67,16 @@ describe("GET /metrics", () => {
     expect(after - before).toBe(5);
   });
 
+  it("labels HEAD as HEAD, on /health and on Express routes alike", async () => {
+    const labels = (route: string) => ({ method: "HEAD", route, status: "200" });
+    const before = await scrape(lab);
+    await request(lab.url).head("/health").expect(200);
+    await request(lab.url).head("/io?ms=0").expect(200);
+    const after = await scrape(lab);
+    expect(count(after, labels("/health")) - count(before, labels("/health"))).toBe(1);
+    expect(count(after, labels("/io")) - count(before, labels("/io"))).toBe(1);
+  });
+
   it("labels a request by its route pattern, never its raw URL", async () => {
     const registered = await request(lab.url)
       .post("/events/3/register?user=locust_user")

@@ -10,9 +10,12 @@ const HEADERS = {
   "cache-control": "no-store",
 };
 
+// HEAD answers wherever GET does, as Express does for its routes: node:http sends the
+// headers (Content-Length included) and drops the body of an answer to HEAD by itself.
 export function isHealthRequest(req: IncomingMessage): boolean {
   return (
-    req.method === "GET" && (req.url === "/health" || req.url?.startsWith("/health?") === true)
+    (req.method === "GET" || req.method === "HEAD") &&
+    (req.url === "/health" || req.url?.startsWith("/health?") === true)
   );
 }
 

@@ -20,7 +20,7 @@ export interface TestLab extends RunningLab {
 export async function startTestLab(
   env: Record<string, string> = {},
   seedSize: SeedSize = SMALL_SEED,
-  options: Pick<StartOptions, "cpuPoolStats"> = {},
+  options: Pick<StartOptions, "cpuPoolStats" | "headersTimeoutMs"> = {},
 ): Promise<TestLab> {
   const dir = mkdtempSync(join(tmpdir(), "fest-lab-test-"));
   const dbPath = join(dir, "fest.db");

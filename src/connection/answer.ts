@@ -1,0 +1,23 @@
+// Answers given on node:http, below Express, to a request that no route will see: JSON, or
+// one plain line for a browser. Each ends its connection, so no later request can follow on
+// a connection the server has already given up on.
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+export function answerAndClose(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  data: { error: string } & Record<string, unknown>,
+  headers: Record<string, string> = {},
+): void {
+  const html = req.headers.accept?.includes("text/html") === true;
+  const body = html ? `${data.error}\n` : JSON.stringify({ ...data, status });
+  res.writeHead(status, {
+    ...headers,
+    "content-type": html ? "text/plain; charset=utf-8" : "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(body),
+    "cache-control": "no-store",
+    connection: "close",
+  });
+  res.end(body);
+}
