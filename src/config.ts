@@ -19,6 +19,10 @@ export interface Config {
   logLevel: LogLevel;
   /** When set, every admin request needs `Authorization: Bearer <token>`. */
   adminToken: string | undefined;
+  /** ADMIN_HOSTS: host names, besides localhost and 127.x / [::1], that tokenless admin requests may use. */
+  adminHosts: string[];
+  /** QUERY_USER_WRITES=1: `?user=` may register without a session (load tests only). */
+  queryUserWrites: boolean;
   /** Signs the session cookie; a random one per start when unset. */
   sessionSecret: string | undefined;
   cpuPoolSize: number;
@@ -44,6 +48,8 @@ const FLAGS = {
   db: { type: "string" },
   "log-level": { type: "string" },
   "admin-token": { type: "string" },
+  "admin-hosts": { type: "string" },
+  "query-user-writes": { type: "boolean" },
   "cpu-pool-size": { type: "string" },
   "cpu-pool-queue": { type: "string" },
   "monitor-csv": { type: "string" },
@@ -60,6 +66,8 @@ export const USAGE = `Usage: npm start -- [flags]   (each flag has an environmen
   --db PATH           DB_PATH     SQLite file (default db/fest.db)
   --log-level L       LOG_LEVEL   info (default: one line a request), warn, error
   --admin-token T     ADMIN_TOKEN require "Authorization: Bearer T" on /admin
+  --admin-hosts a,b   ADMIN_HOSTS host names besides localhost/127.x/[::1] that /admin answers without a token
+  --query-user-writes QUERY_USER_WRITES=1  let ?user= register without logging in (load tests; off by default)
   --cpu-pool-size N   CPU_POOL_SIZE   /cpu worker threads (default: one per core)
   --cpu-pool-queue N  CPU_POOL_QUEUE  /cpu tasks waiting at most (default 64)
   --monitor-csv PATH  MONITOR_CSV     append one resource line a second to PATH`;
@@ -99,6 +107,9 @@ export function readConfig({ env, argv, cpuCount }: ConfigSources): ConfigResult
       LOG_LEVELS,
     ),
     adminToken: pick(flags["admin-token"], "ADMIN_TOKEN"),
+    adminHosts: hostList(pick(flags["admin-hosts"], "ADMIN_HOSTS")),
+    queryUserWrites:
+      flags["query-user-writes"] === true || truthy("QUERY_USER_WRITES", env.QUERY_USER_WRITES),
     sessionSecret: nonEmpty(env.SESSION_SECRET),
     cpuPoolSize: integer(
       "CPU_POOL_SIZE",
@@ -160,4 +171,23 @@ function bugList(text: string | undefined): string[] {
     );
   }
   return [...new Set(names)];
+}
+
+// A DNS name or IPv4 address (letters, digits, hyphens, dots), or an IPv6 one in brackets.
+const HOST_NAME =
+  /^(?:\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*)$/;
+
+function hostList(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  const names = text
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "");
+  const bad = names.find((name) => !HOST_NAME.test(name.toLowerCase()));
+  if (bad !== undefined) {
+    throw new ConfigError(
+      `ADMIN_HOSTS entry "${bad}" is not a host name: use names such as fest.local or 192.168.1.20, comma-separated, without scheme, port or path`,
+    );
+  }
+  return [...new Set(names.map((name) => name.toLowerCase()))];
 }
