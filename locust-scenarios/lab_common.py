@@ -11,6 +11,25 @@ from __future__ import annotations
 
 import re
 
+import locust.runners
+
+
+def _give_locust_a_version() -> None:
+    """Let Debian's python3-locust run distributed.
+
+    Debian's package (2.12 in bookworm) reports an empty version. Its master
+    reads an empty version from a worker as "an old (pre 2.0) worker" and never
+    lets it join, so ``--master`` with ``--worker`` would wait forever. Every
+    scenario imports this module, on the master and on each worker alike, so
+    all of them say the same stand-in version. A Locust that knows its version
+    is left alone.
+    """
+    if not locust.runners.__version__:
+        locust.runners.__version__ = "0+packaged-without-version"
+
+
+_give_locust_a_version()
+
 # The server's own default address; ``--host`` overrides it as usual.
 DEFAULT_HOST = "http://127.0.0.1:8000"
 

@@ -53,8 +53,24 @@ export function createApp({
   // The bench routes first: they need none of the fest router's body parsing or session.
   app.use(benchRouter(switches, cpuPool));
   app.use(metricsRouter(metrics));
-  app.use(adminRouter({ switches, adminToken: config.adminToken }));
-  app.use(festRouter(new FestQueries(db), new NaiveQueries(db), switches));
+  app.use(
+    adminRouter({
+      switches,
+      adminToken: config.adminToken,
+      adminHosts: config.adminHosts,
+      log,
+    }),
+  );
+  if (config.queryUserWrites) {
+    log.warn(
+      "QUERY_USER_WRITES is on: anyone who can reach this server may register as any user with ?user=, without logging in",
+    );
+  }
+  app.use(
+    festRouter(new FestQueries(db), new NaiveQueries(db), switches, {
+      queryUserWrites: config.queryUserWrites,
+    }),
+  );
 
   app.use(notFoundHandler);
   app.use(errorHandler(log));

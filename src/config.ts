@@ -4,7 +4,7 @@
 // it). Everything else receives the typed Config this returns. A bad value stops the start
 // with one line that says what is wrong, the value, and what is allowed.
 import { type Option, OptionError, type OptionValues, readOptions, usageLines } from "./options.js";
-import { oneOf, onOff, switchList, wholeNumber } from "./parsers.js";
+import { hostList, oneOf, onOff, switchList, wholeNumber } from "./parsers.js";
 import { SWITCH_NAMES } from "./switches.js";
 
 export type Mode = "optimized" | "naive";
@@ -111,6 +111,23 @@ export const SETTINGS = {
     shown: "none",
     help: 'require "Authorization: Bearer T" on /admin, from any client',
     parse: text,
+  },
+  adminHosts: {
+    flag: "admin-hosts",
+    env: "ADMIN_HOSTS",
+    arg: "a,b",
+    default: "",
+    shown: "none",
+    help: "host names besides localhost, 127.x and [::1] that /admin answers without a token",
+    parse: hostList,
+  },
+  queryUserWrites: {
+    flag: "query-user-writes",
+    env: "QUERY_USER_WRITES",
+    default: "0",
+    shown: "off",
+    help: "let ?user= register without logging in (load tests only)",
+    parse: onOff,
   },
   monitorCsv: {
     flag: "monitor-csv",

@@ -52,6 +52,13 @@ export class ServiceUnavailable extends HttpError {
   }
 }
 
+/** A client asked too often (wrong admin tokens): come back after Retry-After seconds. */
+export class TooManyRequests extends HttpError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super(429, message, { retryAfterSeconds }, { "Retry-After": String(retryAfterSeconds) });
+  }
+}
+
 /** Thrown by a crash bug that was switched on on purpose; its 500 page names the bug. */
 export class SwitchedOnCrash extends Error {
   constructor(

@@ -6,8 +6,10 @@ import { createServer, request as httpRequest, type RequestListener } from "node
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import request from "supertest";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isLoopback, tokensMatch } from "../src/admin/guard.js";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { isAdminHost, isLoopback, tokensMatch } from "../src/admin/guard.js";
+import { MAX_WRONG, WINDOW_MS, WrongTokenLimiter } from "../src/admin/wrong-tokens.js";
+import { createLogger } from "../src/observe/log.js";
 import { SWITCH_NAMES, SWITCHES } from "../src/switches.js";
 import { startTestLab, type TestLab } from "./helpers/lab.js";
 
@@ -143,6 +145,137 @@ describe("the switch API from this machine (no ADMIN_TOKEN)", () => {
   });
 });
 
+describe("a web page cannot reach the admin (no ADMIN_TOKEN)", () => {
+  let lab: TestLab;
+  let port: string;
+  beforeAll(async () => {
+    lab = await startTestLab();
+    port = new URL(lab.url).port;
+  });
+  afterAll(() => lab.stop());
+
+  it("the rebinding attack: a PUT for evil.example is a 403 naming Host and ADMIN_HOSTS, and the switch stays off", async () => {
+    const res = await request(lab.url)
+      .put("/admin/switches/checkout-crash-process")
+      .set("Host", `evil.example:${port}`)
+      .set("Origin", `http://evil.example:${port}`)
+      .send({ on: true });
+    expect(res.status).toBe(403);
+    expect(res.body.error).toContain(`Host is "evil.example:${port}"`);
+    expect(res.body.error).toContain("ADMIN_HOSTS=evil.example");
+    expect(res.body.error).toContain("ADMIN_TOKEN");
+    expect(lab.switches.isOn("checkout-crash-process")).toBe(false);
+    expect((await request(lab.url).get("/checkout")).status).toBe(200);
+  });
+
+  it("the same attack through the page's form is a 403 too", async () => {
+    const res = await request(lab.url)
+      .post("/admin/switches/checkout-crash-process")
+      .set("Host", `evil.example:${port}`)
+      .set("Origin", `http://evil.example:${port}`)
+      .type("form")
+      .send("on=true");
+    expect(res.status).toBe(403);
+    expect(res.text).toContain("ADMIN_HOSTS");
+    expect(lab.switches.isOn("checkout-crash-process")).toBe(false);
+  });
+
+  it("answers the loopback names, with any port and in any case", async () => {
+    for (const host of ["localhost", "LocalHost:9999", "127.0.0.1", "127.1.2.3:80", "[::1]:8000"]) {
+      const res = await request(lab.url).get("/admin/switches").set("Host", host);
+      expect(res.status, host).toBe(200);
+    }
+  });
+
+  it("refuses every other name, the page and the login form included", async () => {
+    for (const host of [
+      "evil.example",
+      "127.0.0.1.evil.example",
+      "localhost.evil.example",
+      "0.0.0.0:8000",
+    ]) {
+      const res = await request(lab.url).get("/admin/switches").set("Host", host);
+      expect(res.status, host).toBe(403);
+      expect(res.body.error, host).toContain(`Host is "${host}"`);
+    }
+    const page = await request(lab.url).get("/admin").set("Host", "evil.example");
+    expect(page.status).toBe(403);
+    const login = await request(lab.url)
+      .post("/admin/login")
+      .set("Host", "evil.example")
+      .type("form")
+      .send("token=x");
+    expect(login.status).toBe(403);
+  });
+
+  it("the JSON API refuses a request another site's page sent, naming the header", async () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ Origin: "http://evil.example" }, 'Origin is "http://evil.example"'],
+      [{ Origin: "null" }, 'Origin is "null"'],
+      [{ "Sec-Fetch-Site": "cross-site" }, 'Sec-Fetch-Site is "cross-site"'],
+      [{ "Sec-Fetch-Site": "same-site" }, 'Sec-Fetch-Site is "same-site"'],
+    ];
+    for (const [headers, says] of cases) {
+      const res = await request(lab.url)
+        .put("/admin/switches/checkout-crash")
+        .set(headers)
+        .send({ on: true });
+      expect(res.status, says).toBe(403);
+      expect(res.body.error, says).toContain(says);
+    }
+    const read = await request(lab.url).get("/admin/switches").set("Sec-Fetch-Site", "cross-site");
+    expect(read.status).toBe(403);
+    expect(lab.switches.isOn("checkout-crash")).toBe(false);
+  });
+
+  it("the admin page's own requests pass: same origin, or typed in the address bar", async () => {
+    const own = await request(lab.url)
+      .put("/admin/switches/checkout-crash")
+      .set("Origin", lab.url)
+      .set("Sec-Fetch-Site", "same-origin")
+      .send({ on: true });
+    expect(own.status).toBe(200);
+    await request(lab.url)
+      .post("/admin/switches/checkout-crash")
+      .set("Origin", lab.url.replace("127.0.0.1", "LOCALHOST"))
+      .set("Host", `localhost:${port}`)
+      .type("form")
+      .send("on=false")
+      .expect(303);
+    expect(lab.switches.isOn("checkout-crash")).toBe(false);
+    await request(lab.url).get("/admin").set("Sec-Fetch-Site", "none").expect(200);
+  });
+});
+
+describe("ADMIN_HOSTS", () => {
+  let lab: TestLab;
+  beforeAll(async () => {
+    lab = await startTestLab({ ADMIN_HOSTS: "fest.local, Lab-Box" });
+  });
+  afterAll(() => lab.stop());
+
+  it("lets tokenless admin requests name the listed hosts, and still no other", async () => {
+    for (const host of ["fest.local:8000", "FEST.LOCAL", "lab-box:80", "localhost"]) {
+      expect((await request(lab.url).get("/admin/switches").set("Host", host)).status, host).toBe(
+        200,
+      );
+    }
+    const other = await request(lab.url).get("/admin/switches").set("Host", "other.local");
+    expect(other.status).toBe(403);
+    expect(other.body.error).toContain("fest.local, lab-box");
+  });
+
+  it("a host name check that knows loopback and the list", () => {
+    expect(isAdminHost("fest.local:1", ["fest.local"])).toBe(true);
+    expect(isAdminHost("fest.local.evil:1", ["fest.local"])).toBe(false);
+    expect(isAdminHost("user@localhost", [])).toBe(false);
+    expect(isAdminHost("localhost/x", [])).toBe(false);
+    expect(isAdminHost(undefined, [])).toBe(false);
+    expect(isAdminHost("[::1]", [])).toBe(true);
+    expect(isAdminHost("[::2]", [])).toBe(false);
+  });
+});
+
 describe("the switch API with ADMIN_TOKEN", () => {
   let lab: TestLab;
   beforeAll(async () => {
@@ -155,19 +288,6 @@ describe("the switch API with ADMIN_TOKEN", () => {
     expect(res.status).toBe(401);
     expect(res.headers["www-authenticate"]).toMatch(/^Bearer /);
     expect(res.body.error).toContain("Authorization: Bearer");
-  });
-
-  it("refuses a wrong token with 401", async () => {
-    for (const header of [`Bearer ${TOKEN}x`, "Bearer short", `Basic ${TOKEN}`, TOKEN]) {
-      const res = await request(lab.url).get("/admin/switches").set("Authorization", header);
-      expect(res.status, header).toBe(401);
-    }
-    const put = await request(lab.url)
-      .put("/admin/switches/checkout-crash")
-      .set("Authorization", "Bearer wrong")
-      .send({ on: true });
-    expect(put.status).toBe(401);
-    expect(lab.switches.isOn("checkout-crash")).toBe(false);
   });
 
   it("answers the right token", async () => {
@@ -214,6 +334,107 @@ describe("the switch API with ADMIN_TOKEN", () => {
 
     await browser.post("/admin/logout").expect(303);
     expect((await browser.get("/admin")).status).toBe(401);
+  });
+});
+
+describe("wrong admin tokens", () => {
+  // A fresh server each: the wrong tries of one test must not lock out the next.
+  let lab: TestLab;
+  beforeEach(async () => {
+    lab = await startTestLab({ ADMIN_TOKEN: TOKEN });
+  });
+  afterEach(() => lab.stop());
+
+  it("refuses a wrong token with 401", async () => {
+    for (const header of [`Bearer ${TOKEN}x`, "Bearer short", `Basic ${TOKEN}`, TOKEN]) {
+      const res = await request(lab.url).get("/admin/switches").set("Authorization", header);
+      expect(res.status, header).toBe(401);
+    }
+    const put = await request(lab.url)
+      .put("/admin/switches/checkout-crash")
+      .set("Authorization", "Bearer wrong")
+      .send({ on: true });
+    expect(put.status).toBe(401);
+    expect(lab.switches.isOn("checkout-crash")).toBe(false);
+  });
+
+  it("after five wrong tokens in a minute every admin request from that client is a 429 with Retry-After, the right token too", async () => {
+    for (let i = 0; i < MAX_WRONG; i++) {
+      const res = await request(lab.url)
+        .get("/admin/switches")
+        .set("Authorization", `Bearer guess-${i}`);
+      expect(res.status, `guess ${i}`).toBe(401);
+    }
+    for (const auth of ["Bearer another-guess", `Bearer ${TOKEN}`]) {
+      const res = await request(lab.url).get("/admin/switches").set("Authorization", auth);
+      expect(res.status, auth).toBe(429);
+      const wait = Number(res.headers["retry-after"]);
+      expect(Number.isInteger(wait) && wait >= 1 && wait <= 60, String(wait)).toBe(true);
+      expect(res.body.error).toContain("too many wrong admin tokens");
+    }
+    const put = await request(lab.url)
+      .put("/admin/switches/checkout-crash")
+      .set("Authorization", `Bearer ${TOKEN}`)
+      .send({ on: true });
+    expect(put.status).toBe(429);
+    expect(lab.switches.isOn("checkout-crash")).toBe(false);
+    const login = await request(lab.url).post("/admin/login").type("form").send({ token: TOKEN });
+    expect(login.status).toBe(429);
+    // Said once for the lockout, not once for every refused request.
+    const said = lab.logs.filter((line) => line.includes("wrong tokens from"));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/^WARN: +admin: 5 wrong tokens from 127\.0\.0\.1 within 60 s/);
+  });
+
+  it("wrong tokens sent to the login form count too", async () => {
+    for (let i = 0; i < MAX_WRONG; i++) {
+      await request(lab.url).post("/admin/login").type("form").send(`token=guess${i}`).expect(401);
+    }
+    const res = await request(lab.url)
+      .get("/admin/switches")
+      .set("Authorization", `Bearer ${TOKEN}`);
+    expect(res.status).toBe(429);
+  });
+
+  it("a request without any token is not a guess", async () => {
+    for (let i = 0; i < MAX_WRONG + 2; i++) {
+      await request(lab.url).get("/admin/switches").expect(401);
+    }
+    await request(lab.url)
+      .get("/admin/switches")
+      .set("Authorization", `Bearer ${TOKEN}`)
+      .expect(200);
+  });
+});
+
+describe("the wrong-token window", () => {
+  function limiterAt(clock: { now: number }) {
+    const lines: string[] = [];
+    const limiter = new WrongTokenLimiter(
+      createLogger("warn", (line) => lines.push(line)),
+      () => clock.now,
+    );
+    return { limiter, lines };
+  }
+
+  it("frees a client when its oldest wrong try is a minute old, and locks it again on the next", () => {
+    const clock = { now: 1_000_000 };
+    const { limiter, lines } = limiterAt(clock);
+    for (let i = 0; i < MAX_WRONG; i++) {
+      expect(limiter.waitSeconds("192.0.2.1")).toBe(0);
+      limiter.recordWrong("192.0.2.1");
+      clock.now += 1_000;
+    }
+    // Tries at +0 s … +4 s; now +5 s: the first leaves the window at +60 s.
+    expect(limiter.waitSeconds("192.0.2.1")).toBe(55);
+    expect(limiter.waitSeconds("192.0.2.2")).toBe(0); // another client is not held up
+    clock.now = 1_000_000 + WINDOW_MS - 1;
+    expect(limiter.waitSeconds("192.0.2.1")).toBe(1);
+    clock.now = 1_000_000 + WINDOW_MS;
+    expect(limiter.waitSeconds("192.0.2.1")).toBe(0);
+    limiter.recordWrong("192.0.2.1");
+    expect(limiter.waitSeconds("192.0.2.1")).toBeGreaterThan(0);
+    expect(lines).toHaveLength(2); // one line a lockout
   });
 });
 

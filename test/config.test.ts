@@ -89,6 +89,36 @@ describe("config", () => {
     );
   });
 
+  it("ADMIN_HOSTS is a comma-separated list of host names, kept in lower case", () => {
+    expect(config({}).adminHosts).toEqual([]);
+    expect(config({ ADMIN_HOSTS: "Fest.Local, lab-box ,192.168.1.20,[::1]" }).adminHosts).toEqual([
+      "fest.local",
+      "lab-box",
+      "192.168.1.20",
+      "[::1]",
+    ]);
+    expect(config({ ADMIN_HOSTS: "a.example" }, ["--admin-hosts", "b.example"]).adminHosts).toEqual(
+      ["b.example"],
+    );
+  });
+
+  it("an ADMIN_HOSTS entry that is not a host name is refused in one line naming it", () => {
+    for (const bad of ["http://fest.local", "fest.local:8000", "fest.local/admin", "-x.example"]) {
+      expect(errorOf({ ADMIN_HOSTS: `ok.example,${bad}` })).toBe(
+        `ADMIN_HOSTS=ok.example,${bad} is not allowed: "${bad}" is not a host name: use names such as fest.local or 192.168.1.20, comma-separated, without scheme, port or path`,
+      );
+    }
+  });
+
+  it("QUERY_USER_WRITES is off unless asked for, by env or flag", () => {
+    expect(config({}).queryUserWrites).toBe(false);
+    expect(config({ QUERY_USER_WRITES: "1" }).queryUserWrites).toBe(true);
+    expect(config({}, ["--query-user-writes"]).queryUserWrites).toBe(true);
+    expect(errorOf({ QUERY_USER_WRITES: "sometimes" })).toMatch(
+      /^QUERY_USER_WRITES=sometimes is not allowed/,
+    );
+  });
+
   it("an unknown flag is refused with a pointer to --help", () => {
     expect(errorOf({}, ["--bogus"])).toMatch(/Unknown option '--bogus'.*--help/);
   });

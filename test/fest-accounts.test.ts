@@ -112,6 +112,46 @@ describe("accounts", () => {
     expect(res.status).toBe(401);
   });
 
+  it("signing up, logging in and out from another site are 403s that change nothing", async () => {
+    const evil = { Origin: "http://evil.example", "Sec-Fetch-Site": "cross-site" };
+    const signup = await request(lab.url)
+      .post("/signup")
+      .set(json)
+      .set(evil)
+      .send({ username: "forged_acct", password: "forged-pass" });
+    expect(signup.status).toBe(403);
+    expect(signup.body.error).toContain("POST /signup is refused from another site");
+    expect(storedHash("forged_acct")).toBeUndefined();
+
+    const login = await request(lab.url)
+      .post("/login")
+      .type("form")
+      .set({ "Sec-Fetch-Site": "cross-site" })
+      .send("username=locust_user&password=locust-pass");
+    expect(login.status).toBe(403);
+    expect(login.headers["set-cookie"]).toBeUndefined();
+
+    const agent = request.agent(lab.url);
+    await agent.post("/login").set(json).send({ username: "locust_user", password: "locust-pass" });
+    const logout = await agent.post("/logout").set(json).set("Origin", "null");
+    expect(logout.status).toBe(403);
+    expect(logout.headers["set-cookie"]).toBeUndefined();
+    const still = await agent.get("/my-events").set(json);
+    expect(still.body.via).toBe("session");
+  });
+
+  it("the same requests from the site itself pass", async () => {
+    const agent = request.agent(lab.url);
+    const own = { Origin: lab.url, "Sec-Fetch-Site": "same-origin" };
+    await agent
+      .post("/signup")
+      .set(json)
+      .set(own)
+      .send({ username: "own_site", password: "own-site-pass" })
+      .expect(201);
+    await agent.post("/logout").set(own).expect(303);
+  });
+
   it("templates escape what they print", async () => {
     const db = new BetterSqlite3(lab.dbPath);
     db.prepare("UPDATE events SET title = ? WHERE id = 2").run('<script>alert("x")</script>');

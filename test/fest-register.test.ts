@@ -1,7 +1,9 @@
-// Registering: one row however often it is asked, never past capacity, clear 404s.
+// Registering: one row however often it is asked, never past capacity, clear 404s; only for
+// the logged-in user, and never from another site.
 import BetterSqlite3 from "better-sqlite3";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GENERATED_USER_PASSWORD } from "../src/fest/seed.js";
 import { startTestLab, type TestLab } from "./helpers/lab.js";
 
 let lab: TestLab;
@@ -34,6 +36,21 @@ function seatsTaken(eventId: number): number {
     .seats_taken;
 }
 
+/** A browser logged in as a generated user: its cookie goes with every request. */
+async function loggedIn(username: string) {
+  const agent = request.agent(lab.url);
+  await agent
+    .post("/login")
+    .set(json)
+    .send({ username, password: GENERATED_USER_PASSWORD })
+    .expect(200);
+  return agent;
+}
+
+function totalRegistrations(): number {
+  return query<{ n: number }>("SELECT COUNT(*) AS n FROM registrations").n;
+}
+
 async function freeEventFor(username: string): Promise<number> {
   const res = await request(lab.url).get(`/events?user=${username}`).set(json);
   const event = res.body.events.find(
@@ -46,7 +63,8 @@ describe("registering for an event", () => {
   it("a JSON registration creates one row and takes one seat", async () => {
     const eventId = await freeEventFor("user0001");
     const before = seatsTaken(eventId);
-    const res = await request(lab.url).post(`/events/${eventId}/register?user=user0001`).set(json);
+    const user = await loggedIn("user0001");
+    const res = await user.post(`/events/${eventId}/register`).set(json);
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
       created: true,
@@ -59,11 +77,10 @@ describe("registering for an event", () => {
 
   it("registering twice keeps one row and one seat", async () => {
     const eventId = await freeEventFor("user0002");
-    await request(lab.url).post(`/events/${eventId}/register?user=user0002`).set(json);
+    const user = await loggedIn("user0002");
+    await user.post(`/events/${eventId}/register`).set(json);
     const seats = seatsTaken(eventId);
-    const again = await request(lab.url)
-      .post(`/events/${eventId}/register?user=user0002`)
-      .set(json);
+    const again = await user.post(`/events/${eventId}/register`).set(json);
     expect(again.status).toBe(200);
     expect(again.body.created).toBe(false);
     expect(registrationCount("user0002", eventId)).toBe(1);
@@ -72,10 +89,9 @@ describe("registering for an event", () => {
 
   it("concurrent repeats of one registration still keep one row", async () => {
     const eventId = await freeEventFor("user0003");
+    const user = await loggedIn("user0003");
     const answers = await Promise.all(
-      Array.from({ length: 10 }, () =>
-        request(lab.url).post(`/events/${eventId}/register?user=user0003`).set(json),
-      ),
+      Array.from({ length: 10 }, () => user.post(`/events/${eventId}/register`).set(json)),
     );
     expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
     expect(answers.filter((a) => a.status === 200)).toHaveLength(9);
@@ -84,12 +100,10 @@ describe("registering for an event", () => {
 
   it("a form post registers and sends the browser on to my events", async () => {
     const eventId = await freeEventFor("user0004");
-    const res = await request(lab.url)
-      .post(`/events/${eventId}/register?user=user0004`)
-      .type("form")
-      .send("");
+    const user = await loggedIn("user0004");
+    const res = await user.post(`/events/${eventId}/register`).type("form").send("");
     expect(res.status).toBe(303);
-    expect(res.headers.location).toBe("/my-events?user=user0004");
+    expect(res.headers.location).toBe("/my-events");
     expect(registrationCount("user0004", eventId)).toBe(1);
   });
 
@@ -101,9 +115,10 @@ describe("registering for an event", () => {
     // Leave exactly three seats free.
     db.prepare("UPDATE events SET capacity = seats_taken + 3 WHERE id = ?").run(eventId);
     db.close();
-    const users = Array.from({ length: 10 }, (_, i) => `user${String(i + 10).padStart(4, "0")}`);
+    const names = Array.from({ length: 10 }, (_, i) => `user${String(i + 10).padStart(4, "0")}`);
+    const users = await Promise.all(names.map(loggedIn));
     const answers = await Promise.all(
-      users.map((u) => request(lab.url).post(`/events/${eventId}/register?user=${u}`).set(json)),
+      users.map((user) => user.post(`/events/${eventId}/register`).set(json)),
     );
     const created = answers.filter((a) => a.status === 201).length;
     const full = answers.filter((a) => a.status === 409);
@@ -120,22 +135,144 @@ describe("registering for an event", () => {
   });
 
   it("an unknown event is a 404 that says so, and stores nothing", async () => {
-    const before = query<{ n: number }>("SELECT COUNT(*) AS n FROM registrations").n;
-    const res = await request(lab.url).post("/events/999999/register?user=user0005").set(json);
+    const before = totalRegistrations();
+    const user = await loggedIn("user0005");
+    const res = await user.post("/events/999999/register").set(json);
     expect(res.status).toBe(404);
     expect(res.body.error).toBe("event 999999 not found");
-    expect(query<{ n: number }>("SELECT COUNT(*) AS n FROM registrations").n).toBe(before);
-  });
-
-  it("an unknown user is a 404 that names the user", async () => {
-    const res = await request(lab.url).post("/events/1/register?user=nobody_here").set(json);
-    expect(res.status).toBe(404);
-    expect(res.body.error).toBe('user "nobody_here" not found');
+    expect(totalRegistrations()).toBe(before);
   });
 
   it("registering with no user named and no session is a 401", async () => {
     const res = await request(lab.url).post("/events/1/register").set(json);
     expect(res.status).toBe(401);
     expect(res.body.error).toMatch(/log in/);
+  });
+});
+
+describe("registering needs a signed-in user and a request from this site", () => {
+  it("the issue's cross-site request, ?user= and no cookie, is a 403 that writes nothing", async () => {
+    const eventId = await freeEventFor("user0006");
+    const before = totalRegistrations();
+    const res = await request(lab.url)
+      .post(`/events/${eventId}/register?user=user0006`)
+      .set("Origin", "http://evil.example")
+      .set("Sec-Fetch-Site", "cross-site")
+      .type("form")
+      .send("");
+    expect(res.status).toBe(403);
+    expect(res.text).toContain("from another site");
+    expect(registrationCount("user0006", eventId)).toBe(0);
+    expect(totalRegistrations()).toBe(before);
+  });
+
+  it("?user= without a session is a 401 that says to log in, in JSON or by form, and writes nothing", async () => {
+    const eventId = await freeEventFor("user0007");
+    const before = totalRegistrations();
+    const asJson = await request(lab.url)
+      .post(`/events/${eventId}/register?user=user0007`)
+      .set(json);
+    expect(asJson.status).toBe(401);
+    expect(asJson.body.error).toContain("/login?user=user0007");
+    expect(asJson.body.error).toContain("QUERY_USER_WRITES=1");
+    const byForm = await request(lab.url)
+      .post(`/events/${eventId}/register?user=user0007`)
+      .type("form")
+      .send("");
+    expect(byForm.status).toBe(401);
+    expect(totalRegistrations()).toBe(before);
+  });
+
+  it("a logged-in register from the site's own page still works", async () => {
+    const eventId = await freeEventFor("user0008");
+    const user = await loggedIn("user0008");
+    const res = await user
+      .post(`/events/${eventId}/register`)
+      .set("Origin", lab.url)
+      .set("Sec-Fetch-Site", "same-origin")
+      .type("form")
+      .send("");
+    expect(res.status).toBe(303);
+    expect(registrationCount("user0008", eventId)).toBe(1);
+  });
+
+  it("a logged-in user's cookie sent from another site writes nothing", async () => {
+    const eventId = await freeEventFor("user0009");
+    const user = await loggedIn("user0009");
+    for (const [header, value] of [
+      ["Origin", "http://evil.example"],
+      ["Origin", "null"],
+      ["Sec-Fetch-Site", "same-site"],
+    ] as const) {
+      const res = await user.post(`/events/${eventId}/register`).set(json).set(header, value);
+      expect(res.status, `${header}: ${value}`).toBe(403);
+      expect(res.body.error).toContain(`${header} is "${value}"`);
+    }
+    expect(registrationCount("user0009", eventId)).toBe(0);
+  });
+
+  it("a session cannot register someone else named by ?user=", async () => {
+    const eventId = await freeEventFor("user0020");
+    const before = totalRegistrations();
+    const user = await loggedIn("user0021");
+    const res = await user.post(`/events/${eventId}/register?user=user0020`).set(json);
+    expect(res.status).toBe(403);
+    expect(res.body.error).toContain("user0021");
+    expect(registrationCount("user0020", eventId)).toBe(0);
+    expect(totalRegistrations()).toBe(before);
+  });
+
+  it("a page shown through ?user= offers a log-in as that user instead of a register form", async () => {
+    const page = await request(lab.url).get("/events?user=user0022");
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('action="/events/');
+    expect(page.text).toContain('href="/login?user=user0022"');
+    expect(page.text).toContain("Log in as user0022 to register");
+    const login = await request(lab.url).get("/login?user=user0022");
+    expect(login.text).toContain('value="user0022"');
+    const user = await loggedIn("user0022");
+    const own = await user.get("/events");
+    expect(own.text).toMatch(/<form method="post" action="\/events\/\d+\/register">/);
+  });
+});
+
+describe("QUERY_USER_WRITES=1, for load tests that write without logging in", () => {
+  let open: TestLab;
+  beforeAll(async () => {
+    open = await startTestLab({ QUERY_USER_WRITES: "1" });
+  });
+  afterAll(() => open.stop());
+
+  it("says at start that ?user= can write", () => {
+    expect(open.logs).toContainEqual(expect.stringMatching(/^WARN: +QUERY_USER_WRITES is on/));
+    expect(lab.logs.some((line) => line.includes("QUERY_USER_WRITES is on"))).toBe(false);
+  });
+
+  it("lets ?user= register, and still refuses another site", async () => {
+    const list = await request(open.url).get("/events?user=user0001").set(json);
+    const eventId = list.body.events.find(
+      (e: { registered: boolean; seatsLeft: number }) => !e.registered && e.seatsLeft > 0,
+    ).id;
+    const crossSite = await request(open.url)
+      .post(`/events/${eventId}/register?user=user0001`)
+      .set(json)
+      .set("Sec-Fetch-Site", "cross-site");
+    expect(crossSite.status).toBe(403);
+    const res = await request(open.url).post(`/events/${eventId}/register?user=user0001`).set(json);
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ created: true, user: "user0001" });
+    const form = await request(open.url)
+      .post(`/events/${eventId}/register?user=user0001`)
+      .type("form")
+      .send("");
+    expect(form.headers.location).toBe("/my-events?user=user0001");
+    const page = await request(open.url).get("/events?user=user0002");
+    expect(page.text).toMatch(/action="\/events\/\d+\/register\?user=user0002"/);
+  });
+
+  it("an unknown user is a 404 that names the user", async () => {
+    const res = await request(open.url).post("/events/1/register?user=nobody_here").set(json);
+    expect(res.status).toBe(404);
+    expect(res.body.error).toBe('user "nobody_here" not found');
   });
 });

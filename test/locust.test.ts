@@ -12,6 +12,7 @@ import {
   type LocustRun,
   rowNamed,
   runLocust,
+  runLocustDistributed,
 } from "./helpers/locust-runner.js";
 import { freePort, SERVER_ENTRY, spawnServer, waitFor } from "./helpers/process.js";
 
@@ -199,6 +200,47 @@ describe.skipIf(LOCUST === undefined)(
         LONG,
       );
     });
+
+    it(
+      "a master and two workers on 127.0.0.1 merge their stats, and the server counted exactly those requests",
+      async () => {
+        await withServer({}, async (server) => {
+          runs += 1;
+          const result = await runLocustDistributed({
+            locust,
+            scenario: "events.py",
+            host: server.url,
+            users: 4,
+            spawnRate: 4,
+            seconds: 6,
+            csvPrefix: join(dir, `run${runs}-distributed`),
+            cwd: dir,
+            workers: 2,
+            masterPort: await freePort(),
+          });
+          const run = {
+            ...result,
+            scenario: "events.py (master and 2 workers)",
+            server: server.status(),
+          };
+          const everything = `${report(run)}\nmaster:\n${result.output}\n${result.workerOutputs.map((o, i) => `worker ${i + 1}:\n${o}`).join("\n")}`;
+          expectNoFailures(run);
+          // The master handed users to both workers, not to one of them.
+          expect(result.output, everything).toMatch(/to 2 ready workers/);
+          // The server's own count: the merged CSV lost no worker's requests and added none.
+          const metrics = await (await fetch(`${server.url}/metrics`)).text();
+          const served = [
+            ...metrics.matchAll(
+              /^festlab_http_request_duration_seconds_count\{[^}]*route="\/(?:my-)?events"[^}]*\} (\d+)$/gm,
+            ),
+          ]
+            .map((match) => Number(match[1]))
+            .reduce((sum, n) => sum + n, 0);
+          expect(served, everything).toBe(result.aggregated.requests);
+        });
+      },
+      LONG,
+    );
 
     it(
       "with BUGGY=1 every /checkout fails with a 500 while the events scenario stays clean",

@@ -78,9 +78,13 @@ describe("GET /metrics", () => {
   });
 
   it("labels a request by its route pattern, never its raw URL", async () => {
-    const registered = await request(lab.url)
-      .post("/events/3/register?user=locust_user")
-      .set("Accept", "application/json");
+    const demo = request.agent(lab.url);
+    await demo
+      .post("/login")
+      .set("Accept", "application/json")
+      .send({ username: "locust_user", password: "locust-pass" })
+      .expect(200);
+    const registered = await demo.post("/events/3/register").set("Accept", "application/json");
     expect([200, 201]).toContain(registered.status); // 200 when the user already held a place
     await request(lab.url).get("/events?user=user0001").expect(200);
     const text = await scrape(lab);

@@ -4,20 +4,26 @@
 //   GET  /admin/switches         {"switches": [{name, lab, description, on}]}
 //   PUT  /admin/switches/<name>  body {"on": true|false}; answers the switch's new state
 //   POST /admin/switches/<name>  the page's form (on=true|false), then back to the page
+// Every route passes adminGate first (same site, this machine's name, not locked out), then,
+// with ADMIN_TOKEN, the token check (src/admin/guard.ts).
 // Routes carry their full path (no mount prefix) so /metrics labels them by their pattern.
-import express, { type Request, Router } from "express";
+import express, { Router } from "express";
 import { z } from "zod";
 import { BadInput, NotFound } from "../http-errors.js";
+import type { Logger } from "../observe/log.js";
 import { answerJsonOnly, sendPage } from "../respond.js";
 import { isSwitchName, SWITCH_NAMES, type Switches, type SwitchName } from "../switches.js";
 import {
   ADMIN_COOKIE,
+  type AdminAccess,
   adminCookieValue,
-  adminGuard,
-  refuseCrossSiteForm,
+  adminGate,
+  clientOf,
+  requireAdminToken,
   tokensMatch,
   WWW_AUTHENTICATE,
 } from "./guard.js";
+import { WrongTokenLimiter } from "./wrong-tokens.js";
 
 const ON_RULE =
   'true or false, in a JSON body {"on": true} sent with Content-Type: application/json';
@@ -29,10 +35,19 @@ const COOKIE_OPTIONS = { httpOnly: true, sameSite: "strict", path: "/admin" } as
 export interface AdminParts {
   switches: Switches;
   adminToken: string | undefined;
+  /** ADMIN_HOSTS: host names besides the loopback ones that tokenless requests may use. */
+  adminHosts: readonly string[];
+  /** Says when a client is locked out for wrong tokens. */
+  log: Logger;
 }
 
-export function adminRouter({ switches, adminToken }: AdminParts): Router {
+export function adminRouter({ switches, adminToken, adminHosts, log }: AdminParts): Router {
   const router = Router();
+  const access: AdminAccess = {
+    adminToken,
+    adminHosts,
+    wrongTokens: new WrongTokenLimiter(log),
+  };
   const form = express.urlencoded({ extended: false, limit: "4kb" });
   const json = express.json({ limit: "4kb" });
 
@@ -42,12 +57,15 @@ export function adminRouter({ switches, adminToken }: AdminParts): Router {
     else next();
   });
 
-  // Before the guard: this is how a browser proves it knows the token.
+  // Same site, this machine, not locked out: before everything, the login form included.
+  router.use("/admin", adminGate(access));
+
+  // Before the token check: this is how a browser proves it knows the token.
   router.post("/admin/login", form, (req, res) => {
-    refuseCrossSiteForm(req);
     const given: unknown = req.body?.token;
     if (adminToken !== undefined) {
       if (typeof given !== "string" || !tokensMatch(given, adminToken)) {
+        if (typeof given === "string") access.wrongTokens.recordWrong(clientOf(req));
         res.set("WWW-Authenticate", WWW_AUTHENTICATE);
         sendPage(req, res, { view: "admin-login.njk", data: { wrong: true }, status: 401 });
         return;
@@ -57,7 +75,7 @@ export function adminRouter({ switches, adminToken }: AdminParts): Router {
     res.redirect(303, "/admin");
   });
 
-  router.use("/admin", adminGuard(adminToken));
+  router.use("/admin", requireAdminToken(access));
 
   router.get("/admin", (req, res) => {
     sendPage(req, res, {
@@ -70,8 +88,7 @@ export function adminRouter({ switches, adminToken }: AdminParts): Router {
     });
   });
 
-  router.post("/admin/logout", (req, res) => {
-    refuseCrossSiteForm(req);
+  router.post("/admin/logout", (_req, res) => {
     res.clearCookie(ADMIN_COOKIE, COOKIE_OPTIONS);
     res.redirect(303, "/admin");
   });
@@ -89,7 +106,6 @@ export function adminRouter({ switches, adminToken }: AdminParts): Router {
   });
 
   router.post("/admin/switches/:name", form, (req, res) => {
-    refuseCrossSiteForm(req);
     const name = switchParam(req.params.name);
     const body = formBody.safeParse(req.body);
     if (!body.success) throw new BadInput("on", "true or false");
@@ -110,8 +126,4 @@ function switchParam(name: string | undefined): SwitchName {
 
 function stateOf(switches: Switches, name: SwitchName) {
   return switches.list().find((state) => state.name === name);
-}
-
-function clientOf(req: Request): string {
-  return req.socket.remoteAddress ?? "an unknown address";
 }

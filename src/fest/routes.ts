@@ -1,18 +1,41 @@
 // HTTP for the fest monolith: parse input, ask the switch registry which twin to call,
 // then render. The rest of each route is shared, so naive and optimized answers match.
-import express, { type Request, type Response, Router } from "express";
+import express, { type Request, type RequestHandler, type Response, Router } from "express";
+import { refuseCrossSite } from "../cross-site.js";
 import { Unauthorized } from "../http-errors.js";
 import { sendPage, wantsJson } from "../respond.js";
 import type { Switches, SwitchName } from "../switches.js";
 import { checkoutFor } from "./checkout.js";
-import { credentials, eventIdParam } from "./input.js";
+import { credentials, eventIdParam, optionalUserParam } from "./input.js";
 import type { NaiveQueries } from "./naive.js";
 import { verifyPassword } from "./passwords.js";
 import type { FestQueries } from "./queries.js";
-import { endSession, resolveUser, sessionUsername, startSession } from "./session.js";
+import {
+  endSession,
+  resolveUser,
+  resolveWriter,
+  sessionUsername,
+  startSession,
+} from "./session.js";
 import type { User } from "./types.js";
 
-export function festRouter(queries: FestQueries, naive: NaiveQueries, switches: Switches): Router {
+export interface FestOptions {
+  /** QUERY_USER_WRITES: `?user=` may register without a session. */
+  queryUserWrites: boolean;
+}
+
+/** Every request that changes data passes this first: nothing is accepted cross-site. */
+const sameSiteOnly: RequestHandler = (req, _res, next) => {
+  refuseCrossSite(req, `${req.method} ${req.path}`);
+  next();
+};
+
+export function festRouter(
+  queries: FestQueries,
+  naive: NaiveQueries,
+  switches: Switches,
+  { queryUserWrites }: FestOptions,
+): Router {
   const router = Router();
   // Which twin answers a page: the switch named after the slow one picks it per request.
   const reads = { optimized: queries, naive };
@@ -35,17 +58,19 @@ export function festRouter(queries: FestQueries, naive: NaiveQueries, switches: 
     const who = resolveUser(req, queries, "none");
     const userId = who?.user.id ?? null;
     const events = readsFor("events-slow-loop").listEvents(userId);
+    // A page shown through ?user= offers a log-in rather than a form that could not act.
+    res.locals.canRegister =
+      who?.via === "session" ||
+      (who?.via === "query" && (queryUserWrites || sessionUsername(req) === who.user.username));
     sendPage(req, res, {
       view: "events.njk",
       data: { user: who?.user.username ?? null, via: who?.via, events },
     });
   });
 
-  router.post("/events/:id/register", (req, res) => {
+  router.post("/events/:id/register", sameSiteOnly, (req, res) => {
     const eventId = eventIdParam(req.params.id);
-    const who = resolveUser(req, queries, "none");
-    if (who === undefined)
-      throw new Unauthorized("log in (or name a user with ?user=) to register");
+    const who = resolveWriter(req, queries, queryUserWrites, "register");
     const result = queries.registerForEvent(who.user.id, eventId);
     if (wantsJson(req)) {
       res.status(result.created ? 201 : 200).json({ user: who.user.username, ...result });
@@ -74,14 +99,20 @@ export function festRouter(queries: FestQueries, naive: NaiveQueries, switches: 
   });
 
   router.get("/signup", (req, res) => sendPage(req, res, { view: "signup.njk", data: {} }));
-  router.post("/signup", async (req, res) => {
+  router.post("/signup", sameSiteOnly, async (req, res) => {
     const { username, password } = credentials(req.body);
     const user = await queries.createUser(username, password);
     loggedIn(req, res, user, 201);
   });
 
-  router.get("/login", (req, res) => sendPage(req, res, { view: "login.njk", data: {} }));
-  router.post("/login", async (req, res) => {
+  // /login?user=NAME fills the name in: the events page links here for "log in as this user".
+  router.get("/login", (req, res) =>
+    sendPage(req, res, {
+      view: "login.njk",
+      data: { username: optionalUserParam(req.query.user) },
+    }),
+  );
+  router.post("/login", sameSiteOnly, async (req, res) => {
     const { username, password } = credentials(req.body);
     const found = queries.findUser(username);
     if (found === undefined || !(await verifyPassword(password, found.passwordHash))) {
@@ -91,7 +122,7 @@ export function festRouter(queries: FestQueries, naive: NaiveQueries, switches: 
     loggedIn(req, res, user, 200);
   });
 
-  router.post("/logout", (req, res) => {
+  router.post("/logout", sameSiteOnly, (req, res) => {
     endSession(res);
     if (wantsJson(req)) res.json({ loggedOut: true });
     else res.redirect(303, "/");

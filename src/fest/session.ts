@@ -1,6 +1,7 @@
-// Who a fest request is for: `?user=` (load tests name one), else the signed session cookie.
+// Who a fest request is for. Reads: `?user=` (load tests name one), else the signed session
+// cookie. Writes: the session's user only, since anyone can type a `?user=`.
 import type { CookieOptions, Request, Response } from "express";
-import { NotFound } from "../http-errors.js";
+import { Forbidden, NotFound, Unauthorized } from "../http-errors.js";
 import { optionalUserParam } from "./input.js";
 import type { FestQueries } from "./queries.js";
 import type { User } from "./types.js";
@@ -62,8 +63,42 @@ export function resolveUser(
           ? [DEMO_USERNAME, "demo" as const]
           : [undefined, undefined];
   if (name === undefined || via === undefined) return undefined;
+  return { user: knownUser(queries, name), via };
+}
+
+/**
+ * Who a request that changes data acts for: the logged-in user. `?user=` names a user for
+ * the seed labs' reads; it acts only when the server runs with QUERY_USER_WRITES=1.
+ */
+export function resolveWriter(
+  req: Request,
+  queries: FestQueries,
+  queryUserWrites: boolean,
+  action: string,
+): ResolvedUser {
+  const fromQuery = optionalUserParam(req.query.user);
+  if (fromQuery !== undefined && queryUserWrites) {
+    return { user: knownUser(queries, fromQuery), via: "query" };
+  }
+  const fromSession = sessionUsername(req);
+  if (fromSession === undefined) {
+    throw new Unauthorized(
+      fromQuery === undefined
+        ? `log in to ${action}`
+        : `log in to ${action} (/login?user=${fromQuery}): ?user= names a user for reading pages only; a load test that must write without logging in needs the server started with QUERY_USER_WRITES=1`,
+    );
+  }
+  if (fromQuery !== undefined && fromQuery !== fromSession) {
+    throw new Forbidden(
+      `?user=${fromQuery} is not the logged-in user (${fromSession}): you can ${action} only for yourself`,
+    );
+  }
+  return { user: knownUser(queries, fromSession), via: "session" };
+}
+
+function knownUser(queries: FestQueries, name: string): User {
   const found = queries.findUser(name);
   if (found === undefined) throw new NotFound(`user "${name}" not found`);
   const { passwordHash: _hash, ...user } = found;
-  return { user, via };
+  return user;
 }

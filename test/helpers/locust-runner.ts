@@ -1,4 +1,5 @@
-// Runs a locustfile headless as its own process and reads the stats Locust wrote with --csv.
+// Runs a locustfile headless as its own process (or as a master and its workers) and reads
+// the stats Locust wrote with --csv.
 // Tests judge a run by the CSV, not by Locust's exit code: Locust exits 1 as soon as any
 // request failed, which is exactly what a test of a buggy server expects.
 import { spawn } from "node:child_process";
@@ -65,7 +66,90 @@ export interface LocustOptions {
 }
 
 export async function runLocust(options: LocustOptions): Promise<LocustRun> {
-  const args = [
+  const run = startLocust(options.locust, headlessArgs(options), options.cwd);
+  // -t bounds the run; this bounds a Locust that hangs on start-up or shut-down.
+  const exitCode = await exitWithin(run, (options.seconds + 30) * 1000, []);
+  return readRun(options.csvPrefix, exitCode, run.output());
+}
+
+export interface DistributedOptions extends LocustOptions {
+  /** How many `--worker` processes to start; the master waits for all of them. */
+  workers: number;
+  /** A free port on 127.0.0.1 for the master to listen on for its workers. */
+  masterPort: number;
+}
+
+export interface DistributedRun extends LocustRun {
+  /** What each worker printed, in start order. */
+  workerOutputs: string[];
+}
+
+/**
+ * One master and `workers` workers, all on 127.0.0.1, as a class runs Locust across
+ * machines: the master owns -u, -r, -t, --host and the CSV, and merges what every worker
+ * reports; a worker needs only the locustfile and where the master is.
+ */
+export async function runLocustDistributed(options: DistributedOptions): Promise<DistributedRun> {
+  const file = join(SCENARIO_DIR, options.scenario);
+  const master = startLocust(
+    options.locust,
+    [
+      ...headlessArgs(options),
+      "--master",
+      "--master-bind-host",
+      "127.0.0.1",
+      "--master-bind-port",
+      String(options.masterPort),
+      "--expect-workers",
+      String(options.workers),
+      // A worker that never connects ends the run with an error instead of a wait.
+      "--expect-workers-max-wait",
+      "30",
+    ],
+    options.cwd,
+  );
+  const workers = Array.from({ length: options.workers }, () =>
+    startLocust(
+      options.locust,
+      [
+        "-f",
+        file,
+        "--worker",
+        "--master-host",
+        "127.0.0.1",
+        "--master-port",
+        String(options.masterPort),
+      ],
+      options.cwd,
+    ),
+  );
+  const outputs = () =>
+    [master.output(), ...workers.map((worker, i) => `worker ${i + 1}:\n${worker.output()}`)].join(
+      "\n",
+    );
+  try {
+    // Waiting for the workers, the run, the workers' last reports: bounded as a whole.
+    const exitCode = await exitWithin(master, (options.seconds + 60) * 1000, workers);
+    // The master tells its workers to quit when the run ends; give them a moment to go.
+    await Promise.all(workers.map((worker) => exitWithin(worker, 10_000, []).catch(() => null)));
+    return {
+      ...readRun(options.csvPrefix, exitCode, outputs()),
+      workerOutputs: workers.map((worker) => worker.output()),
+    };
+  } finally {
+    for (const each of [master, ...workers]) each.kill();
+  }
+}
+
+interface LocustProcess {
+  output(): string;
+  exited: Promise<number | null>;
+  /** SIGKILL, when it is still running. */
+  kill(): void;
+}
+
+function headlessArgs(options: LocustOptions): string[] {
+  return [
     "-f",
     join(SCENARIO_DIR, options.scenario),
     "--headless",
@@ -83,8 +167,11 @@ export async function runLocust(options: LocustOptions): Promise<LocustRun> {
     "--stop-timeout",
     "2",
   ];
-  const child = spawn(options.locust, args, {
-    cwd: options.cwd,
+}
+
+function startLocust(locust: string, args: string[], cwd: string): LocustProcess {
+  const child = spawn(locust, args, {
+    cwd,
     // No __pycache__ folders left in the scenario folder by test runs.
     env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -96,24 +183,44 @@ export async function runLocust(options: LocustOptions): Promise<LocustRun> {
   child.stderr.on("data", (chunk) => {
     output += chunk;
   });
-  // -t bounds the run; this bounds a Locust that hangs on start-up or shut-down.
-  const limitMs = (options.seconds + 30) * 1000;
-  const exitCode = await new Promise<number | null>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`locust ran over ${limitMs} ms and was killed; output:\n${tail(output)}`));
-    }, limitMs);
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("exit", (code) => resolve(code));
   });
+  exited.catch(() => {}); // a failed spawn is reported by exitWithin
+  return {
+    output: () => output,
+    exited,
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    },
+  };
+}
 
-  const statsFile = `${options.csvPrefix}_stats.csv`;
+/** The exit code, or SIGKILL for it and `alsoKill` after `limitMs`, with what it printed. */
+async function exitWithin(
+  run: LocustProcess,
+  limitMs: number,
+  alsoKill: LocustProcess[],
+): Promise<number | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      for (const each of [run, ...alsoKill]) each.kill();
+      reject(
+        new Error(`locust ran over ${limitMs} ms and was killed; output:\n${tail(run.output())}`),
+      );
+    }, limitMs);
+  });
+  try {
+    return await Promise.race([run.exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function readRun(csvPrefix: string, exitCode: number | null, output: string): LocustRun {
+  const statsFile = `${csvPrefix}_stats.csv`;
   if (!existsSync(statsFile)) {
     throw new Error(
       `locust wrote no ${statsFile} (exit code ${exitCode}); output:\n${tail(output)}`,
@@ -124,7 +231,7 @@ export async function runLocust(options: LocustOptions): Promise<LocustRun> {
   if (aggregated === undefined) {
     throw new Error(`${statsFile} has no Aggregated row; output:\n${tail(output)}`);
   }
-  const failuresFile = `${options.csvPrefix}_failures.csv`;
+  const failuresFile = `${csvPrefix}_failures.csv`;
   const failures = existsSync(failuresFile)
     ? parseCsv(readFileSync(failuresFile, "utf8")).map(toFailureLine)
     : [];
