@@ -11,13 +11,15 @@ import { FestQueries } from "./fest/queries.js";
 import { festRouter } from "./fest/routes.js";
 import type { Logger } from "./observe/log.js";
 import { type LabMetrics, metricsRouter } from "./observe/metrics.js";
-import type { Switches } from "./switches.js";
+import type { ApplySwitch, Switches } from "./switches.js";
 import { createViews } from "./views.js";
 
 export interface AppParts {
   config: Config;
   db: Database;
   switches: Switches;
+  /** The admin page's way to change a switch; see ApplySwitch. */
+  applySwitch: ApplySwitch;
   log: Logger;
   sessionSecret: string;
   /** Runs /cpu work off the event loop; stats() for the metrics. Created in src/start.ts. */
@@ -29,6 +31,7 @@ export function createApp({
   config,
   db,
   switches,
+  applySwitch,
   log,
   sessionSecret,
   cpuPool,
@@ -50,7 +53,7 @@ export function createApp({
   // The bench routes first: they need none of the fest router's body parsing or session.
   app.use(benchRouter(switches, cpuPool));
   app.use(metricsRouter(metrics));
-  app.use(adminRouter({ switches, adminToken: config.adminToken }));
+  app.use(adminRouter({ switches, applySwitch, adminToken: config.adminToken }));
   app.use(festRouter(new FestQueries(db), switches));
 
   app.use(notFoundHandler);

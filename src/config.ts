@@ -24,6 +24,8 @@ export interface Config {
   cpuPoolSize: number;
   cpuPoolQueue: number;
   monitorCsv: string | undefined;
+  /** WORKERS=N: a supervisor and N worker processes; 0 is one process, no supervisor. */
+  workers: number;
 }
 
 export class ConfigError extends Error {
@@ -47,6 +49,7 @@ const FLAGS = {
   "cpu-pool-size": { type: "string" },
   "cpu-pool-queue": { type: "string" },
   "monitor-csv": { type: "string" },
+  workers: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -60,9 +63,10 @@ export const USAGE = `Usage: npm start -- [flags]   (each flag has an environmen
   --db PATH           DB_PATH     SQLite file (default db/fest.db)
   --log-level L       LOG_LEVEL   info (default: one line a request), warn, error
   --admin-token T     ADMIN_TOKEN require "Authorization: Bearer T" on /admin
-  --cpu-pool-size N   CPU_POOL_SIZE   /cpu worker threads (default: one per core)
+  --cpu-pool-size N   CPU_POOL_SIZE   /cpu worker threads (default: one per core, shared by the workers)
   --cpu-pool-queue N  CPU_POOL_QUEUE  /cpu tasks waiting at most (default 64)
-  --monitor-csv PATH  MONITOR_CSV     append one resource line a second to PATH`;
+  --monitor-csv PATH  MONITOR_CSV     append one resource line a second to PATH
+  --workers N         WORKERS     N supervised worker processes, 1 to 64 (default 0: one process)`;
 
 export interface ConfigSources {
   env: NodeJS.ProcessEnv;
@@ -86,6 +90,11 @@ export function readConfig({ env, argv, cpuCount }: ConfigSources): ConfigResult
   const modeText = flags.naive ? "naive" : (pick(flags.mode, "MODE") ?? "optimized");
   const mode = oneOf("MODE", modeText.toLowerCase(), MODES);
 
+  const workers = integer("WORKERS", pick(flags.workers, "WORKERS") ?? "0", 0, 64);
+  // With workers, each has its own /cpu pool: divide the cores so the group uses about one
+  // thread per core instead of N per core fighting over them.
+  const defaultPoolSize = workers > 0 ? Math.max(1, Math.round(cpuCount / workers)) : cpuCount;
+
   const config: Config = {
     host: pick(flags.host, "HOST") ?? "127.0.0.1",
     port: integer("PORT", pick(flags.port, "PORT") ?? "8000", 0, 65535),
@@ -102,7 +111,7 @@ export function readConfig({ env, argv, cpuCount }: ConfigSources): ConfigResult
     sessionSecret: nonEmpty(env.SESSION_SECRET),
     cpuPoolSize: integer(
       "CPU_POOL_SIZE",
-      pick(flags["cpu-pool-size"], "CPU_POOL_SIZE") ?? String(cpuCount),
+      pick(flags["cpu-pool-size"], "CPU_POOL_SIZE") ?? String(defaultPoolSize),
       1,
       256,
     ),
@@ -113,6 +122,7 @@ export function readConfig({ env, argv, cpuCount }: ConfigSources): ConfigResult
       100_000,
     ),
     monitorCsv: pick(flags["monitor-csv"], "MONITOR_CSV"),
+    workers,
   };
   return { kind: "config", config };
 }

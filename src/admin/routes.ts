@@ -9,7 +9,13 @@ import express, { type Request, Router } from "express";
 import { z } from "zod";
 import { BadInput, NotFound } from "../http-errors.js";
 import { sendPage } from "../respond.js";
-import { isSwitchName, SWITCH_NAMES, type Switches, type SwitchName } from "../switches.js";
+import {
+  type ApplySwitch,
+  isSwitchName,
+  SWITCH_NAMES,
+  type Switches,
+  type SwitchName,
+} from "../switches.js";
 import {
   ADMIN_COOKIE,
   adminCookieValue,
@@ -28,10 +34,12 @@ const COOKIE_OPTIONS = { httpOnly: true, sameSite: "strict", path: "/admin" } as
 
 export interface AdminParts {
   switches: Switches;
+  /** Changes a switch everywhere it lives before the answer goes out. */
+  applySwitch: ApplySwitch;
   adminToken: string | undefined;
 }
 
-export function adminRouter({ switches, adminToken }: AdminParts): Router {
+export function adminRouter({ switches, applySwitch, adminToken }: AdminParts): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: "4kb" });
   const json = express.json({ limit: "4kb" });
@@ -80,20 +88,20 @@ export function adminRouter({ switches, adminToken }: AdminParts): Router {
     res.json({ switches: switches.list() });
   });
 
-  router.put("/admin/switches/:name", json, (req, res) => {
+  router.put("/admin/switches/:name", json, async (req, res) => {
     const name = switchParam(req.params.name);
     const body = apiBody.safeParse(req.body);
     if (!body.success) throw new BadInput("on", ON_RULE);
-    switches.set(name, body.data.on, `admin api from ${clientOf(req)}`);
+    await applySwitch(name, body.data.on, `admin api from ${clientOf(req)}`);
     res.json(stateOf(switches, name));
   });
 
-  router.post("/admin/switches/:name", form, (req, res) => {
+  router.post("/admin/switches/:name", form, async (req, res) => {
     refuseCrossSiteForm(req);
     const name = switchParam(req.params.name);
     const body = formBody.safeParse(req.body);
     if (!body.success) throw new BadInput("on", "true or false");
-    switches.set(name, body.data.on === "true", `admin page from ${clientOf(req)}`);
+    await applySwitch(name, body.data.on === "true", `admin page from ${clientOf(req)}`);
     res.redirect(303, "/admin");
   });
 
