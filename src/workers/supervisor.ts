@@ -1,6 +1,5 @@
 // WORKERS=N: the supervisor (cluster primary). It seeds the database once, starts N workers
-// that each run the normal server on the shared port (the supervisor serves no HTTP; it
-// hands each new connection to a live worker, round robin), starts again a worker that dies
+// that each run the normal server on the shared port (the supervisor serves no HTTP), starts again a worker that dies
 // (with a backoff when they keep dying), and on SIGTERM or Ctrl+C drains every worker.
 // The lesson: the crash that takes one process down now costs one worker for a moment.
 
@@ -164,6 +163,11 @@ export async function superviseWorkers(config: Config, log: Logger): Promise<voi
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
 
+  // The workers share the listening socket and the kernel hands each connection to one that
+  // accepts. Node's default instead (the supervisor accepts and passes each connection on,
+  // round robin) loses a connection passed to a worker in the instant it dies: the client
+  // waits forever. With a crash lesson that instant is the point, so: the kernel.
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   for (let number = 1; number <= config.workers; number++) start(number);
   await allListening;
   printGroupBanner({

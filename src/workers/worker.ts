@@ -14,6 +14,8 @@ import { PendingReplies } from "./replies.js";
 const ANSWER_TIMEOUT_MS = 5_000;
 const STATE_TIMEOUT_MS = 10_000;
 const USAGE_EVERY_MS = 1_000;
+/** On every answer from a worker: the pid of the process that answered. */
+export const WORKER_HEADER = "X-Fest-Worker";
 
 type State = Extract<SupervisorMessage, { type: "fest-lab:state" }>;
 type Answer = Extract<SupervisorMessage, { type: "fest-lab:answer" }>;
@@ -98,6 +100,10 @@ export async function joinGroup(config: Config): Promise<GroupMember> {
     },
     started(running) {
       lab = running;
+      // Which worker answered: students see the group share the load and a replacement's
+      // new pid. Prepended, so it is set before any route (the fast /health too) answers.
+      const pid = String(process.pid);
+      running.server.prependListener("request", (_req, res) => res.setHeader(WORKER_HEADER, pid));
       if (!state.reportUsage) return;
       const sampler = startSampler({
         requests: () => ({
