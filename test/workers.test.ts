@@ -1,8 +1,10 @@
 // WORKERS=N: a supervisor and its workers, run as `npm start` runs them. What only a group
 // shows: a crash costs one worker for a moment, one switch state and one /metrics for all,
 // exact registrations across processes (a SIGKILL included), and a drain on SIGTERM.
+import { once } from "node:events";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
@@ -438,8 +440,6 @@ describe("WORKERS=2: registrations from two processes", () => {
 
 describe("WORKERS=2 that cannot start", () => {
   it("stops the group with exit code 1 instead of restarting forever", async () => {
-    const { createServer } = await import("node:net");
-    const { once } = await import("node:events");
     const blocker = createServer().listen(0, "127.0.0.1");
     await once(blocker, "listening");
     const port = (blocker.address() as { port: number }).port;
