@@ -1,14 +1,20 @@
 // `npm run bench`: measures ratios in one run and prints them as tables.
 //   npm run bench                 every suite
-//   npm run bench -- fest         one suite (fest: the monolith, bench: /health, /io, /cpu)
+//   npm run bench -- fest         one suite (fest: the monolith, bench: /health, /io, /cpu,
+//                                 workers: WORKERS=2 against one process)
 //   npm run bench -- --seconds 3  shorter runs (noisier figures)
 import { parseArgs } from "node:util";
 import { benchLabSuite } from "./bench-lab.js";
 import { festSuite } from "./fest.js";
 import { clearProgress, showProgress } from "./progress.js";
 import type { Suite } from "./suite.js";
+import { workersSuite } from "./workers.js";
 
-const SUITES: Record<string, Suite> = { fest: festSuite, bench: benchLabSuite };
+const SUITES: Record<string, Suite> = {
+  fest: festSuite,
+  bench: benchLabSuite,
+  workers: workersSuite,
+};
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({

@@ -12,13 +12,15 @@ import { FestQueries } from "./fest/queries.js";
 import { festRouter } from "./fest/routes.js";
 import type { Logger } from "./observe/log.js";
 import { type LabMetrics, metricsRouter } from "./observe/metrics.js";
-import type { Switches } from "./switches.js";
+import type { ApplySwitch, Switches } from "./switches.js";
 import { createViews } from "./views.js";
 
 export interface AppParts {
   config: Config;
   db: Database;
   switches: Switches;
+  /** The admin page's way to change a switch; see ApplySwitch. */
+  applySwitch: ApplySwitch;
   log: Logger;
   sessionSecret: string;
   /** Runs /cpu work off the event loop; stats() for the metrics. Created in src/start.ts. */
@@ -30,6 +32,7 @@ export function createApp({
   config,
   db,
   switches,
+  applySwitch,
   log,
   sessionSecret,
   cpuPool,
@@ -56,6 +59,7 @@ export function createApp({
   app.use(
     adminRouter({
       switches,
+      applySwitch,
       adminToken: config.adminToken,
       adminHosts: config.adminHosts,
       log,

@@ -86,13 +86,27 @@ export const SETTINGS = {
     help: "signs the session cookie; set it to keep sessions across restarts",
     parse: text,
   },
+  workers: {
+    flag: "workers",
+    env: "WORKERS",
+    arg: "N",
+    default: "0",
+    shown: "0 (one process)",
+    help: "N supervised worker processes that restart after a crash; 0 is one process",
+    parse: (value: string) => wholeNumber(value, 0, 64),
+  },
   cpuPoolSize: {
     flag: "cpu-pool-size",
     env: "CPU_POOL_SIZE",
     arg: "N",
-    default: ({ cpuCount }) => String(cpuCount),
+    // With workers, each has its own /cpu pool: the cores are divided so the group uses about
+    // one thread per core instead of N per core fighting over them.
+    default: ({ cpuCount, earlier }) => {
+      const workers = earlier.workers as number;
+      return String(workers > 0 ? Math.max(1, Math.round(cpuCount / workers)) : cpuCount);
+    },
     shown: "one per core",
-    help: "/cpu worker threads",
+    help: "/cpu worker threads (with WORKERS, the cores divided among the workers)",
     parse: (value: string) => wholeNumber(value, 1, 256),
   },
   cpuPoolQueue: {

@@ -20,7 +20,9 @@ export function openDatabase(path: string, seedSize: SeedSize = DEFAULT_SEED_SIZ
   let db: Database;
   try {
     mkdirSync(dirname(file), { recursive: true });
-    db = new BetterSqlite3(file);
+    // With WORKERS=N several processes write this file: a writer that finds it locked waits
+    // up to 5 s for its turn (SQLITE_BUSY only after that) instead of failing at once.
+    db = new BetterSqlite3(file, { timeout: 5_000 });
     // WAL lets readers and the writer overlap; NORMAL sync is safe with WAL and much faster.
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");

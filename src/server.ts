@@ -1,5 +1,6 @@
 // `npm start`: read the config, open the database, build the app, listen, and shut down
 // cleanly on Ctrl+C or SIGTERM. Every start-up problem ends here as one line and exit code 1.
+import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
 import { isAbsolute, relative } from "node:path";
 import { ConfigError, readConfig, USAGE } from "./config.js";
@@ -7,6 +8,8 @@ import { DatabaseOpenError, tableCounts } from "./database.js";
 import { createLogger } from "./observe/log.js";
 import { MonitorFileError } from "./observe/monitor.js";
 import { ListenError, startLab } from "./start.js";
+import { superviseWorkers } from "./workers/supervisor.js";
+import { joinGroup } from "./workers/worker.js";
 
 async function main(): Promise<void> {
   const result = readConfig({
@@ -20,7 +23,11 @@ async function main(): Promise<void> {
   }
   const { config } = result;
   const log = createLogger(config.logLevel);
-  const lab = await startLab(config, { log });
+  // WORKERS=N: this process supervises N workers (src/workers/); each worker runs the rest.
+  if (config.workers > 0 && cluster.isPrimary) return superviseWorkers(config, log);
+  const member = cluster.isWorker ? await joinGroup(config) : undefined;
+  const lab = await startLab(member?.config ?? config, { log, ...member?.startOptions });
+  member?.started(lab);
 
   process.on("uncaughtException", (error) => {
     // checkout-crash-process lands here on purpose: say why the process is going away.
@@ -30,23 +37,8 @@ async function main(): Promise<void> {
     process.exit(1);
   });
 
-  const counts = tableCounts(lab.db);
-  const shown = relative(process.cwd(), lab.db.name);
-  const dbShown = shown.startsWith("..") || isAbsolute(shown) ? lab.db.name : shown;
-  const on = lab.switches.enabled();
-  console.log(
-    [
-      `Fest Lab listening on ${lab.url}`,
-      `  mode:      ${config.mode}`,
-      `  switches:  ${on.length > 0 ? on.join(", ") : "none on"}  (change them live at ${lab.url}/admin)`,
-      `  database:  ${dbShown}${lab.seeded ? " (created and seeded now)" : ""}: ${counts.events} events, ${counts.users} users, ${counts.registrations} registrations`,
-      `  metrics:   ${lab.url}/metrics (Prometheus text)`,
-      `  monitor:   ${lab.monitor ? `one line a second to ${lab.monitor.path}` : "off (MONITOR_CSV=path or --monitor-csv path writes CPU, memory and event loop to a CSV file)"}`,
-      `  try:       ${lab.url}/events?user=locust_user   ${lab.url}/checkout`,
-      `  stop:      Ctrl+C`,
-    ].join("\n"),
-  );
-
+  // Before the banner: a test (or a person) that signals as soon as it reads the banner is
+  // answered by the drain, not by Node's default of dying at once.
   // The first signal drains (src/connection/drain.ts); a second one means "now": exit at once,
   // with code 1 because requests in flight were cut.
   let draining = false;
@@ -71,8 +63,28 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on("SIGINT", () => stop("SIGINT"));
+  // A worker ignores Ctrl+C (see joinGroup): its supervisor sends it SIGTERM.
+  if (member === undefined) process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
+
+  const counts = tableCounts(lab.db);
+  const shown = relative(process.cwd(), lab.db.name);
+  const dbShown = shown.startsWith("..") || isAbsolute(shown) ? lab.db.name : shown;
+  const on = lab.switches.enabled();
+  // A worker's supervisor prints the one banner for the group.
+  if (member === undefined)
+    console.log(
+      [
+        `Fest Lab listening on ${lab.url}`,
+        `  mode:      ${config.mode}`,
+        `  switches:  ${on.length > 0 ? on.join(", ") : "none on"}  (change them live at ${lab.url}/admin)`,
+        `  database:  ${dbShown}${lab.seeded ? " (created and seeded now)" : ""}: ${counts.events} events, ${counts.users} users, ${counts.registrations} registrations`,
+        `  metrics:   ${lab.url}/metrics (Prometheus text)`,
+        `  monitor:   ${lab.monitor ? `one line a second to ${lab.monitor.path}` : "off (MONITOR_CSV=path or --monitor-csv path writes CPU, memory and event loop to a CSV file)"}`,
+        `  try:       ${lab.url}/events?user=locust_user   ${lab.url}/checkout`,
+        `  stop:      Ctrl+C`,
+      ].join("\n"),
+    );
 }
 
 main().catch((error: unknown) => {

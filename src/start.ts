@@ -17,7 +17,7 @@ import type { CpuPoolStatsProvider } from "./observe/cpu-pool-stats.js";
 import { createLogger, type Logger } from "./observe/log.js";
 import { LabMetrics } from "./observe/metrics.js";
 import { type ResourceMonitor, startMonitor } from "./observe/monitor.js";
-import { Switches } from "./switches.js";
+import { type ApplySwitch, Switches } from "./switches.js";
 
 export class ListenError extends Error {
   override name = "ListenError";
@@ -53,6 +53,14 @@ export interface StartOptions {
   cpuPoolStats?: CpuPoolStatsProvider;
   /** How long a client may take to send a request's headers; tests shorten it. */
   headersTimeoutMs?: number;
+  /**
+   * A worker in a group (src/workers/) brings its registry, filled with the supervisor's
+   * state, and the way to change it everywhere; the supervisor logs the changes once.
+   */
+  switches?: Switches;
+  applySwitch?: ApplySwitch;
+  /** A worker answers /metrics with the whole group's figures. */
+  scrapeMetrics?: () => Promise<string>;
 }
 
 /**
@@ -69,10 +77,14 @@ const REQUEST_TIMEOUT_MS = 30_000;
 export async function startLab(config: Config, options: StartOptions = {}): Promise<RunningLab> {
   const log = options.log ?? createLogger(config.logLevel);
   const { db, seeded } = openDatabase(config.dbPath, options.seedSize);
-  const switches = Switches.fromStartup(config);
-  switches.onChange((name, on, by) =>
-    log.warn(`switch ${name} turned ${on ? "on" : "off"} by ${by}`),
-  );
+  const switches = options.switches ?? Switches.fromStartup(config);
+  if (options.switches === undefined) {
+    switches.onChange((name, on, by) =>
+      log.warn(`switch ${name} turned ${on ? "on" : "off"} by ${by}`),
+    );
+  }
+  const applySwitch: ApplySwitch =
+    options.applySwitch ?? (async (name, on, by) => switches.set(name, on, by));
 
   let cpuPool: CpuPool;
   try {
@@ -83,12 +95,13 @@ export async function startLab(config: Config, options: StartOptions = {}): Prom
   }
 
   const cpuPoolStats = options.cpuPoolStats ?? (() => cpuPool.stats());
-  const metrics = new LabMetrics({ switches, cpuPoolStats });
+  const metrics = new LabMetrics({ switches, cpuPoolStats, scrape: options.scrapeMetrics });
 
   const app = createApp({
     config,
     db,
     switches,
+    applySwitch,
     log,
     sessionSecret: config.sessionSecret ?? randomBytes(32).toString("hex"),
     cpuPool,

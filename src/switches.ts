@@ -63,6 +63,12 @@ export interface SwitchState {
 
 export type SwitchListener = (name: SwitchName, on: boolean, by: string) => void;
 
+/**
+ * How the admin page changes a switch. One process: set it in its registry. With workers:
+ * ask the supervisor, which sets it in every worker before this resolves (src/workers/).
+ */
+export type ApplySwitch = (name: SwitchName, on: boolean, by: string) => Promise<void>;
+
 export function isSwitchName(name: string): name is SwitchName {
   return Object.hasOwn(SWITCHES, name);
 }

@@ -123,6 +123,22 @@ describe("config", () => {
     expect(errorOf({}, ["--bogus"])).toMatch(/Unknown option '--bogus'.*--help/);
   });
 
+  it("WORKERS (or --workers) asks for a supervised group; unset or 0 is one process", () => {
+    expect(config({}).workers).toBe(0);
+    expect(config({ WORKERS: "2" }).workers).toBe(2);
+    expect(config({ WORKERS: "2" }, ["--workers", "3"]).workers).toBe(3);
+    expect(errorOf({ WORKERS: "65" })).toBe(
+      "WORKERS=65 is not allowed: use a whole number from 0 to 64",
+    );
+  });
+
+  it("with workers, /cpu threads are divided so the group uses about one per core", () => {
+    // cpuCount is 4 here.
+    expect(config({ WORKERS: "2" }).cpuPoolSize).toBe(2);
+    expect(config({ WORKERS: "8" }).cpuPoolSize).toBe(1);
+    expect(config({ WORKERS: "2", CPU_POOL_SIZE: "3" }).cpuPoolSize).toBe(3);
+  });
+
   it("--help asks for the usage text", () => {
     expect(readConfig({ env: {}, argv: ["--help"], cpuCount: 1 }).kind).toBe("help");
   });

@@ -12,7 +12,13 @@ import { z } from "zod";
 import { BadInput, NotFound } from "../http-errors.js";
 import type { Logger } from "../observe/log.js";
 import { answerJsonOnly, sendPage } from "../respond.js";
-import { isSwitchName, SWITCH_NAMES, type Switches, type SwitchName } from "../switches.js";
+import {
+  type ApplySwitch,
+  isSwitchName,
+  SWITCH_NAMES,
+  type Switches,
+  type SwitchName,
+} from "../switches.js";
 import {
   ADMIN_COOKIE,
   type AdminAccess,
@@ -34,6 +40,8 @@ const COOKIE_OPTIONS = { httpOnly: true, sameSite: "strict", path: "/admin" } as
 
 export interface AdminParts {
   switches: Switches;
+  /** Changes a switch everywhere it lives before the answer goes out. */
+  applySwitch: ApplySwitch;
   adminToken: string | undefined;
   /** ADMIN_HOSTS: host names besides the loopback ones that tokenless requests may use. */
   adminHosts: readonly string[];
@@ -41,7 +49,13 @@ export interface AdminParts {
   log: Logger;
 }
 
-export function adminRouter({ switches, adminToken, adminHosts, log }: AdminParts): Router {
+export function adminRouter({
+  switches,
+  applySwitch,
+  adminToken,
+  adminHosts,
+  log,
+}: AdminParts): Router {
   const router = Router();
   const access: AdminAccess = {
     adminToken,
@@ -97,19 +111,19 @@ export function adminRouter({ switches, adminToken, adminHosts, log }: AdminPart
     res.json({ switches: switches.list() });
   });
 
-  router.put("/admin/switches/:name", json, (req, res) => {
+  router.put("/admin/switches/:name", json, async (req, res) => {
     const name = switchParam(req.params.name);
     const body = apiBody.safeParse(req.body);
     if (!body.success) throw new BadInput("on", ON_RULE);
-    switches.set(name, body.data.on, `admin api from ${clientOf(req)}`);
+    await applySwitch(name, body.data.on, `admin api from ${clientOf(req)}`);
     res.json(stateOf(switches, name));
   });
 
-  router.post("/admin/switches/:name", form, (req, res) => {
+  router.post("/admin/switches/:name", form, async (req, res) => {
     const name = switchParam(req.params.name);
     const body = formBody.safeParse(req.body);
     if (!body.success) throw new BadInput("on", "true or false");
-    switches.set(name, body.data.on === "true", `admin page from ${clientOf(req)}`);
+    await applySwitch(name, body.data.on === "true", `admin page from ${clientOf(req)}`);
     res.redirect(303, "/admin");
   });
 

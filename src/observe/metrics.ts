@@ -22,6 +22,8 @@ export interface MetricsSources {
   switches: Switches;
   /** The /cpu pool's figures, read at each scrape. */
   cpuPoolStats: CpuPoolStatsProvider;
+  /** What GET /metrics answers; with workers, the whole group's figures (src/workers/). */
+  scrape?: () => Promise<string>;
 }
 
 export class LabMetrics {
@@ -30,9 +32,12 @@ export class LabMetrics {
   requestsDone = 0;
   /** Requests received and not yet answered. */
   inFlight = 0;
+  /** The Prometheus text GET /metrics answers: this registry's, or the group's. */
+  readonly scrape: () => Promise<string>;
   private readonly duration: Histogram<"method" | "route" | "status">;
 
-  constructor({ switches, cpuPoolStats }: MetricsSources) {
+  constructor({ switches, cpuPoolStats, scrape }: MetricsSources) {
+    this.scrape = scrape ?? (() => this.registry.metrics());
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
 
@@ -49,6 +54,7 @@ export class LabMetrics {
       name: "festlab_http_requests_in_flight",
       help: "Requests received and not yet answered.",
       registers,
+      aggregator: "sum",
       collect() {
         this.set(metrics.inFlight);
       },
@@ -59,6 +65,8 @@ export class LabMetrics {
       name: "festlab_event_loop_utilization",
       help: "Share of wall time the event loop was busy since the previous scrape, 0 to 1.",
       registers,
+      // With workers, the group's mean: a sum could pass 1, which a share cannot.
+      aggregator: "average",
       collect() {
         const now = performance.eventLoopUtilization();
         this.set(performance.eventLoopUtilization(now, eluBefore).utilization);
@@ -71,11 +79,14 @@ export class LabMetrics {
       help: "1 when the named lab switch is on, 0 when off.",
       labelNames: ["name"],
       registers,
+      // Every worker holds the same state (the supervisor sees to it): one is the answer.
+      aggregator: "max",
       collect() {
         for (const name of SWITCH_NAMES) this.set({ name }, switches.isOn(name) ? 1 : 0);
       },
     });
 
+    // Summed across workers (prom-client's default): the group's threads, busy and queued.
     const poolGauge = (name: string, help: string, pick: (s: CpuPoolStats) => number) =>
       new Gauge({
         name,
@@ -166,7 +177,7 @@ export function routeLabel(req: IncomingMessage): string {
 export function metricsRouter(metrics: LabMetrics): Router {
   const router = Router();
   router.get("/metrics", async (_req, res) => {
-    const text = await metrics.registry.metrics();
+    const text = await metrics.scrape();
     res.set("cache-control", "no-store").type(metrics.registry.contentType).send(text);
   });
   return router;

@@ -1,0 +1,141 @@
+// What the supervisor holds for the whole group and answers its workers about: the switch
+// state (the one authority: a worker's admin change goes through here and reaches every
+// worker before the admin page answers) and /metrics for all workers together.
+import type { Worker } from "node:cluster";
+import { AggregatorRegistry, Counter, Gauge, Registry } from "prom-client";
+import type { Logger } from "../observe/log.js";
+import type { Switches, SwitchName } from "../switches.js";
+import type { MetricsJson, SupervisorMessage, WorkerMessage } from "./messages.js";
+import { PendingReplies } from "./replies.js";
+
+/** A worker that has not acknowledged a switch change by then is left behind (and logged). */
+const SWITCH_ACK_TIMEOUT_MS = 2_000;
+/** A worker that has not sent its metrics by then is left out of that scrape. */
+const METRICS_TIMEOUT_MS = 2_000;
+
+type Reply = Extract<WorkerMessage, { type: "fest-lab:reply" }>;
+
+export interface GroupStateParts {
+  switches: Switches;
+  sessionSecret: string;
+  reportUsage: boolean;
+  log: Logger;
+  /** The workers alive now: every one of them gets each switch change. */
+  workers(): Worker[];
+  /** How many of them are listening (started and not yet gone). */
+  listening(): number;
+}
+
+export class GroupState {
+  /** The supervisor's own figures, added to the workers' on every scrape. */
+  readonly registry = new Registry();
+  readonly restarts: Counter;
+  private readonly replies = new PendingReplies<Reply>();
+
+  constructor(private readonly parts: GroupStateParts) {
+    const registers = [this.registry];
+    this.restarts = new Counter({
+      name: "festlab_worker_restarts_total",
+      help: "Workers the supervisor started again after one died (WORKERS=N).",
+      registers,
+    });
+    const listening = parts.listening;
+    new Gauge({
+      name: "festlab_workers_listening",
+      help: "Worker processes started and answering now (WORKERS=N).",
+      registers,
+      collect() {
+        this.set(listening());
+      },
+    });
+  }
+
+  /** Answers one message from a worker; messages that are not ours are left alone. */
+  handle(worker: Worker, message: WorkerMessage): void {
+    switch (message.type) {
+      case "fest-lab:hello":
+        send(worker, {
+          type: "fest-lab:state",
+          on: this.parts.switches.enabled(),
+          sessionSecret: this.parts.sessionSecret,
+          reportUsage: this.parts.reportUsage,
+        });
+        return;
+      case "fest-lab:reply":
+        this.replies.settle(message.id, message);
+        return;
+      case "fest-lab:set-switch":
+        void this.setSwitch(message.name, message.on, message.by).then(
+          () => send(worker, { type: "fest-lab:answer", id: message.id }),
+          (error: Error) =>
+            send(worker, { type: "fest-lab:answer", id: message.id, error: error.message }),
+        );
+        return;
+      case "fest-lab:group-metrics":
+        void this.metricsText().then(
+          (text) => send(worker, { type: "fest-lab:answer", id: message.id, text }),
+          (error: Error) =>
+            send(worker, { type: "fest-lab:answer", id: message.id, error: error.message }),
+        );
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Sets the switch here (the log line is written once, here), then in every worker. */
+  async setSwitch(name: SwitchName, on: boolean, by: string): Promise<void> {
+    this.parts.switches.set(name, on, by);
+    const asked = this.parts.workers().length;
+    const acks = await this.askEveryWorker(
+      (id) => ({ type: "fest-lab:switch", id, name, on }),
+      SWITCH_ACK_TIMEOUT_MS,
+    );
+    if (acks.length < asked) {
+      this.parts.log.warn(
+        `switch ${name}: ${asked - acks.length} of ${asked} workers did not confirm within ${SWITCH_ACK_TIMEOUT_MS} ms (dying or busy); a restarted worker starts with the new state`,
+      );
+    }
+  }
+
+  /** Every worker's registry and the supervisor's, added up by prom-client's aggregators. */
+  async metricsText(): Promise<string> {
+    const replies = await this.askEveryWorker(
+      (id) => ({ type: "fest-lab:collect-metrics", id }),
+      METRICS_TIMEOUT_MS,
+    );
+    const each: MetricsJson[] = replies.flatMap((reply) => (reply.metrics ? [reply.metrics] : []));
+    each.push(await this.registry.getMetricsAsJSON());
+    return AggregatorRegistry.aggregate(each).metrics();
+  }
+
+  /** Asks each live worker; a worker that exits or does not answer in time is left out. */
+  private async askEveryWorker(
+    message: (id: number) => SupervisorMessage,
+    timeoutMs: number,
+  ): Promise<Reply[]> {
+    const asks = this.parts.workers().map(async (worker) => {
+      const { id, reply } = this.replies.expect(timeoutMs);
+      const gone = () => this.replies.giveUp(id);
+      worker.once("exit", gone);
+      if (!send(worker, message(id))) gone();
+      try {
+        return await reply;
+      } finally {
+        worker.off("exit", gone);
+      }
+    });
+    return (await Promise.all(asks)).filter((reply) => reply !== undefined);
+  }
+}
+
+/** False when the worker's channel is already closed (it is dying): nothing to wait for. */
+function send(worker: Worker, message: SupervisorMessage): boolean {
+  if (!worker.isConnected()) return false;
+  try {
+    worker.send(message);
+    return true;
+  } catch {
+    return false;
+  }
+}

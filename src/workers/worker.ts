@@ -1,0 +1,126 @@
+// The worker's side of WORKERS=N: before it serves anything it asks the supervisor for the
+// group's state (switches as they are now, not as the start settings say, so a replacement
+// behaves like the worker it replaces), then runs the normal server with three seams from
+// src/start.ts filled in: its switch registry, a switch change that goes through the
+// supervisor, and /metrics for the whole group.
+import type { Config } from "../config.js";
+import { startSampler } from "../observe/monitor.js";
+import type { RunningLab, StartOptions } from "../start.js";
+import { SWITCH_NAMES, Switches } from "../switches.js";
+import { isSupervisorMessage, type SupervisorMessage, type WorkerMessage } from "./messages.js";
+import { PendingReplies } from "./replies.js";
+
+/** The supervisor waits up to 2 s for each worker; this bound covers that and a slow scrape. */
+const ANSWER_TIMEOUT_MS = 5_000;
+const STATE_TIMEOUT_MS = 10_000;
+const USAGE_EVERY_MS = 1_000;
+/** On every answer from a worker: the pid of the process that answered. */
+export const WORKER_HEADER = "X-Fest-Worker";
+
+type State = Extract<SupervisorMessage, { type: "fest-lab:state" }>;
+type Answer = Extract<SupervisorMessage, { type: "fest-lab:answer" }>;
+
+export interface GroupMember {
+  /** This worker's settings: the group's session secret; the supervisor writes MONITOR_CSV. */
+  config: Config;
+  startOptions: Required<Pick<StartOptions, "switches" | "applySwitch" | "scrapeMetrics">>;
+  /** Once the server listens: answer the supervisor's scrapes, and report usage when asked. */
+  started(lab: RunningLab): void;
+}
+
+export async function joinGroup(config: Config): Promise<GroupMember> {
+  const switches = new Switches();
+  const answers = new PendingReplies<Answer>();
+  let lab: RunningLab | undefined;
+  let receiveState: (state: State) => void = () => {};
+  const stateReceived = new Promise<State>((resolve) => {
+    receiveState = resolve;
+  });
+
+  process.on("message", (message: unknown) => {
+    if (!isSupervisorMessage(message)) return; // prom-client's and Node's own messages
+    switch (message.type) {
+      case "fest-lab:state":
+        receiveState(message);
+        return;
+      case "fest-lab:switch":
+        // The supervisor logged the change once; the worker only follows it.
+        switches.set(message.name, message.on, "the supervisor");
+        send({ type: "fest-lab:reply", id: message.id });
+        return;
+      case "fest-lab:collect-metrics":
+        if (lab === undefined) send({ type: "fest-lab:reply", id: message.id });
+        else
+          void lab.metrics.registry
+            .getMetricsAsJSON()
+            .then((metrics) => send({ type: "fest-lab:reply", id: message.id, metrics }));
+        return;
+      case "fest-lab:answer":
+        answers.settle(message.id, message);
+        return;
+    }
+  });
+  // Ctrl+C reaches every process in the terminal's group. A worker leaves it to the
+  // supervisor, which sends each worker SIGTERM: one signal, one drain.
+  process.on("SIGINT", () => {});
+
+  send({ type: "fest-lab:hello" });
+  const state = await Promise.race([
+    stateReceived,
+    new Promise<never>((_, reject) =>
+      setTimeout(
+        () => reject(new Error("the supervisor sent no state within 10 s")),
+        STATE_TIMEOUT_MS,
+      ).unref(),
+    ),
+  ]);
+  for (const name of SWITCH_NAMES) switches.set(name, state.on.includes(name), "the supervisor");
+
+  const ask = async (question: (id: number) => WorkerMessage, what: string) => {
+    const { id, reply } = answers.expect(ANSWER_TIMEOUT_MS);
+    send(question(id));
+    const answer = await reply;
+    if (answer === undefined) {
+      throw new Error(`the supervisor did not answer ${what} within ${ANSWER_TIMEOUT_MS} ms`);
+    }
+    if (answer.error !== undefined) throw new Error(`${what}: ${answer.error}`);
+    return answer;
+  };
+
+  return {
+    config: { ...config, sessionSecret: state.sessionSecret, monitorCsv: undefined },
+    startOptions: {
+      switches,
+      applySwitch: async (name, on, by) => {
+        await ask((id) => ({ type: "fest-lab:set-switch", id, name, on, by }), "a switch change");
+      },
+      scrapeMetrics: async () =>
+        (await ask((id) => ({ type: "fest-lab:group-metrics", id }), "a metrics scrape")).text ??
+        "",
+    },
+    started(running) {
+      lab = running;
+      // Which worker answered: students see the group share the load and a replacement's
+      // new pid. Prepended, so it is set before any route (the fast /health too) answers.
+      const pid = String(process.pid);
+      running.server.prependListener("request", (_req, res) => res.setHeader(WORKER_HEADER, pid));
+      if (!state.reportUsage) return;
+      const sampler = startSampler({
+        requests: () => ({
+          done: running.metrics.requestsDone,
+          inFlight: running.metrics.inFlight,
+        }),
+        cpuPoolStats: () => running.cpuPool.stats(),
+      });
+      setInterval(
+        () => send({ type: "fest-lab:usage", sample: sampler.take() }),
+        USAGE_EVERY_MS,
+      ).unref();
+    },
+  };
+}
+
+/** Nothing to do when the channel is gone: the supervisor died and this worker follows. */
+function send(message: WorkerMessage): void {
+  if (process.connected) process.send?.(message);
+}
