@@ -2,7 +2,7 @@
 // cleanly on Ctrl+C or SIGTERM. Every start-up problem ends here as one line and exit code 1.
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
-import { isAbsolute, relative } from "node:path";
+import { bannerText } from "./banner.js";
 import { ConfigError, readConfig, USAGE } from "./config.js";
 import { DatabaseOpenError, tableCounts } from "./database.js";
 import { createLogger } from "./observe/log.js";
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   process.on("uncaughtException", (error) => {
     // checkout-crash-process lands here on purpose: say why the process is going away.
     process.stderr.write(
-      `ERROR:    the process is exiting: an exception nothing caught took the whole monolith down\n${error.stack ?? error}\n`,
+      `ERROR:    the process is exiting: an exception nothing caught took ${member === undefined ? "the whole monolith" : "this worker"} down\n${error.stack ?? error}\n`,
     );
     process.exit(1);
   });
@@ -67,24 +67,18 @@ async function main(): Promise<void> {
   if (member === undefined) process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
 
-  const counts = tableCounts(lab.db);
-  const shown = relative(process.cwd(), lab.db.name);
-  const dbShown = shown.startsWith("..") || isAbsolute(shown) ? lab.db.name : shown;
-  const on = lab.switches.enabled();
   // A worker's supervisor prints the one banner for the group.
-  if (member === undefined)
+  if (member === undefined) {
     console.log(
-      [
-        `Fest Lab listening on ${lab.url}`,
-        `  mode:      ${config.mode}`,
-        `  switches:  ${on.length > 0 ? on.join(", ") : "none on"}  (change them live at ${lab.url}/admin)`,
-        `  database:  ${dbShown}${lab.seeded ? " (created and seeded now)" : ""}: ${counts.events} events, ${counts.users} users, ${counts.registrations} registrations`,
-        `  metrics:   ${lab.url}/metrics (Prometheus text)`,
-        `  monitor:   ${lab.monitor ? `one line a second to ${lab.monitor.path}` : "off (MONITOR_CSV=path or --monitor-csv path writes CPU, memory and event loop to a CSV file)"}`,
-        `  try:       ${lab.url}/events?user=locust_user   ${lab.url}/checkout`,
-        `  stop:      Ctrl+C`,
-      ].join("\n"),
+      bannerText({
+        config,
+        url: lab.url,
+        switches: lab.switches,
+        database: { name: lab.db.name, seeded: lab.seeded, ...tableCounts(lab.db) },
+        monitorPath: lab.monitor?.path,
+      }),
     );
+  }
 }
 
 main().catch((error: unknown) => {

@@ -5,12 +5,12 @@
 
 import cluster, { type Worker } from "node:cluster";
 import { randomBytes } from "node:crypto";
+import { bannerText } from "../banner.js";
 import type { Config } from "../config.js";
 import { openDatabase, tableCounts } from "../database.js";
 import type { Logger } from "../observe/log.js";
 import { Switches } from "../switches.js";
 import { nextQuickDeaths, restartDelayMs } from "./backoff.js";
-import { printGroupBanner } from "./banner.js";
 import { type GroupMonitor, startGroupMonitor } from "./group-monitor.js";
 import { GroupState } from "./group-state.js";
 import { isWorkerMessage } from "./messages.js";
@@ -170,14 +170,17 @@ export async function superviseWorkers(config: Config, log: Logger): Promise<voi
   cluster.schedulingPolicy = cluster.SCHED_NONE;
   for (let number = 1; number <= config.workers; number++) start(number);
   await allListening;
-  printGroupBanner({
-    config,
-    port,
-    pids: [...slots.values()].map((slot) => slot.worker.process.pid ?? 0),
-    switches,
-    database: { name: dbName, seeded, ...counts },
-    monitorPath: monitor?.path,
-  });
+  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+  console.log(
+    bannerText({
+      config,
+      url: `http://${host}:${port}`,
+      workerPids: [...slots.values()].map((slot) => slot.worker.process.pid ?? 0),
+      switches,
+      database: { name: dbName, seeded, ...counts },
+      monitorPath: monitor?.path,
+    }),
+  );
 }
 
 function exitReason(code: number | null, signal: string | null): string {

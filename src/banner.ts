@@ -1,0 +1,46 @@
+// The start-up banner: where the server listens, what is on, where the data is, how to stop.
+// One process and a supervised group (src/workers/) print the same lines; a group adds one
+// for its workers and says that every worker follows.
+import { isAbsolute, relative } from "node:path";
+import type { Config } from "./config.js";
+import type { Switches } from "./switches.js";
+
+export interface BannerFacts {
+  config: Config;
+  url: string;
+  switches: Switches;
+  database: { name: string; seeded: boolean; events: number; users: number; registrations: number };
+  monitorPath: string | undefined;
+  /** The workers' pids, when a supervisor runs a group. */
+  workerPids?: number[];
+}
+
+export function bannerText({
+  config,
+  url,
+  switches,
+  database,
+  monitorPath,
+  workerPids,
+}: BannerFacts): string {
+  const group = workerPids !== undefined;
+  const shown = relative(process.cwd(), database.name);
+  const dbShown = shown.startsWith("..") || isAbsolute(shown) ? database.name : shown;
+  const on = switches.enabled();
+  const threads = `${config.cpuPoolSize} /cpu thread${config.cpuPoolSize === 1 ? "" : "s"}`;
+  return [
+    `Fest Lab listening on ${url}`,
+    ...(group
+      ? [
+          `  workers:   ${workerPids.length} processes (pids ${workerPids.join(", ")}), each with ${threads}; a worker that dies is started again`,
+        ]
+      : []),
+    `  mode:      ${config.mode}`,
+    `  switches:  ${on.length > 0 ? on.join(", ") : "none on"}  (change them live at ${url}/admin${group ? ": every worker follows" : ""})`,
+    `  database:  ${dbShown}${database.seeded ? " (created and seeded now)" : ""}: ${database.events} events, ${database.users} users, ${database.registrations} registrations`,
+    `  metrics:   ${url}/metrics (Prometheus text${group ? ", every worker added up" : ""})`,
+    `  monitor:   ${monitorPath ? `one line a second${group ? " for the whole group" : ""} to ${monitorPath}` : "off (MONITOR_CSV=path or --monitor-csv path writes CPU, memory and event loop to a CSV file)"}`,
+    `  try:       ${url}/events?user=locust_user   ${url}/checkout`,
+    `  stop:      Ctrl+C${group ? " (drains every worker)" : ""}`,
+  ].join("\n");
+}
