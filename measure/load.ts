@@ -12,6 +12,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** Seconds of the same load first, not counted: a fresh server's first requests are slow. */
   warmupSeconds?: number;
+  /** Every latency is also added here, so several short runs can be summarized as one. */
+  keep?: LatencySamples;
   /** Called on autocannon's tick, once a second: seconds elapsed and responses so far. */
   onTick?(elapsed: number, requests: number): void;
   /** Ends the run early (Ctrl-C); what was measured so far is still returned. */
@@ -97,6 +99,7 @@ function measuredLoad(options: LoadOptions): Promise<LoadResult> {
     );
     instance.on("response", (_client, statusCode, _bytes, responseTime) => {
       samples.add(responseTime, Math.floor((performance.now() - started) / 1000));
+      options.keep?.add(responseTime, 0);
       statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
       if (statusCode < 200 || statusCode > 299) non2xx++;
     });

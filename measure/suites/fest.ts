@@ -1,9 +1,10 @@
 // The fest monolith's figures, on one database of the default size seeded for the run:
 //   each route's cost, one request at a time, naive against optimized (the lesson's ratio);
 //   each optimized page's throughput as HTML against the same data as JSON, 10 connections,
-//   closed loop, on one server in one run: what rendering costs on top of Express and SQLite;
+//   closed loop, on one server, the two in turn second by second: what rendering costs on top
+//   of Express and SQLite;
 //   and that page's p99 against its p50 under that load (no stalls hiding behind a good median).
-import { type LoadResult, okPerSecond, runLoad } from "../load.js";
+import { alternatingLoad, type VariantResult } from "../alternating-load.js";
 import { withRunDatabase } from "../run-database.js";
 import { withServer } from "../server-process.js";
 import { atLeast, atMost, defineSuite, type Figure, type MeasureContext } from "../suite.js";
@@ -13,13 +14,10 @@ import { type LatencySample, sequentialLatency } from "../timed-get.js";
 const ROUTES = ["/events?user=locust_user", "/my-events?user=locust_user", "/checkout"] as const;
 type Route = (typeof ROUTES)[number];
 const PAGE_CONNECTIONS = 10;
-const ACCEPT = { html: "text/html", json: "application/json" } as const;
-type Format = keyof typeof ACCEPT;
-const FORMATS: Format[] = ["html", "json"];
 
 interface FestRun {
   sequential: Record<Route, { naive: LatencySample; optimized: LatencySample }>;
-  pages: Record<Route, { html: LoadResult; json: LoadResult }>;
+  pages: Record<Route, Record<"html" | "json", VariantResult>>;
 }
 
 async function measure(context: MeasureContext): Promise<FestRun> {
@@ -37,28 +35,25 @@ async function measure(context: MeasureContext): Promise<FestRun> {
       sequential[route] = { naive: await sample("naive"), optimized: await sample("optimized") };
     }
     const pages = await withServer({ DB_PATH: dbPath }, async (server) => {
-      const load = (route: Route, format: Format, duration: number) =>
-        runLoad({
-          url: server.url + route,
-          connections: PAGE_CONNECTIONS,
-          duration,
-          headers: { accept: ACCEPT[format] },
-        });
+      const variants = (route: Route) => ({
+        html: { url: server.url + route, headers: { accept: "text/html" } },
+        json: { url: server.url + route, headers: { accept: "application/json" } },
+      });
       // Every page in both formats warms up first: a fresh server's first seconds are slower
-      // (the JIT has not compiled its paths yet), and whichever format came first would pay.
+      // (the JIT has not compiled its paths yet), and whichever came first would pay for it.
       for (const route of ROUTES) {
-        for (const format of FORMATS) {
-          context.progress(`fest optimized ${route} as ${format}, warming up`);
-          await load(route, format, 1);
-        }
+        context.progress(`fest optimized ${route}, HTML and JSON, warming up`);
+        await alternatingLoad(variants(route), { connections: PAGE_CONNECTIONS, seconds: 1 });
       }
       const result = {} as FestRun["pages"];
       for (const route of ROUTES) {
-        const measured = async (format: Format) => {
-          context.progress(`fest optimized ${route} as ${format}, ${PAGE_CONNECTIONS} connections`);
-          return load(route, format, context.seconds);
-        };
-        result[route] = { html: await measured("html"), json: await measured("json") };
+        context.progress(
+          `fest optimized ${route}, HTML and JSON in turn, ${PAGE_CONNECTIONS} connections`,
+        );
+        result[route] = await alternatingLoad(variants(route), {
+          connections: PAGE_CONNECTIONS,
+          seconds: context.seconds,
+        });
       }
       return result;
     });
@@ -69,24 +64,24 @@ async function measure(context: MeasureContext): Promise<FestRun> {
 /** Each page's figures: HTML and JSON throughput, their ratio, and HTML's p99 against its p50. */
 function pageFigures(route: Route): Figure<FestRun>[] {
   const page = (run: FestRun) => run.pages[route];
-  const failed = (run: FestRun) => page(run).html.errors.total + page(run).json.errors.total;
+  const failed = (run: FestRun) => page(run).html.failed + page(run).json.failed;
   return [
     {
       label: `${route} HTML req/s`,
       unit: "req/s",
-      value: (run) => okPerSecond(page(run).html),
-      failed: (run) => page(run).html.errors.total,
+      value: (run) => page(run).html.okPerSecond,
+      failed: (run) => page(run).html.failed,
     },
     {
       label: `${route} JSON req/s`,
       unit: "req/s",
-      value: (run) => okPerSecond(page(run).json),
-      failed: (run) => page(run).json.errors.total,
+      value: (run) => page(run).json.okPerSecond,
+      failed: (run) => page(run).json.failed,
     },
     {
       label: `${route} HTML / JSON req/s`,
       unit: "x",
-      value: (run) => okPerSecond(page(run).html) / okPerSecond(page(run).json),
+      value: (run) => page(run).html.okPerSecond / page(run).json.okPerSecond,
       failed,
       // Rendering may cost at most as much again as Express, SQLite and the data together.
       target: atLeast(0.6, "x"),
@@ -95,7 +90,7 @@ function pageFigures(route: Route): Figure<FestRun>[] {
       label: `${route} HTML p99 / p50`,
       unit: "x",
       value: (run) => page(run).html.latencyMs.p99 / page(run).html.latencyMs.p50,
-      failed: (run) => page(run).html.errors.total,
+      failed: (run) => page(run).html.failed,
       target: atMost(4, "x"),
     },
   ];
