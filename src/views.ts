@@ -15,11 +15,11 @@ const dateFormat = new Intl.DateTimeFormat("en-IN", {
  * The bound keeps a stream of distinct values (every registration's time) from growing it
  * without end; past it the map starts over, which costs one format per value again.
  */
-export function formattedOnce<T>(
-  format: (value: T) => string,
+export function formattedOnce<T, Text = string>(
+  format: (value: T) => Text,
   bound = 10_000,
-): (value: T) => string {
-  const seen = new Map<T, string>();
+): (value: T) => Text {
+  const seen = new Map<T, Text>();
   return (value) => {
     let text = seen.get(value);
     if (text === undefined) {
@@ -39,13 +39,17 @@ export function createViews(): nunjucks.Environment {
       throwOnUndefined: false,
     },
   );
+  // Each filter keeps its text escaped and marked safe, as nunjucks's own `escape` filter
+  // gives it: the page shows the same characters, and autoescape has nothing left to do on
+  // every request for a value it already escaped once.
+  const escaped = env.getFilter("escape") as (text: string) => nunjucks.runtime.SafeString;
   env.addFilter(
     "rupees",
-    formattedOnce((value: number) => `₹ ${rupeeFormat.format(value)}`),
+    formattedOnce((value: number) => escaped(`₹ ${rupeeFormat.format(value)}`)),
   );
   env.addFilter(
     "when",
-    formattedOnce((iso: string) => dateFormat.format(new Date(iso))),
+    formattedOnce((iso: string) => escaped(dateFormat.format(new Date(iso)))),
   );
   return env;
 }

@@ -7,14 +7,14 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Comparison, SettingResult } from "../lab/compare.js";
-import { renderReport } from "../lab/report-html.js";
-import { LatencySamples } from "../lab/samples.js";
-import { parseSetting, settingEnv, switchesOn } from "../lab/settings.js";
+import type { Comparison, SettingResult } from "../measure/compare.js";
+import { renderReport } from "../measure/report.js";
+import { LatencySamples } from "../measure/samples.js";
+import { parseSetting, settingEnv, switchesOn } from "../measure/setting.js";
 import { projectRoot } from "../src/paths.js";
 
 const run = promisify(execFile);
-const LAB_CLI = join(projectRoot, "dist", "lab", "cli.js");
+const LAB_CLI = join(projectRoot, "dist", "cmd", "lab.js");
 const CHROMIUM = "/usr/bin/chromium";
 
 async function lab(args: string[]) {

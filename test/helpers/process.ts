@@ -1,35 +1,15 @@
 // Runs the built server (`node dist/src/server.js`) as its own process, for what only a
 // process shows: start-up errors, exit codes, and a crash that kills it.
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
-import { join } from "node:path";
-import { projectRoot } from "../../src/paths.js";
+import {
+  type ServerProcess,
+  spawnServer as spawnServerWith,
+} from "../../measure/server-process.js";
 
-export { freePort } from "../../benchmark/server-process.js";
+export { freePort, SERVER_ENTRY, type ServerProcess } from "../../measure/server-process.js";
 
-export const SERVER_ENTRY = join(projectRoot, "dist", "src", "server.js");
-
-export interface ServerProcess {
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
-}
-
+/** The server with only PATH and `env`, quiet unless `env` says otherwise: nothing leaks in. */
 export function spawnServer(env: Record<string, string>, args: string[] = []): ServerProcess {
-  const child = spawn(process.execPath, [SERVER_ENTRY, ...args], {
-    cwd: projectRoot,
-    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "warn", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let text = "";
-  child.stdout?.on("data", (chunk) => {
-    text += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    text += chunk;
-  });
-  const exited = once(child, "exit").then(([code]) => code as number | null);
-  return { child, output: () => text, exited };
+  return spawnServerWith({ PATH: process.env.PATH ?? "", LOG_LEVEL: "warn", ...env }, { args });
 }
 
 /** Polls until `condition` holds, at most `timeoutMs`; no blind sleeps in tests. */

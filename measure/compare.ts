@@ -1,15 +1,12 @@
-// The side-by-side run: one database seeded for the run, then each setting against its own
-// freshly started server process, one after the other, so the two never share the CPU and
-// neither inherits the other's warm caches. The servers only read the database.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { startServerProcess } from "../benchmark/server-process.js";
-import { openDatabase } from "../src/database.js";
+// The lab's side-by-side run (`npm run lab`): one database seeded for the run, then each
+// setting against its own freshly started server process, one after the other, so the two
+// never share the CPU and neither inherits the other's warm caches.
 import type { SeedSize } from "../src/fest/seed.js";
 import type { SwitchName } from "../src/switches.js";
 import { type LoadResult, runLoad } from "./load.js";
-import { type LabSetting, settingEnv, switchesOn } from "./settings.js";
+import { withRunDatabase } from "./run-database.js";
+import { startServer } from "./server-process.js";
+import { type SwitchSetting, settingEnv, switchesOn } from "./setting.js";
 
 export class Interrupted extends Error {
   override name = "Interrupted";
@@ -20,7 +17,7 @@ export interface CompareOptions {
   connections: number;
   duration: number;
   seedSize: { name: string; size: SeedSize };
-  settings: [LabSetting, LabSetting];
+  settings: [SwitchSetting, SwitchSetting];
   progress(setting: string, elapsed: number, total: number, requests: number): void;
   /** Ctrl-C: stop the load, stop the server, delete the temp database, then throw. */
   signal?: AbortSignal;
@@ -52,17 +49,14 @@ export interface Comparison {
 }
 
 export async function compareSettings(options: CompareOptions): Promise<Comparison> {
-  const dir = mkdtempSync(join(tmpdir(), "fest-lab-report-"));
-  const dbPath = join(dir, "fest.db");
-  try {
-    openDatabase(dbPath, options.seedSize.size).db.close();
+  return withRunDatabase(async (dbPath) => {
     const results: SettingResult[] = [];
     for (const [index, setting] of options.settings.entries()) {
       if (options.signal?.aborted) throw new Interrupted("interrupted: no report written");
       const side = index === 0 ? "a" : "b";
       const env = settingEnv(setting);
       options.progress(`${side}: ${setting.label}`, 0, options.duration, 0);
-      const server = await startServerProcess({ ...env, DB_PATH: dbPath, LOG_LEVEL: "warn" });
+      const server = await startServer({ ...env, DB_PATH: dbPath });
       try {
         const load = await runLoad({
           url: server.url + options.route,
@@ -72,7 +66,7 @@ export async function compareSettings(options: CompareOptions): Promise<Comparis
           onTick: (elapsed, requests) =>
             options.progress(`${side}: ${setting.label}`, elapsed, options.duration, requests),
         });
-        const serverExited = server.child.exitCode !== null || server.child.signalCode !== null;
+        const serverExited = server.hasExited();
         results.push({
           side,
           label: setting.label,
@@ -106,7 +100,5 @@ export async function compareSettings(options: CompareOptions): Promise<Comparis
         errors: b.errors.total / a.errors.total,
       },
     };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  }, options.seedSize.size);
 }

@@ -1,6 +1,7 @@
 // The table the lab prints: each setting's figures, then b/a for each column.
-import { formatNumber, formatTable } from "../benchmark/table.js";
+
 import type { Comparison } from "./compare.js";
+import { formatRatio, formatTable } from "./table.js";
 
 export function summaryTable(comparison: Comparison): string {
   const rows = comparison.settings.map((s) => [
@@ -26,10 +27,4 @@ export function summaryTable(comparison: Comparison): string {
     ["setting", "requests/s", "p50 ms", "p95 ms", "p99 ms", "errors", "requests"],
     rows,
   );
-}
-
-/** "55.2x"; two significant figures below 1, so a 50-fold drop reads 0.019x, not 0.02x. */
-export function formatRatio(value: number): string {
-  if (!Number.isFinite(value)) return "-";
-  return `${value < 1 ? value.toPrecision(2) : formatNumber(value)}x`;
 }

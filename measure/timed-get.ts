@@ -1,6 +1,6 @@
-// Timed requests for the bench: one GET timed with hrtime, and the closed-loop client that
-// sends one at a time over a kept-alive connection. It measures what one request costs, at a
-// resolution autocannon's whole milliseconds cannot show for the fast routes.
+// One GET timed with hrtime, and the sequential client built on it that sends one request at a
+// time over a kept-alive connection: what one request costs on an idle server, at a resolution
+// autocannon's whole milliseconds cannot show for the fast routes.
 import { Agent, request } from "node:http";
 import { nearestRank } from "./percentile.js";
 
@@ -41,7 +41,8 @@ export function summarizeAnswers(answers: TimedAnswer[]): LatencySample {
   };
 }
 
-export async function measureLatency(
+/** One request at a time for `seconds` (at most `maxRequests`), after a few not counted. */
+export async function sequentialLatency(
   url: string,
   options: { seconds: number; maxRequests: number; warmup?: number },
 ): Promise<LatencySample> {

@@ -1,55 +1,57 @@
 // `npm run seed`: rebuild the database from the fixed seed, optionally at another size.
 //   npm run seed -- --events 80 --users 2000 --registrations 60000 --db db/fest.db
 import { rmSync } from "node:fs";
-import { parseArgs } from "node:util";
 import BetterSqlite3 from "better-sqlite3";
 import { openDatabase, tableCounts } from "../src/database.js";
 import { DEFAULT_SEED_SIZE, type SeedSize } from "../src/fest/seed.js";
+import { readOptions, usageLines } from "../src/options.js";
+import { wholeNumber } from "../src/parsers.js";
 
-const USAGE = `Usage: npm run seed -- [--events N] [--users N] [--registrations N] [--db PATH]
-  defaults: --events ${DEFAULT_SEED_SIZE.events} --users ${DEFAULT_SEED_SIZE.users} --registrations ${DEFAULT_SEED_SIZE.registrations} --db $DB_PATH or db/fest.db`;
-
-function count(
-  name: string,
-  text: string | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) {
-    throw new Error(`--${name} ${text} is not allowed: use a whole number from ${min} to ${max}`);
-  }
-  return value;
-}
+const OPTIONS = {
+  events: {
+    flag: "events",
+    arg: "N",
+    default: String(DEFAULT_SEED_SIZE.events),
+    shown: String(DEFAULT_SEED_SIZE.events),
+    help: "events, 1 to 100000",
+    parse: (text: string) => wholeNumber(text, 1, 100_000),
+  },
+  users: {
+    flag: "users",
+    arg: "N",
+    default: String(DEFAULT_SEED_SIZE.users),
+    shown: String(DEFAULT_SEED_SIZE.users),
+    help: "users, 1 to 1000000",
+    parse: (text: string) => wholeNumber(text, 1, 1_000_000),
+  },
+  registrations: {
+    flag: "registrations",
+    arg: "N",
+    default: String(DEFAULT_SEED_SIZE.registrations),
+    shown: String(DEFAULT_SEED_SIZE.registrations),
+    help: "registrations, 0 to 10000000",
+    parse: (text: string) => wholeNumber(text, 0, 10_000_000),
+  },
+  db: {
+    flag: "db",
+    env: "DB_PATH",
+    arg: "PATH",
+    default: "db/fest.db",
+    shown: "db/fest.db",
+    help: "the SQLite file to rebuild",
+    parse: (text: string) => text,
+  },
+};
 
 function main(): void {
-  const { values } = parseArgs({
-    options: {
-      events: { type: "string" },
-      users: { type: "string" },
-      registrations: { type: "string" },
-      db: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
+  // DB_PATH names the file as it does for `npm start`; --db wins over it.
+  const read = readOptions(OPTIONS, { argv: process.argv.slice(2), env: process.env });
+  if (read.kind === "help") {
+    console.log(["Usage: npm run seed -- [options]", ...usageLines(OPTIONS)].join("\n"));
     return;
   }
-  const size: SeedSize = {
-    events: count("events", values.events, DEFAULT_SEED_SIZE.events, 1, 100_000),
-    users: count("users", values.users, DEFAULT_SEED_SIZE.users, 1, 1_000_000),
-    registrations: count(
-      "registrations",
-      values.registrations,
-      DEFAULT_SEED_SIZE.registrations,
-      0,
-      10_000_000,
-    ),
-  };
-  const path = values.db ?? process.env.DB_PATH ?? "db/fest.db";
+  const { events, users, registrations, db: path } = read.values;
+  const size: SeedSize = { events, users, registrations };
   // Refuse to delete a file that is not a SQLite database: a wrong --db should not cost someone their file.
   try {
     new BetterSqlite3(path, { fileMustExist: true })

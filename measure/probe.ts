@@ -4,7 +4,7 @@
 // ("coordinated omission"); a probe on a fixed schedule lands in the stalls as often as they
 // happen, so its p99 shows them.
 import { Agent } from "node:http";
-import { type LatencySample, summarizeAnswers, type TimedAnswer, timedGet } from "./latency.js";
+import { type LatencySample, summarizeAnswers, type TimedAnswer, timedGet } from "./timed-get.js";
 
 export async function probeLatency(
   url: string,

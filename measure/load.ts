@@ -1,5 +1,5 @@
-// One load run with autocannon: `connections` clients, each sending the next request as soon
-// as the last one answered, for `duration` seconds. Every response's latency is kept (see
+// Closed-loop load with autocannon: `connections` clients, each sending the next request as
+// soon as the last one answered, for `duration` seconds. Every response's latency is kept (see
 // samples.ts), and each second's count, so the report can draw throughput over time.
 import autocannon from "autocannon";
 import { LatencySamples, type LatencySummary } from "./samples.js";
@@ -8,6 +8,12 @@ export interface LoadOptions {
   url: string;
   connections: number;
   duration: number;
+  /** Request headers, such as `accept` to ask a page for HTML or for JSON. */
+  headers?: Record<string, string>;
+  /** Seconds of the same load first, not counted: a fresh server's first requests are slow. */
+  warmupSeconds?: number;
+  /** Every latency is also added here, so several short runs can be summarized as one. */
+  keep?: LatencySamples;
   /** Called on autocannon's tick, once a second: seconds elapsed and responses so far. */
   onTick?(elapsed: number, requests: number): void;
   /** Ends the run early (Ctrl-C); what was measured so far is still returned. */
@@ -36,7 +42,20 @@ export interface LoadResult {
   perSecond: SecondPoint[];
 }
 
-export function runLoad(options: LoadOptions): Promise<LoadResult> {
+/** 2xx responses a second: what a throughput figure counts. */
+export function okPerSecond(load: LoadResult): number {
+  return (load.requests - load.errors.non2xx) / load.durationSeconds;
+}
+
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const { url, connections, headers } = options;
+  if (options.warmupSeconds) {
+    await autocannon({ url, connections, headers, duration: options.warmupSeconds });
+  }
+  return measuredLoad(options);
+}
+
+function measuredLoad(options: LoadOptions): Promise<LoadResult> {
   const samples = new LatencySamples();
   const statusCodes: Record<string, number> = {};
   let non2xx = 0;
@@ -44,7 +63,12 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const instance = autocannon(
-      { url: options.url, connections: options.connections, duration: options.duration },
+      {
+        url: options.url,
+        connections: options.connections,
+        duration: options.duration,
+        headers: options.headers,
+      },
       (error, result) => {
         if (error) return reject(error);
         // autocannon stops on its next one-second interval, so a run can last a little longer
@@ -75,6 +99,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
     );
     instance.on("response", (_client, statusCode, _bytes, responseTime) => {
       samples.add(responseTime, Math.floor((performance.now() - started) / 1000));
+      options.keep?.add(responseTime, 0);
       statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
       if (statusCode < 200 || statusCode > 299) non2xx++;
     });

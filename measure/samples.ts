@@ -1,7 +1,7 @@
 // Every response's latency, kept whole rather than in autocannon's histogram, which rounds to
 // whole milliseconds and reports p97.5 but not p95. With every sample the percentiles are
 // exact (nearest rank) and a fast route's 0.4 ms does not show as 0 or 1.
-import { nearestRank } from "../benchmark/percentile.js";
+import { nearestRank } from "./percentile.js";
 
 export interface LatencySummary {
   min: number;

@@ -1,4 +1,5 @@
-// Prints rows as an aligned text table, numbers right-aligned.
+// Prints rows as an aligned text table, numbers right-aligned: the bench's figures and the
+// lab's comparison use this one table and these number formats.
 export type Cell = string | number;
 
 export function formatTable(headers: string[], rows: Cell[][]): string {
@@ -26,4 +27,10 @@ export function formatNumber(value: number): string {
   if (Math.abs(value) >= 100) return value.toFixed(0);
   if (Math.abs(value) >= 10) return value.toFixed(1);
   return value.toFixed(2);
+}
+
+/** "55.2x"; two significant figures below 1, so a 50-fold drop reads 0.019x, not 0.02x. */
+export function formatRatio(value: number): string {
+  if (!Number.isFinite(value)) return "-";
+  return `${value < 1 ? value.toPrecision(2) : formatNumber(value)}x`;
 }

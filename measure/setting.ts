@@ -1,4 +1,4 @@
-// What one side of the comparison runs: a switch setting written the way a student says it.
+// What one side of the lab's comparison runs: a switch setting written the way a student says it.
 //   "naive"                                  MODE=naive
 //   "optimized"                              MODE=optimized (the server's default)
 //   "buggy"                                  BUGGY=1
@@ -6,9 +6,10 @@
 // Every word is one of those or `mode=…`, `buggy=1|0`, `bugs=a,b`; the result is the
 // environment the server is started with, so both sides start exactly as named and nothing
 // leaks in from the shell that runs the lab.
+import { switchList, UnknownSwitches } from "../src/parsers.js";
 import { SWITCH_NAMES, Switches, type SwitchName } from "../src/switches.js";
 
-export interface LabSetting {
+export interface SwitchSetting {
   /** The words as given, tidied: what the table and the report call this setting. */
   label: string;
   mode: "optimized" | "naive";
@@ -24,10 +25,15 @@ export const SETTING_SYNTAX = `a setting is one or more words separated by space
   naive | optimized | buggy | mode=naive|optimized | buggy=1|0 | bugs=NAME[,NAME...]
   switch names: ${SWITCH_NAMES.join(", ")}`;
 
-export function parseSetting(option: string, text: string): LabSetting {
+export function parseSetting(option: string, text: string): SwitchSetting {
   const words = text.trim().split(/\s+/).filter(Boolean);
   if (words.length === 0) throw new SettingError(`${option} is empty: ${SETTING_SYNTAX}`);
-  const setting: LabSetting = { label: words.join(" "), mode: "optimized", buggy: false, bugs: [] };
+  const setting: SwitchSetting = {
+    label: words.join(" "),
+    mode: "optimized",
+    buggy: false,
+    bugs: [],
+  };
   for (const word of words) {
     const [key, value, ...rest] = word.split("=");
     if (value === undefined && (key === "naive" || key === "optimized")) setting.mode = key;
@@ -46,22 +52,22 @@ export function parseSetting(option: string, text: string): LabSetting {
 }
 
 function bugNames(option: string, list: string): SwitchName[] {
-  const names = list.split(",").filter(Boolean);
-  const unknown = names.filter((name) => !(SWITCH_NAMES as readonly string[]).includes(name));
-  if (names.length === 0 || unknown.length > 0) {
-    throw new SettingError(
-      `${option} names unknown switch ${unknown.map((n) => `"${n}"`).join(", ") || '""'}: known names are ${SWITCH_NAMES.join(", ")}`,
-    );
+  try {
+    const names = switchList(list);
+    if (names.length > 0) return names;
+  } catch (error) {
+    if (!(error instanceof UnknownSwitches)) throw error;
+    throw new SettingError(`${option} names unknown switch ${error.message}`);
   }
-  return names as SwitchName[];
+  throw new SettingError(`${option} names no switch: known names are ${SWITCH_NAMES.join(", ")}`);
 }
 
 /** The server's environment for this setting: every switch variable set, none inherited. */
-export function settingEnv(setting: LabSetting): Record<string, string> {
+export function settingEnv(setting: SwitchSetting): Record<string, string> {
   return { MODE: setting.mode, BUGGY: setting.buggy ? "1" : "0", BUGS: setting.bugs.join(",") };
 }
 
 /** The switches the server will have on, worked out by the same registry the server uses. */
-export function switchesOn(setting: LabSetting): SwitchName[] {
+export function switchesOn(setting: SwitchSetting): SwitchName[] {
   return Switches.fromStartup(setting).enabled();
 }

@@ -1,0 +1,89 @@
+// WORKERS=2 against one process: /events throughput and the memory the whole group holds,
+// the lesson "it scales as one unit". Each server writes MONITOR_CSV, whose rss_mb is the
+// group's sum with workers (supervisor included), so both sides are measured the same way.
+import { existsSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { dirname, join } from "node:path";
+import { MONITOR_COLUMNS } from "../../src/observe/monitor.js";
+import { type LoadResult, okPerSecond, runLoad } from "../load.js";
+import { withRunDatabase } from "../run-database.js";
+import { withServer } from "../server-process.js";
+import { atLeast, defineSuite, type MeasureContext } from "../suite.js";
+
+const ROUTE = "/events?user=locust_user";
+const CONNECTIONS = 20;
+const WORKERS = 2;
+
+interface Side {
+  load: LoadResult;
+  rssMb: number;
+}
+
+interface WorkersRun {
+  one: Side;
+  group: Side;
+}
+
+async function measure(context: MeasureContext): Promise<WorkersRun> {
+  return withRunDatabase(async (dbPath) => {
+    const side = (workers: number) => {
+      const csv = join(dirname(dbPath), `monitor-${workers}.csv`);
+      const env = { DB_PATH: dbPath, WORKERS: String(workers), MONITOR_CSV: csv };
+      return withServer(env, async (server) => {
+        const label = workers === 0 ? "one process" : `WORKERS=${workers}`;
+        context.progress(`workers ${label.padEnd(11)} ${ROUTE}, ${CONNECTIONS} connections`);
+        const load = await runLoad({
+          url: server.url + ROUTE,
+          connections: CONNECTIONS,
+          duration: context.seconds,
+          warmupSeconds: 1,
+        });
+        return { load, rssMb: lastRssMb(csv) };
+      });
+    };
+    return { one: await side(0), group: await side(WORKERS) };
+  });
+}
+
+/** The last line's rss_mb: memory after the load, the group's sum with workers. */
+function lastRssMb(csv: string): number {
+  if (!existsSync(csv)) return Number.NaN;
+  const lines = readFileSync(csv, "utf8").trim().split("\n").slice(1);
+  const last = lines.at(-1)?.split(",") ?? [];
+  return Number(last[MONITOR_COLUMNS.indexOf("rss_mb")]);
+}
+
+export const workersSuite = defineSuite<WorkersRun>({
+  name: "workers",
+  measure,
+  title: (_run, context) =>
+    `Workers: ${ROUTE}, ${CONNECTIONS} connections, ${availableParallelism()} cores, ${context.seconds} s each`,
+  figures: [
+    {
+      label: "one process req/s",
+      unit: "req/s",
+      value: (run) => okPerSecond(run.one.load),
+      failed: (run) => run.one.load.errors.total,
+    },
+    {
+      label: `WORKERS=${WORKERS} req/s`,
+      unit: "req/s",
+      value: (run) => okPerSecond(run.group.load),
+      failed: (run) => run.group.load.errors.total,
+    },
+    {
+      label: `WORKERS=${WORKERS} / one process req/s`,
+      unit: "x",
+      value: (run) => okPerSecond(run.group.load) / okPerSecond(run.one.load),
+      // 65 % of perfect scaling: the load generator shares the machine's cores with the group.
+      target: atLeast(1.3, "x"),
+    },
+    { label: "one process RSS MB", unit: "MB", value: (run) => run.one.rssMb },
+    { label: `WORKERS=${WORKERS} RSS MB (group)`, unit: "MB", value: (run) => run.group.rssMb },
+    {
+      label: `WORKERS=${WORKERS} / one process memory`,
+      unit: "x",
+      value: (run) => run.group.rssMb / run.one.rssMb,
+    },
+  ],
+});
