@@ -11,7 +11,7 @@ import { NaiveQueries } from "./fest/naive.js";
 import { FestQueries } from "./fest/queries.js";
 import { festRouter } from "./fest/routes.js";
 import type { Logger } from "./observe/log.js";
-import { type LabMetrics, metricsRouter } from "./observe/metrics.js";
+import { metricsRouter, type ServerMetrics } from "./observe/metrics.js";
 import type { ApplySwitch, Switches } from "./switches.js";
 import { createViews } from "./views.js";
 
@@ -25,7 +25,7 @@ export interface AppParts {
   sessionSecret: string;
   /** Runs /cpu work off the event loop; stats() for the metrics. Created in src/start.ts. */
   cpuPool: CpuPool;
-  metrics: LabMetrics;
+  metrics: ServerMetrics;
 }
 
 export function createApp({

@@ -7,7 +7,7 @@ import { ConfigError, readConfig, USAGE } from "./config.js";
 import { DatabaseOpenError, tableCounts } from "./database.js";
 import { createLogger } from "./observe/log.js";
 import { MonitorFileError } from "./observe/monitor.js";
-import { ListenError, startLab } from "./start.js";
+import { ListenError, startServer } from "./start.js";
 import { superviseWorkers } from "./workers/supervisor.js";
 import { joinGroup } from "./workers/worker.js";
 
@@ -26,8 +26,8 @@ async function main(): Promise<void> {
   // WORKERS=N: this process supervises N workers (src/workers/); each worker runs the rest.
   if (config.workers > 0 && cluster.isPrimary) return superviseWorkers(config, log);
   const member = cluster.isWorker ? await joinGroup(config) : undefined;
-  const lab = await startLab(member?.config ?? config, { log, ...member?.startOptions });
-  member?.started(lab);
+  const server = await startServer(member?.config ?? config, { log, ...member?.startOptions });
+  member?.started(server);
 
   process.on("uncaughtException", (error) => {
     // checkout-crash-process lands here on purpose: say why the process is going away.
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     console.log(
       `\n${signal}: draining: no new connections, requests in flight get up to ${config.shutdownGraceMs} ms; ${signal === "SIGINT" ? "Ctrl+C" : signal} again exits at once`,
     );
-    lab.close().then(
+    server.close().then(
       () => process.exit(0),
       (error: unknown) => {
         process.stderr.write(
@@ -72,10 +72,10 @@ async function main(): Promise<void> {
     console.log(
       bannerText({
         config,
-        url: lab.url,
-        switches: lab.switches,
-        database: { name: lab.db.name, seeded: lab.seeded, ...tableCounts(lab.db) },
-        monitorPath: lab.monitor?.path,
+        url: server.url,
+        switches: server.switches,
+        database: { name: server.db.name, seeded: server.seeded, ...tableCounts(server.db) },
+        monitorPath: server.monitor?.path,
       }),
     );
   }

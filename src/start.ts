@@ -15,7 +15,7 @@ import type { SeedSize } from "./fest/seed.js";
 import { withAccessLog } from "./observe/access-log.js";
 import type { CpuPoolStatsProvider } from "./observe/cpu-pool-stats.js";
 import { createLogger, type Logger } from "./observe/log.js";
-import { LabMetrics } from "./observe/metrics.js";
+import { ServerMetrics } from "./observe/metrics.js";
 import { type ResourceMonitor, startMonitor } from "./observe/monitor.js";
 import { type ApplySwitch, Switches } from "./switches.js";
 
@@ -23,15 +23,16 @@ export class ListenError extends Error {
   override name = "ListenError";
 }
 
-export interface RunningLab {
+export interface RunningServer {
   url: string;
-  server: Server;
+  /** The node:http server underneath. */
+  http: Server;
   db: Database;
   switches: Switches;
   log: Logger;
   /** The /cpu worker threads; stats() is what the metrics and the monitor read. */
   cpuPool: CpuPool;
-  metrics: LabMetrics;
+  metrics: ServerMetrics;
   /** The MONITOR_CSV writer, when one was asked for. */
   monitor: ResourceMonitor | undefined;
   /** True when this start created and filled the database. */
@@ -49,7 +50,7 @@ export interface StartOptions {
   log?: Logger;
   /** Size of the data when the database is created; tests use a small one. */
   seedSize?: SeedSize;
-  /** The /cpu worker pool's figures for /metrics and the monitor; see the seam in startLab. */
+  /** The /cpu worker pool's figures for /metrics and the monitor; see the seam in startServer. */
   cpuPoolStats?: CpuPoolStatsProvider;
   /** How long a client may take to send a request's headers; tests shorten it. */
   headersTimeoutMs?: number;
@@ -74,7 +75,10 @@ const HEADERS_TIMEOUT_MS = 10_000;
  */
 const REQUEST_TIMEOUT_MS = 30_000;
 
-export async function startLab(config: Config, options: StartOptions = {}): Promise<RunningLab> {
+export async function startServer(
+  config: Config,
+  options: StartOptions = {},
+): Promise<RunningServer> {
   const log = options.log ?? createLogger(config.logLevel);
   const { db, seeded } = openDatabase(config.dbPath, options.seedSize);
   const switches = options.switches ?? Switches.fromStartup(config);
@@ -95,7 +99,7 @@ export async function startLab(config: Config, options: StartOptions = {}): Prom
   }
 
   const cpuPoolStats = options.cpuPoolStats ?? (() => cpuPool.stats());
-  const metrics = new LabMetrics({ switches, cpuPoolStats, scrape: options.scrapeMetrics });
+  const metrics = new ServerMetrics({ switches, cpuPoolStats, scrape: options.scrapeMetrics });
 
   const app = createApp({
     config,
@@ -163,7 +167,7 @@ export async function startLab(config: Config, options: StartOptions = {}): Prom
 
   return {
     url: `http://${host}:${port}`,
-    server,
+    http: server,
     db,
     switches,
     log,

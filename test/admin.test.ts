@@ -11,21 +11,21 @@ import { isAdminHost, isLoopback, tokensMatch } from "../src/admin/guard.js";
 import { MAX_WRONG, WINDOW_MS, WrongTokenLimiter } from "../src/admin/wrong-tokens.js";
 import { createLogger } from "../src/observe/log.js";
 import { SWITCH_NAMES, SWITCHES } from "../src/switches.js";
-import { startTestLab, type TestLab } from "./helpers/lab.js";
+import { startTestServer, type TestServer } from "./helpers/server.js";
 
 const TOKEN = "s3cret-admin-token-for-tests";
 
 describe("the switch API from this machine (no ADMIN_TOKEN)", () => {
-  let lab: TestLab;
+  let server: TestServer;
   beforeAll(async () => {
-    lab = await startTestLab();
+    server = await startTestServer();
   });
-  afterAll(() => lab.stop());
+  afterAll(() => server.stop());
 
   it("GET /admin/switches lists every switch with its lab, description and state", async () => {
-    lab.switches.set("io-blocking", true, "test");
-    const res = await request(lab.url).get("/admin/switches");
-    lab.switches.set("io-blocking", false, "test");
+    server.switches.set("io-blocking", true, "test");
+    const res = await request(server.url).get("/admin/switches");
+    server.switches.set("io-blocking", false, "test");
     expect(res.status).toBe(200);
     expect(res.headers["content-type"]).toMatch(/json/);
     expect(res.body.switches).toEqual(
@@ -39,38 +39,44 @@ describe("the switch API from this machine (no ADMIN_TOKEN)", () => {
   });
 
   it("PUT turns checkout-crash on for the next /checkout, and off again", async () => {
-    const on = await request(lab.url)
+    const on = await request(server.url)
       .put("/admin/switches/checkout-crash")
       .send({ on: true })
       .expect(200);
     expect(on.body).toMatchObject({ name: "checkout-crash", on: true });
-    expect((await request(lab.url).get("/checkout")).status).toBe(500);
+    expect((await request(server.url).get("/checkout")).status).toBe(500);
 
-    const off = await request(lab.url)
+    const off = await request(server.url)
       .put("/admin/switches/checkout-crash")
       .send({ on: false })
       .expect(200);
     expect(off.body).toMatchObject({ name: "checkout-crash", on: false });
-    const healed = await request(lab.url).get("/checkout");
+    const healed = await request(server.url).get("/checkout");
     expect(healed.status).toBe(200);
     expect(healed.text).toContain("Total Payable");
   });
 
   it("logs who flipped a switch, and from where", async () => {
-    await request(lab.url).put("/admin/switches/events-slow-loop").send({ on: true }).expect(200);
-    await request(lab.url).put("/admin/switches/events-slow-loop").send({ on: false }).expect(200);
-    expect(lab.logs).toContainEqual(
+    await request(server.url)
+      .put("/admin/switches/events-slow-loop")
+      .send({ on: true })
+      .expect(200);
+    await request(server.url)
+      .put("/admin/switches/events-slow-loop")
+      .send({ on: false })
+      .expect(200);
+    expect(server.logs).toContainEqual(
       expect.stringMatching(
         /^WARN: +switch events-slow-loop turned on by admin api from 127\.0\.0\.1/,
       ),
     );
-    expect(lab.logs).toContainEqual(
+    expect(server.logs).toContainEqual(
       expect.stringContaining("switch events-slow-loop turned off by admin api"),
     );
   });
 
   it("an unknown name is a 404 that names it and lists the known names, in JSON for curl", async () => {
-    const res = await request(lab.url)
+    const res = await request(server.url)
       .put("/admin/switches/checkout-crsh")
       .set("Accept", "*/*")
       .send({ on: true });
@@ -82,80 +88,80 @@ describe("the switch API from this machine (no ADMIN_TOKEN)", () => {
 
   it("a body without a boolean 'on' is a 400 naming 'on', and changes nothing", async () => {
     for (const body of [{ on: "yes" }, { on: 1 }, {}, { enabled: true }]) {
-      const res = await request(lab.url).put("/admin/switches/checkout-crash").send(body);
+      const res = await request(server.url).put("/admin/switches/checkout-crash").send(body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body.parameter).toBe("on");
       expect(res.body.allowed).toContain("true or false");
     }
-    const notJson = await request(lab.url)
+    const notJson = await request(server.url)
       .put("/admin/switches/checkout-crash")
       .type("form")
       .send("on=true");
     expect(notJson.status).toBe(400);
     expect(notJson.body.allowed).toContain("Content-Type: application/json");
-    const broken = await request(lab.url)
+    const broken = await request(server.url)
       .put("/admin/switches/checkout-crash")
       .type("json")
       .send("{on: true");
     expect(broken.status).toBe(400);
-    expect(lab.switches.isOn("checkout-crash")).toBe(false);
+    expect(server.switches.isOn("checkout-crash")).toBe(false);
   });
 
   it("the page lists every switch with its description and a button", async () => {
-    const res = await request(lab.url).get("/admin").expect(200);
+    const res = await request(server.url).get("/admin").expect(200);
     for (const name of SWITCH_NAMES) {
       expect(res.text).toContain(`<code>${name}</code>`);
       expect(res.text).toContain(`action="/admin/switches/${name}"`);
     }
     expect(res.text).toContain("recounts every registration for every event");
     expect(res.text).toContain("Turn on");
-    expect(res.text).toContain(`curl ${lab.url}/admin/switches`); // ready to copy
+    expect(res.text).toContain(`curl ${server.url}/admin/switches`); // ready to copy
   });
 
   it("the page's form flips a switch and comes back to the page showing it on", async () => {
-    const posted = await request(lab.url)
+    const posted = await request(server.url)
       .post("/admin/switches/my-events-slow-loop")
       .type("form")
       .send("on=true");
     expect(posted.status).toBe(303);
     expect(posted.headers.location).toBe("/admin");
-    expect(lab.switches.isOn("my-events-slow-loop")).toBe(true);
-    const page = await request(lab.url).get("/admin");
+    expect(server.switches.isOn("my-events-slow-loop")).toBe(true);
+    const page = await request(server.url).get("/admin");
     expect(page.text).toMatch(
       /id="switch-my-events-slow-loop" class="on">[\s\S]*?<strong>on<\/strong>/,
     );
-    expect(lab.logs).toContainEqual(
+    expect(server.logs).toContainEqual(
       expect.stringContaining("switch my-events-slow-loop turned on by admin page from 127.0.0.1"),
     );
-    await request(lab.url)
+    await request(server.url)
       .post("/admin/switches/my-events-slow-loop")
       .type("form")
       .send("on=false");
-    expect(lab.switches.isOn("my-events-slow-loop")).toBe(false);
+    expect(server.switches.isOn("my-events-slow-loop")).toBe(false);
   });
 
   it("a form posted from another site changes nothing", async () => {
-    const res = await request(lab.url)
+    const res = await request(server.url)
       .post("/admin/switches/checkout-crash")
       .set("Origin", "http://evil.example")
       .type("form")
       .send("on=true");
     expect(res.status).toBe(403);
-    expect(lab.switches.isOn("checkout-crash")).toBe(false);
+    expect(server.switches.isOn("checkout-crash")).toBe(false);
   });
 });
 
 describe("a web page cannot reach the admin (no ADMIN_TOKEN)", () => {
-  let lab: TestLab;
+  let server: TestServer;
   let port: string;
   beforeAll(async () => {
-    lab = await startTestLab();
-    port = new URL(lab.url).port;
+    server = await startTestServer();
+    port = new URL(server.url).port;
   });
-  afterAll(() => lab.stop());
+  afterAll(() => server.stop());
 
   it("the rebinding attack: a PUT for evil.example is a 403 naming Host and ADMIN_HOSTS, and the switch stays off", async () => {
-    const res = await request(lab.url)
+    const res = await request(server.url)
       .put("/admin/switches/checkout-crash-process")
       .set("Host", `evil.example:${port}`)
       .set("Origin", `http://evil.example:${port}`)
@@ -164,12 +170,12 @@ describe("a web page cannot reach the admin (no ADMIN_TOKEN)", () => {
     expect(res.body.error).toContain(`Host is "evil.example:${port}"`);
     expect(res.body.error).toContain("ADMIN_HOSTS=evil.example");
     expect(res.body.error).toContain("ADMIN_TOKEN");
-    expect(lab.switches.isOn("checkout-crash-process")).toBe(false);
-    expect((await request(lab.url).get("/checkout")).status).toBe(200);
+    expect(server.switches.isOn("checkout-crash-process")).toBe(false);
+    expect((await request(server.url).get("/checkout")).status).toBe(200);
   });
 
   it("the same attack through the page's form is a 403 too", async () => {
-    const res = await request(lab.url)
+    const res = await request(server.url)
       .post("/admin/switches/checkout-crash-process")
       .set("Host", `evil.example:${port}`)
       .set("Origin", `http://evil.example:${port}`)
@@ -177,12 +183,12 @@ describe("a web page cannot reach the admin (no ADMIN_TOKEN)", () => {
       .send("on=true");
     expect(res.status).toBe(403);
     expect(res.text).toContain("ADMIN_HOSTS");
-    expect(lab.switches.isOn("checkout-crash-process")).toBe(false);
+    expect(server.switches.isOn("checkout-crash-process")).toBe(false);
   });
 
   it("answers the loopback names, with any port and in any case", async () => {
     for (const host of ["localhost", "LocalHost:9999", "127.0.0.1", "127.1.2.3:80", "[::1]:8000"]) {
-      const res = await request(lab.url).get("/admin/switches").set("Host", host);
+      const res = await request(server.url).get("/admin/switches").set("Host", host);
       expect(res.status, host).toBe(200);
     }
   });
@@ -194,13 +200,13 @@ describe("a web page cannot reach the admin (no ADMIN_TOKEN)", () => {
       "localhost.evil.example",
       "0.0.0.0:8000",
     ]) {
-      const res = await request(lab.url).get("/admin/switches").set("Host", host);
+      const res = await request(server.url).get("/admin/switches").set("Host", host);
       expect(res.status, host).toBe(403);
       expect(res.body.error, host).toContain(`Host is "${host}"`);
     }
-    const page = await request(lab.url).get("/admin").set("Host", "evil.example");
+    const page = await request(server.url).get("/admin").set("Host", "evil.example");
     expect(page.status).toBe(403);
-    const login = await request(lab.url)
+    const login = await request(server.url)
       .post("/admin/login")
       .set("Host", "evil.example")
       .type("form")
@@ -216,51 +222,54 @@ describe("a web page cannot reach the admin (no ADMIN_TOKEN)", () => {
       [{ "Sec-Fetch-Site": "same-site" }, 'Sec-Fetch-Site is "same-site"'],
     ];
     for (const [headers, says] of cases) {
-      const res = await request(lab.url)
+      const res = await request(server.url)
         .put("/admin/switches/checkout-crash")
         .set(headers)
         .send({ on: true });
       expect(res.status, says).toBe(403);
       expect(res.body.error, says).toContain(says);
     }
-    const read = await request(lab.url).get("/admin/switches").set("Sec-Fetch-Site", "cross-site");
+    const read = await request(server.url)
+      .get("/admin/switches")
+      .set("Sec-Fetch-Site", "cross-site");
     expect(read.status).toBe(403);
-    expect(lab.switches.isOn("checkout-crash")).toBe(false);
+    expect(server.switches.isOn("checkout-crash")).toBe(false);
   });
 
   it("the admin page's own requests pass: same origin, or typed in the address bar", async () => {
-    const own = await request(lab.url)
+    const own = await request(server.url)
       .put("/admin/switches/checkout-crash")
-      .set("Origin", lab.url)
+      .set("Origin", server.url)
       .set("Sec-Fetch-Site", "same-origin")
       .send({ on: true });
     expect(own.status).toBe(200);
-    await request(lab.url)
+    await request(server.url)
       .post("/admin/switches/checkout-crash")
-      .set("Origin", lab.url.replace("127.0.0.1", "LOCALHOST"))
+      .set("Origin", server.url.replace("127.0.0.1", "LOCALHOST"))
       .set("Host", `localhost:${port}`)
       .type("form")
       .send("on=false")
       .expect(303);
-    expect(lab.switches.isOn("checkout-crash")).toBe(false);
-    await request(lab.url).get("/admin").set("Sec-Fetch-Site", "none").expect(200);
+    expect(server.switches.isOn("checkout-crash")).toBe(false);
+    await request(server.url).get("/admin").set("Sec-Fetch-Site", "none").expect(200);
   });
 });
 
 describe("ADMIN_HOSTS", () => {
-  let lab: TestLab;
+  let server: TestServer;
   beforeAll(async () => {
-    lab = await startTestLab({ ADMIN_HOSTS: "fest.local, Lab-Box" });
+    server = await startTestServer({ ADMIN_HOSTS: "fest.local, Lab-Box" });
   });
-  afterAll(() => lab.stop());
+  afterAll(() => server.stop());
 
   it("lets tokenless admin requests name the listed hosts, and still no other", async () => {
     for (const host of ["fest.local:8000", "FEST.LOCAL", "lab-box:80", "localhost"]) {
-      expect((await request(lab.url).get("/admin/switches").set("Host", host)).status, host).toBe(
-        200,
-      );
+      expect(
+        (await request(server.url).get("/admin/switches").set("Host", host)).status,
+        host,
+      ).toBe(200);
     }
-    const other = await request(lab.url).get("/admin/switches").set("Host", "other.local");
+    const other = await request(server.url).get("/admin/switches").set("Host", "other.local");
     expect(other.status).toBe(403);
     expect(other.body.error).toContain("fest.local, lab-box");
   });
@@ -277,14 +286,14 @@ describe("ADMIN_HOSTS", () => {
 });
 
 describe("the switch API with ADMIN_TOKEN", () => {
-  let lab: TestLab;
+  let server: TestServer;
   beforeAll(async () => {
-    lab = await startTestLab({ ADMIN_TOKEN: TOKEN });
+    server = await startTestServer({ ADMIN_TOKEN: TOKEN });
   });
-  afterAll(() => lab.stop());
+  afterAll(() => server.stop());
 
   it("refuses a request without the token with 401 and a Bearer challenge, even from loopback", async () => {
-    const res = await request(lab.url).get("/admin/switches");
+    const res = await request(server.url).get("/admin/switches");
     expect(res.status).toBe(401);
     expect(res.headers["www-authenticate"]).toMatch(/^Bearer /);
     expect(res.body.error).toContain("Authorization: Bearer");
@@ -292,16 +301,16 @@ describe("the switch API with ADMIN_TOKEN", () => {
 
   it("answers the right token", async () => {
     const auth = { Authorization: `Bearer ${TOKEN}` };
-    const list = await request(lab.url).get("/admin/switches").set(auth);
+    const list = await request(server.url).get("/admin/switches").set(auth);
     expect(list.status).toBe(200);
     expect(list.body.switches).toHaveLength(SWITCH_NAMES.length);
-    await request(lab.url)
+    await request(server.url)
       .put("/admin/switches/checkout-crash")
       .set(auth)
       .send({ on: true })
       .expect(200);
-    expect((await request(lab.url).get("/checkout")).status).toBe(500);
-    await request(lab.url)
+    expect((await request(server.url).get("/checkout")).status).toBe(500);
+    await request(server.url)
       .put("/admin/switches/checkout-crash")
       .set(auth)
       .send({ on: false })
@@ -309,7 +318,7 @@ describe("the switch API with ADMIN_TOKEN", () => {
   });
 
   it("the page asks a browser for the token once, then works with its cookie", async () => {
-    const browser = request.agent(lab.url);
+    const browser = request.agent(server.url);
     const asked = await browser.get("/admin").set("Accept", "text/html");
     expect(asked.status).toBe(401);
     expect(asked.text).toContain('action="/admin/login"');
@@ -329,7 +338,7 @@ describe("the switch API with ADMIN_TOKEN", () => {
     const page = await browser.get("/admin").expect(200);
     expect(page.text).toContain("<code>checkout-crash</code>");
     await browser.post("/admin/switches/io-blocking").type("form").send("on=true").expect(303);
-    expect(lab.switches.isOn("io-blocking")).toBe(true);
+    expect(server.switches.isOn("io-blocking")).toBe(true);
     await browser.post("/admin/switches/io-blocking").type("form").send("on=false").expect(303);
 
     await browser.post("/admin/logout").expect(303);
@@ -339,58 +348,65 @@ describe("the switch API with ADMIN_TOKEN", () => {
 
 describe("wrong admin tokens", () => {
   // A fresh server each: the wrong tries of one test must not lock out the next.
-  let lab: TestLab;
+  let server: TestServer;
   beforeEach(async () => {
-    lab = await startTestLab({ ADMIN_TOKEN: TOKEN });
+    server = await startTestServer({ ADMIN_TOKEN: TOKEN });
   });
-  afterEach(() => lab.stop());
+  afterEach(() => server.stop());
 
   it("refuses a wrong token with 401", async () => {
     for (const header of [`Bearer ${TOKEN}x`, "Bearer short", `Basic ${TOKEN}`, TOKEN]) {
-      const res = await request(lab.url).get("/admin/switches").set("Authorization", header);
+      const res = await request(server.url).get("/admin/switches").set("Authorization", header);
       expect(res.status, header).toBe(401);
     }
-    const put = await request(lab.url)
+    const put = await request(server.url)
       .put("/admin/switches/checkout-crash")
       .set("Authorization", "Bearer wrong")
       .send({ on: true });
     expect(put.status).toBe(401);
-    expect(lab.switches.isOn("checkout-crash")).toBe(false);
+    expect(server.switches.isOn("checkout-crash")).toBe(false);
   });
 
   it("after five wrong tokens in a minute every admin request from that client is a 429 with Retry-After, the right token too", async () => {
     for (let i = 0; i < MAX_WRONG; i++) {
-      const res = await request(lab.url)
+      const res = await request(server.url)
         .get("/admin/switches")
         .set("Authorization", `Bearer guess-${i}`);
       expect(res.status, `guess ${i}`).toBe(401);
     }
     for (const auth of ["Bearer another-guess", `Bearer ${TOKEN}`]) {
-      const res = await request(lab.url).get("/admin/switches").set("Authorization", auth);
+      const res = await request(server.url).get("/admin/switches").set("Authorization", auth);
       expect(res.status, auth).toBe(429);
       const wait = Number(res.headers["retry-after"]);
       expect(Number.isInteger(wait) && wait >= 1 && wait <= 60, String(wait)).toBe(true);
       expect(res.body.error).toContain("too many wrong admin tokens");
     }
-    const put = await request(lab.url)
+    const put = await request(server.url)
       .put("/admin/switches/checkout-crash")
       .set("Authorization", `Bearer ${TOKEN}`)
       .send({ on: true });
     expect(put.status).toBe(429);
-    expect(lab.switches.isOn("checkout-crash")).toBe(false);
-    const login = await request(lab.url).post("/admin/login").type("form").send({ token: TOKEN });
+    expect(server.switches.isOn("checkout-crash")).toBe(false);
+    const login = await request(server.url)
+      .post("/admin/login")
+      .type("form")
+      .send({ token: TOKEN });
     expect(login.status).toBe(429);
     // Said once for the lockout, not once for every refused request.
-    const said = lab.logs.filter((line) => line.includes("wrong tokens from"));
+    const said = server.logs.filter((line) => line.includes("wrong tokens from"));
     expect(said).toHaveLength(1);
     expect(said[0]).toMatch(/^WARN: +admin: 5 wrong tokens from 127\.0\.0\.1 within 60 s/);
   });
 
   it("wrong tokens sent to the login form count too", async () => {
     for (let i = 0; i < MAX_WRONG; i++) {
-      await request(lab.url).post("/admin/login").type("form").send(`token=guess${i}`).expect(401);
+      await request(server.url)
+        .post("/admin/login")
+        .type("form")
+        .send(`token=guess${i}`)
+        .expect(401);
     }
-    const res = await request(lab.url)
+    const res = await request(server.url)
       .get("/admin/switches")
       .set("Authorization", `Bearer ${TOKEN}`);
     expect(res.status).toBe(429);
@@ -398,9 +414,9 @@ describe("wrong admin tokens", () => {
 
   it("a request without any token is not a guess", async () => {
     for (let i = 0; i < MAX_WRONG + 2; i++) {
-      await request(lab.url).get("/admin/switches").expect(401);
+      await request(server.url).get("/admin/switches").expect(401);
     }
-    await request(lab.url)
+    await request(server.url)
       .get("/admin/switches")
       .set("Authorization", `Bearer ${TOKEN}`)
       .expect(200);
@@ -444,9 +460,9 @@ describe("the wrong-token window", () => {
  * the loopback world (tests here never send to any other address).
  */
 async function serveOnSocket(
-  lab: TestLab,
+  running: TestServer,
 ): Promise<{ get: Client; put: Client; close(): Promise<void> }> {
-  const handler = lab.server.listeners("request")[0] as RequestListener;
+  const handler = running.http.listeners("request")[0] as RequestListener;
   const path = join(mkdtempSync(join(tmpdir(), "fest-admin-sock-")), "lab.sock");
   const server = createServer(handler).listen(path);
   await once(server, "listening");
@@ -492,11 +508,11 @@ type Client = (
 ) => Promise<{ status: number; body: { error?: string; switches?: unknown[] } }>;
 
 describe("a client that is not on loopback", () => {
-  let open: TestLab;
-  let withToken: TestLab;
+  let open: TestServer;
+  let withToken: TestServer;
   beforeAll(async () => {
-    open = await startTestLab();
-    withToken = await startTestLab({ ADMIN_TOKEN: TOKEN });
+    open = await startTestServer();
+    withToken = await startTestServer({ ADMIN_TOKEN: TOKEN });
   });
   afterAll(async () => {
     await open.stop();

@@ -3,7 +3,7 @@
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CPU_DEFAULT_N } from "../src/bench/cpu-task.js";
-import { startTestLab, type TestLab } from "./helpers/lab.js";
+import { startTestServer, type TestServer } from "./helpers/server.js";
 
 const json = { Accept: "application/json" };
 
@@ -21,15 +21,15 @@ function sievePrimes(n: number): { primes: number; checksum: number } {
   return { primes, checksum };
 }
 
-let lab: TestLab;
+let server: TestServer;
 beforeAll(async () => {
-  lab = await startTestLab();
+  server = await startTestServer();
 });
-afterAll(() => lab.stop());
+afterAll(() => server.stop());
 
 describe("GET /health", () => {
   it("answers the small JSON the Locust scenarios check", async () => {
-    const res = await request(lab.url).get("/health");
+    const res = await request(server.url).get("/health");
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: "ok" });
   });
@@ -37,7 +37,7 @@ describe("GET /health", () => {
 
 describe("GET /io", () => {
   it("waits the default 200 ms and says so", async () => {
-    const res = await request(lab.url).get("/io");
+    const res = await request(server.url).get("/io");
     expect(res.status).toBe(200);
     expect(res.type).toBe("application/json");
     expect(res.body).toMatchObject({ waitedMs: 200, waitedWith: "timer" });
@@ -46,7 +46,7 @@ describe("GET /io", () => {
 
   it("waits the ms it is asked, zero included", async () => {
     for (const ms of [0, 35]) {
-      const res = await request(lab.url).get(`/io?ms=${ms}`);
+      const res = await request(server.url).get(`/io?ms=${ms}`);
       expect(res.status).toBe(200);
       expect(res.body.waitedMs).toBe(ms);
       expect(res.body.elapsedMs).toBeGreaterThanOrEqual(Math.max(0, ms - 1));
@@ -59,7 +59,7 @@ describe("GET /io", () => {
 
 describe("GET /cpu", () => {
   it("does the default work on the worker pool, and a sieve agrees with its checksum", async () => {
-    const res = await request(lab.url).get("/cpu");
+    const res = await request(server.url).get("/cpu");
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ n: CPU_DEFAULT_N, ranOn: "worker-pool" });
     expect(res.body).toMatchObject(sievePrimes(CPU_DEFAULT_N));
@@ -75,7 +75,7 @@ describe("GET /cpu", () => {
       1000000: { primes: 78_498, checksum: 37_550_402_023 },
     };
     for (const [n, answer] of Object.entries(expected)) {
-      const res = await request(lab.url).get(`/cpu?n=${n}`);
+      const res = await request(server.url).get(`/cpu?n=${n}`);
       expect(res.status, `n=${n}`).toBe(200);
       expect(res.body).toMatchObject({ n: Number(n), ...answer });
       expect(sievePrimes(Number(n))).toEqual(answer);
@@ -83,13 +83,13 @@ describe("GET /cpu", () => {
   });
 
   it("gives the same answer on the event loop when cpu-inline is on", async () => {
-    lab.switches.set("cpu-inline", true, "test");
+    server.switches.set("cpu-inline", true, "test");
     try {
-      const res = await request(lab.url).get("/cpu?n=50000");
+      const res = await request(server.url).get("/cpu?n=50000");
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ n: 50_000, ranOn: "event-loop", ...sievePrimes(50_000) });
     } finally {
-      lab.switches.set("cpu-inline", false, "test");
+      server.switches.set("cpu-inline", false, "test");
     }
   });
 });
@@ -111,7 +111,7 @@ describe("bad parameters", () => {
   ];
   for (const [path, parameter, allowed] of cases) {
     it(`${path} is a 400 naming ${parameter} and its range`, async () => {
-      const res = await request(lab.url).get(path).set(json);
+      const res = await request(server.url).get(path).set(json);
       expect(res.status).toBe(400);
       expect(res.body.parameter).toBe(parameter);
       expect(res.body.allowed).toMatch(allowed);
@@ -120,22 +120,22 @@ describe("bad parameters", () => {
   }
 
   it("a browser gets the same 400 as an HTML page", async () => {
-    const res = await request(lab.url).get("/cpu?n=-5").set("Accept", "text/html");
+    const res = await request(server.url).get("/cpu?n=-5").set("Accept", "text/html");
     expect(res.status).toBe(400);
     expect(res.type).toBe("text/html");
     expect(res.text).toContain("n: a whole number from 0 to 5000000");
   });
 
   it("nothing was handed to the pool for a bad parameter", async () => {
-    const before = lab.cpuPool.stats().completed;
-    await request(lab.url).get("/cpu?n=-5");
-    expect(lab.cpuPool.stats().completed).toBe(before);
+    const before = server.cpuPool.stats().completed;
+    await request(server.url).get("/cpu?n=-5");
+    expect(server.cpuPool.stats().completed).toBe(before);
   });
 });
 
 describe("MODE=naive", () => {
   it("runs /cpu on the event loop", async () => {
-    const naive = await startTestLab({ MODE: "naive" });
+    const naive = await startTestServer({ MODE: "naive" });
     try {
       expect(naive.switches.isOn("cpu-inline")).toBe(true);
       const res = await request(naive.url).get("/cpu?n=1000");

@@ -1,11 +1,11 @@
-// What the bench switches do to the event loop, measured where the server runs: startTestLab
+// What the bench switches do to the event loop, measured where the server runs: startTestServer
 // runs it in this process, so perf_hooks' event-loop delay here is the server's own. The
 // bounds compare against the work each request reports, never against a fixed time.
 import { type IntervalHistogram, monitorEventLoopDelay } from "node:perf_hooks";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestLab, type TestLab } from "./helpers/lab.js";
 import { waitFor } from "./helpers/process.js";
+import { startTestServer, type TestServer } from "./helpers/server.js";
 
 /** Milliseconds between the monitor's samples. */
 const RESOLUTION_MS = 10;
@@ -29,20 +29,20 @@ async function withLoopDelay<T>(
   }
 }
 
-let lab: TestLab;
+let server: TestServer;
 beforeAll(async () => {
-  lab = await startTestLab({ CPU_POOL_SIZE: "1" });
+  server = await startTestServer({ CPU_POOL_SIZE: "1" });
 });
-afterAll(() => lab.stop());
+afterAll(() => server.stop());
 
 function withSwitch(name: "io-blocking" | "cpu-inline", on: boolean) {
-  lab.switches.set(name, on, "test");
+  server.switches.set(name, on, "test");
 }
 
 describe("/io", () => {
   it("with a timer, the event loop stays free while it waits", async () => {
     withSwitch("io-blocking", false);
-    const { result, maxDelayMs } = await withLoopDelay(() => request(lab.url).get("/io?ms=400"));
+    const { result, maxDelayMs } = await withLoopDelay(() => request(server.url).get("/io?ms=400"));
     expect(result.body.waitedWith).toBe("timer");
     expect(maxDelayMs).toBeLessThan(result.body.waitedMs / 2);
   });
@@ -50,7 +50,9 @@ describe("/io", () => {
   it("with io-blocking, the event loop freezes for the whole wait", async () => {
     withSwitch("io-blocking", true);
     try {
-      const { result, maxDelayMs } = await withLoopDelay(() => request(lab.url).get("/io?ms=400"));
+      const { result, maxDelayMs } = await withLoopDelay(() =>
+        request(server.url).get("/io?ms=400"),
+      );
       expect(result.body).toMatchObject({ waitedMs: 400, waitedWith: "blocking-sleep" });
       expect(maxDelayMs).toBeGreaterThanOrEqual(400 - 2 * RESOLUTION_MS);
     } finally {
@@ -61,7 +63,7 @@ describe("/io", () => {
   it("400 concurrent waits all succeed and overlap in time", async () => {
     withSwitch("io-blocking", false);
     const answers = await Promise.all(
-      Array.from({ length: 400 }, () => request(lab.url).get("/io?ms=2000")),
+      Array.from({ length: 400 }, () => request(server.url).get("/io?ms=2000")),
     );
     expect(answers.map((res) => res.status)).toEqual(Array(400).fill(200));
     const started = answers.map((res) => Date.parse(res.body.startedAt));
@@ -74,7 +76,7 @@ describe("/io", () => {
     withSwitch("io-blocking", true);
     try {
       const answers = await Promise.all(
-        Array.from({ length: 5 }, () => request(lab.url).get("/io?ms=100")),
+        Array.from({ length: 5 }, () => request(server.url).get("/io?ms=100")),
       );
       const spans = answers
         .map((res) => [Date.parse(res.body.startedAt), Date.parse(res.body.finishedAt)] as const)
@@ -92,7 +94,7 @@ describe("/cpu", () => {
   it("on the pool, the event loop stays free while a thread works", async () => {
     withSwitch("cpu-inline", false);
     const { result, maxDelayMs } = await withLoopDelay(() =>
-      request(lab.url).get("/cpu?n=3000000"),
+      request(server.url).get("/cpu?n=3000000"),
     );
     expect(result.body.ranOn).toBe("worker-pool");
     expect(maxDelayMs).toBeLessThan(result.body.elapsedMs / 2);
@@ -102,7 +104,7 @@ describe("/cpu", () => {
     withSwitch("cpu-inline", true);
     try {
       const { result, maxDelayMs } = await withLoopDelay(() =>
-        request(lab.url).get("/cpu?n=3000000"),
+        request(server.url).get("/cpu?n=3000000"),
       );
       expect(result.body.ranOn).toBe("event-loop");
       expect(maxDelayMs).toBeGreaterThanOrEqual(result.body.elapsedMs - 2 * RESOLUTION_MS);

@@ -10,17 +10,17 @@ import { benchRouter } from "../src/bench/routes.js";
 import { errorHandler } from "../src/error-handler.js";
 import { createLogger } from "../src/observe/log.js";
 import { Switches } from "../src/switches.js";
-import { startTestLab, type TestLab } from "./helpers/lab.js";
 import { waitFor } from "./helpers/process.js";
+import { startTestServer, type TestServer } from "./helpers/server.js";
 
 const json = { Accept: "application/json" };
 /** Long enough (hundreds of ms) to hold the only thread while the test looks at the pool. */
 const SLOW = "/cpu?n=3000000";
 
-let lab: TestLab | undefined;
+let server: TestServer | undefined;
 afterEach(async () => {
-  await lab?.stop();
-  lab = undefined;
+  await server?.stop();
+  server = undefined;
 });
 
 /** Starts a request and lets the test drop the connection; resolves with its status or "closed". */
@@ -42,8 +42,8 @@ function openRequest(url: string) {
 
 describe("a full pool", () => {
   it("answers 503 with Retry-After at once, and the running task still finishes", async () => {
-    lab = await startTestLab({ CPU_POOL_SIZE: "1", CPU_POOL_QUEUE: "0" });
-    const { url, cpuPool } = lab;
+    server = await startTestServer({ CPU_POOL_SIZE: "1", CPU_POOL_QUEUE: "0" });
+    const { url, cpuPool } = server;
     const slow = openRequest(url + SLOW);
     await waitFor(() => cpuPool.stats().busy === 1, 10_000, "the slow task to run");
 
@@ -67,8 +67,8 @@ describe("a full pool", () => {
   });
 
   it("queues up to CPU_POOL_QUEUE tasks, and refuses the one after", async () => {
-    lab = await startTestLab({ CPU_POOL_SIZE: "1", CPU_POOL_QUEUE: "1" });
-    const { url, cpuPool } = lab;
+    server = await startTestServer({ CPU_POOL_SIZE: "1", CPU_POOL_QUEUE: "1" });
+    const { url, cpuPool } = server;
     const running = openRequest(url + SLOW);
     await waitFor(() => cpuPool.stats().busy === 1, 10_000, "the first task to run");
     const waiting = openRequest(`${url}/cpu?n=10`);
@@ -83,8 +83,8 @@ describe("a full pool", () => {
 
 describe("a client that disconnects", () => {
   it("takes its queued task out of the queue", async () => {
-    lab = await startTestLab({ CPU_POOL_SIZE: "1", CPU_POOL_QUEUE: "1" });
-    const { url, cpuPool } = lab;
+    server = await startTestServer({ CPU_POOL_SIZE: "1", CPU_POOL_QUEUE: "1" });
+    const { url, cpuPool } = server;
     const running = openRequest(url + SLOW);
     await waitFor(() => cpuPool.stats().busy === 1, 10_000, "the first task to run");
     const leaving = openRequest(url + SLOW);
@@ -100,8 +100,8 @@ describe("a client that disconnects", () => {
   });
 
   it("stops its running task, and the replaced thread serves the next request", async () => {
-    lab = await startTestLab({ CPU_POOL_SIZE: "1", CPU_POOL_QUEUE: "0" });
-    const { url, cpuPool } = lab;
+    server = await startTestServer({ CPU_POOL_SIZE: "1", CPU_POOL_QUEUE: "0" });
+    const { url, cpuPool } = server;
     const leaving = openRequest(`${url}/cpu?n=5000000`);
     await waitFor(() => cpuPool.stats().busy === 1, 10_000, "the task to run");
     leaving.drop();
@@ -117,18 +117,18 @@ describe("a client that disconnects", () => {
 
 describe("a task that throws", () => {
   it("rejects with the worker's error and leaves the pool working", async () => {
-    lab = await startTestLab({ CPU_POOL_SIZE: "1" });
+    server = await startTestServer({ CPU_POOL_SIZE: "1" });
     // The route never sends this; the worker still refuses it rather than answer wrongly.
-    await expect(lab.cpuPool.run({ n: -1 })).rejects.toThrow(/n must be a whole number/);
-    const next = await request(lab.url).get("/cpu?n=10");
+    await expect(server.cpuPool.run({ n: -1 })).rejects.toThrow(/n must be a whole number/);
+    const next = await request(server.url).get("/cpu?n=10");
     expect(next.status).toBe(200);
     expect(next.body.checksum).toBe(17);
-    expect(lab.cpuPool.stats()).toMatchObject({ threads: 1, completed: 2 });
+    expect(server.cpuPool.stats()).toMatchObject({ threads: 1, completed: 2 });
   });
 
   it("gives that request a 500 without a stack, and the next request its answer", async () => {
-    lab = await startTestLab({ CPU_POOL_SIZE: "1" });
-    const pool = lab.cpuPool;
+    server = await startTestServer({ CPU_POOL_SIZE: "1" });
+    const pool = server.cpuPool;
     const logs: string[] = [];
     // The real pool and the real route, with one task made invalid on its way to the worker.
     let breakNext = true;
@@ -159,14 +159,14 @@ describe("a task that throws", () => {
 
 describe("shutting down", () => {
   it("answers the task in flight, then stops every thread", async () => {
-    lab = await startTestLab({ CPU_POOL_SIZE: "2" });
-    const { url, cpuPool } = lab;
+    server = await startTestServer({ CPU_POOL_SIZE: "2" });
+    const { url, cpuPool } = server;
     expect(cpuPool.stats().threads).toBe(2);
     const inFlight = openRequest(url + SLOW);
     await waitFor(() => cpuPool.stats().busy === 1, 10_000, "the task to run");
 
-    await lab.stop();
-    lab = undefined;
+    await server.stop();
+    server = undefined;
     expect(await inFlight.finished).toBe(200);
     expect(cpuPool.stats().threads).toBe(0);
     await expect(fetch(`${url}/health`)).rejects.toThrow();

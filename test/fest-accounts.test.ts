@@ -2,18 +2,18 @@
 import BetterSqlite3 from "better-sqlite3";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestLab, type TestLab } from "./helpers/lab.js";
+import { startTestServer, type TestServer } from "./helpers/server.js";
 
-let lab: TestLab;
+let server: TestServer;
 const json = { Accept: "application/json" };
 
 beforeAll(async () => {
-  lab = await startTestLab();
+  server = await startTestServer();
 });
-afterAll(() => lab.stop());
+afterAll(() => server.stop());
 
 function storedHash(username: string): string | undefined {
-  const db = new BetterSqlite3(lab.dbPath, { readonly: true });
+  const db = new BetterSqlite3(server.dbPath, { readonly: true });
   try {
     return (
       db.prepare("SELECT password_hash FROM users WHERE username = ?").get(username) as
@@ -27,7 +27,7 @@ function storedHash(username: string): string | undefined {
 
 describe("accounts", () => {
   it("signing up stores a salted scrypt hash, never the password, and logs the user in", async () => {
-    const agent = request.agent(lab.url);
+    const agent = request.agent(server.url);
     const res = await agent
       .post("/signup")
       .set(json)
@@ -46,11 +46,11 @@ describe("accounts", () => {
   });
 
   it("two accounts with one password get different salts", async () => {
-    await request(lab.url)
+    await request(server.url)
       .post("/signup")
       .set(json)
       .send({ username: "twin_a", password: "same-password" });
-    await request(lab.url)
+    await request(server.url)
       .post("/signup")
       .set(json)
       .send({ username: "twin_b", password: "same-password" });
@@ -58,12 +58,12 @@ describe("accounts", () => {
   });
 
   it("a taken username is a 409 and keeps the first account", async () => {
-    await request(lab.url)
+    await request(server.url)
       .post("/signup")
       .set(json)
       .send({ username: "dup_user", password: "first-pass" });
     const before = storedHash("dup_user");
-    const res = await request(lab.url)
+    const res = await request(server.url)
       .post("/signup")
       .set(json)
       .send({ username: "dup_user", password: "second-pass" });
@@ -73,7 +73,7 @@ describe("accounts", () => {
   });
 
   it("the demo user logs in with the password the README gives, by form", async () => {
-    const agent = request.agent(lab.url);
+    const agent = request.agent(server.url);
     const res = await agent
       .post("/login")
       .type("form")
@@ -86,7 +86,7 @@ describe("accounts", () => {
   });
 
   it("a wrong password is a 401 and sets no cookie", async () => {
-    const res = await request(lab.url)
+    const res = await request(server.url)
       .post("/login")
       .set(json)
       .send({ username: "locust_user", password: "wrong-password" });
@@ -96,7 +96,7 @@ describe("accounts", () => {
   });
 
   it("logging out ends the session", async () => {
-    const agent = request.agent(lab.url);
+    const agent = request.agent(server.url);
     await agent.post("/login").set(json).send({ username: "locust_user", password: "locust-pass" });
     const out = await agent.post("/logout");
     expect(out.status).toBe(303);
@@ -105,7 +105,7 @@ describe("accounts", () => {
   });
 
   it("a tampered session cookie is ignored", async () => {
-    const res = await request(lab.url)
+    const res = await request(server.url)
       .post("/events/1/register")
       .set(json)
       .set("Cookie", "fest_session=s%3Alocust_user.forged-signature");
@@ -114,7 +114,7 @@ describe("accounts", () => {
 
   it("signing up, logging in and out from another site are 403s that change nothing", async () => {
     const evil = { Origin: "http://evil.example", "Sec-Fetch-Site": "cross-site" };
-    const signup = await request(lab.url)
+    const signup = await request(server.url)
       .post("/signup")
       .set(json)
       .set(evil)
@@ -123,7 +123,7 @@ describe("accounts", () => {
     expect(signup.body.error).toContain("POST /signup is refused from another site");
     expect(storedHash("forged_acct")).toBeUndefined();
 
-    const login = await request(lab.url)
+    const login = await request(server.url)
       .post("/login")
       .type("form")
       .set({ "Sec-Fetch-Site": "cross-site" })
@@ -131,7 +131,7 @@ describe("accounts", () => {
     expect(login.status).toBe(403);
     expect(login.headers["set-cookie"]).toBeUndefined();
 
-    const agent = request.agent(lab.url);
+    const agent = request.agent(server.url);
     await agent.post("/login").set(json).send({ username: "locust_user", password: "locust-pass" });
     const logout = await agent.post("/logout").set(json).set("Origin", "null");
     expect(logout.status).toBe(403);
@@ -141,8 +141,8 @@ describe("accounts", () => {
   });
 
   it("the same requests from the site itself pass", async () => {
-    const agent = request.agent(lab.url);
-    const own = { Origin: lab.url, "Sec-Fetch-Site": "same-origin" };
+    const agent = request.agent(server.url);
+    const own = { Origin: server.url, "Sec-Fetch-Site": "same-origin" };
     await agent
       .post("/signup")
       .set(json)
@@ -153,10 +153,10 @@ describe("accounts", () => {
   });
 
   it("templates escape what they print", async () => {
-    const db = new BetterSqlite3(lab.dbPath);
+    const db = new BetterSqlite3(server.dbPath);
     db.prepare("UPDATE events SET title = ? WHERE id = 2").run('<script>alert("x")</script>');
     db.close();
-    const res = await request(lab.url).get("/events");
+    const res = await request(server.url).get("/events");
     expect(res.status).toBe(200);
     expect(res.text).not.toContain("<script>");
     expect(res.text).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");

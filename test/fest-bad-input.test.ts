@@ -3,18 +3,18 @@
 import BetterSqlite3 from "better-sqlite3";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestLab, type TestLab } from "./helpers/lab.js";
+import { startTestServer, type TestServer } from "./helpers/server.js";
 
-let lab: TestLab;
+let server: TestServer;
 const json = { Accept: "application/json" };
 
 beforeAll(async () => {
-  lab = await startTestLab();
+  server = await startTestServer();
 });
-afterAll(() => lab.stop());
+afterAll(() => server.stop());
 
 function counts(): string {
-  const db = new BetterSqlite3(lab.dbPath, { readonly: true });
+  const db = new BetterSqlite3(server.dbPath, { readonly: true });
   try {
     return JSON.stringify(
       db
@@ -34,7 +34,7 @@ describe("bad ?user=", () => {
   for (const path of ["/events", "/my-events", "/checkout"]) {
     for (const user of badUsers) {
       it(`${path}?user=${JSON.stringify(user)} is a 400 naming user`, async () => {
-        const res = await request(lab.url).get(path).query({ user }).set(json);
+        const res = await request(server.url).get(path).query({ user }).set(json);
         expect(res.status).toBe(400);
         expect(res.body).toMatchObject({
           parameter: "user",
@@ -43,19 +43,19 @@ describe("bad ?user=", () => {
       });
     }
     it(`${path} with user given twice is a 400 naming user`, async () => {
-      const res = await request(lab.url).get(`${path}?user=locust_user&user=user0001`).set(json);
+      const res = await request(server.url).get(`${path}?user=locust_user&user=user0001`).set(json);
       expect(res.status).toBe(400);
       expect(res.body.parameter).toBe("user");
     });
     it(`${path} for an unknown user is a 404 naming the user`, async () => {
-      const res = await request(lab.url).get(`${path}?user=ghost_user`).set(json);
+      const res = await request(server.url).get(`${path}?user=ghost_user`).set(json);
       expect(res.status).toBe(404);
       expect(res.body.error).toBe('user "ghost_user" not found');
     });
   }
 
   it("the HTML answer names the parameter too, with no stack trace", async () => {
-    const res = await request(lab.url).get("/events?user=%3Cb%3E");
+    const res = await request(server.url).get("/events?user=%3Cb%3E");
     expect(res.status).toBe(400);
     expect(res.type).toBe("text/html");
     expect(res.text).toContain("user: 3 to 40 characters");
@@ -67,7 +67,9 @@ describe("bad event id", () => {
   for (const id of ["0", "-1", "abc", "1.5", "99999999999", "1e3"]) {
     it(`POST /events/${id}/register is a 400 naming id`, async () => {
       const before = counts();
-      const res = await request(lab.url).post(`/events/${id}/register?user=locust_user`).set(json);
+      const res = await request(server.url)
+        .post(`/events/${id}/register?user=locust_user`)
+        .set(json);
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({
         parameter: "id",
@@ -91,7 +93,7 @@ describe("bad sign-up and log-in bodies", () => {
     for (const [name, body, parameter] of cases) {
       it(`${path} with ${name} is a 400 naming ${parameter}`, async () => {
         const before = counts();
-        const res = await request(lab.url).post(path).set(json).send(body);
+        const res = await request(server.url).post(path).set(json).send(body);
         expect(res.status).toBe(400);
         expect(res.body.parameter).toBe(parameter);
         expect(counts()).toBe(before);
@@ -100,7 +102,7 @@ describe("bad sign-up and log-in bodies", () => {
   }
 
   it("a body that is not JSON is a 400 naming the body", async () => {
-    const res = await request(lab.url)
+    const res = await request(server.url)
       .post("/signup")
       .set(json)
       .set("Content-Type", "application/json")
@@ -110,7 +112,7 @@ describe("bad sign-up and log-in bodies", () => {
   });
 
   it("a body over 16 KB is a 413", async () => {
-    const res = await request(lab.url)
+    const res = await request(server.url)
       .post("/signup")
       .set(json)
       .send({ username: "big_body", password: "x".repeat(20_000) });

@@ -2,18 +2,18 @@
 import BetterSqlite3 from "better-sqlite3";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestLab, type TestLab } from "./helpers/lab.js";
+import { startTestServer, type TestServer } from "./helpers/server.js";
 
-let lab: TestLab;
+let server: TestServer;
 const json = { Accept: "application/json" };
 
 beforeAll(async () => {
-  lab = await startTestLab();
+  server = await startTestServer();
 });
-afterAll(() => lab.stop());
+afterAll(() => server.stop());
 
 function demoRows() {
-  const db = new BetterSqlite3(lab.dbPath, { readonly: true });
+  const db = new BetterSqlite3(server.dbPath, { readonly: true });
   try {
     return db
       .prepare(
@@ -28,7 +28,7 @@ function demoRows() {
 
 describe("the seed lab's requests", () => {
   it("GET /checkout answers for the demo user with Total Payable and a rupee total", async () => {
-    const res = await request(lab.url).get("/checkout");
+    const res = await request(server.url).get("/checkout");
     expect(res.status).toBe(200);
     expect(res.type).toBe("text/html");
     const total = demoRows().reduce((sum, row) => sum + row.price, 0);
@@ -37,21 +37,21 @@ describe("the seed lab's requests", () => {
   });
 
   it("GET /events?user=locust_user lists every event and marks the ones the user holds", async () => {
-    const res = await request(lab.url).get("/events?user=locust_user");
+    const res = await request(server.url).get("/events?user=locust_user");
     expect(res.status).toBe(200);
     expect(res.text.match(/data-event-id=/g)).toHaveLength(12);
     expect(res.text.match(/✓ registered/g)).toHaveLength(demoRows().length);
   });
 
   it("GET /my-events?user=locust_user lists that user's registrations", async () => {
-    const res = await request(lab.url).get("/my-events?user=locust_user");
+    const res = await request(server.url).get("/my-events?user=locust_user");
     expect(res.status).toBe(200);
     expect(res.text).toContain("My events");
     expect(res.text.match(/data-event-id=/g)).toHaveLength(demoRows().length);
   });
 
   it("GET /health answers small JSON", async () => {
-    const res = await request(lab.url).get("/health");
+    const res = await request(server.url).get("/health");
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: "ok" });
   });
@@ -59,7 +59,7 @@ describe("the seed lab's requests", () => {
 
 describe("the same pages as JSON", () => {
   it("checkout lines add up to the total", async () => {
-    const res = await request(lab.url).get("/checkout").set(json);
+    const res = await request(server.url).get("/checkout").set(json);
     expect(res.status).toBe(200);
     expect(res.body.user).toBe("locust_user");
     const sum = res.body.lines.reduce(
@@ -71,7 +71,7 @@ describe("the same pages as JSON", () => {
   });
 
   it("events carry seats and the registered mark", async () => {
-    const res = await request(lab.url).get("/events?user=locust_user").set(json);
+    const res = await request(server.url).get("/events?user=locust_user").set(json);
     expect(res.status).toBe(200);
     expect(res.body.events).toHaveLength(12);
     const held = new Set(demoRows().map((r) => r.id));
@@ -82,14 +82,14 @@ describe("the same pages as JSON", () => {
   });
 
   it("events without a user are listed with nothing marked", async () => {
-    const res = await request(lab.url).get("/events").set(json);
+    const res = await request(server.url).get("/events").set(json);
     expect(res.status).toBe(200);
     expect(res.body.user).toBeNull();
     expect(res.body.events.some((e: { registered: boolean }) => e.registered)).toBe(false);
   });
 
   it("my events names the user it shows", async () => {
-    const res = await request(lab.url).get("/my-events?user=locust_user").set(json);
+    const res = await request(server.url).get("/my-events?user=locust_user").set(json);
     expect(res.body).toMatchObject({ user: "locust_user", via: "query" });
     expect(res.body.registrations).toHaveLength(demoRows().length);
   });
@@ -97,7 +97,7 @@ describe("the same pages as JSON", () => {
 
 describe("pages a person uses", () => {
   it("home names the stack, the mode and every switch", async () => {
-    const res = await request(lab.url).get("/");
+    const res = await request(server.url).get("/");
     expect(res.status).toBe(200);
     expect(res.text).toContain("Fest Monolith · Express · SQLite · Locust");
     expect(res.text).toContain("Mode: <strong>optimized</strong>");
@@ -105,25 +105,25 @@ describe("pages a person uses", () => {
   });
 
   it("the sign-up and log-in pages have their forms", async () => {
-    const signup = await request(lab.url).get("/signup");
+    const signup = await request(server.url).get("/signup");
     expect(signup.text).toContain('action="/signup"');
-    const login = await request(lab.url).get("/login");
+    const login = await request(server.url).get("/login");
     expect(login.text).toContain('action="/login"');
   });
 
   it("an unknown page is a 404 in the asked format", async () => {
-    const html = await request(lab.url).get("/nope");
+    const html = await request(server.url).get("/nope");
     expect(html.status).toBe(404);
     expect(html.text).toContain("no page at GET /nope");
-    const asJson = await request(lab.url).get("/nope").set(json);
+    const asJson = await request(server.url).get("/nope").set(json);
     expect(asJson.status).toBe(404);
     expect(asJson.body.error).toBe("no page at GET /nope");
   });
 
   it("every request gets one access-log line in uvicorn's shape with its time", async () => {
-    await request(lab.url).get("/checkout?user=locust_user");
+    await request(server.url).get("/checkout?user=locust_user");
     expect(
-      lab.logs.some((l) =>
+      server.logs.some((l) =>
         /^INFO: {5}127\.0\.0\.1:\d+ - "GET \/checkout\?user=locust_user HTTP\/1\.1" 200 \d+\.\dms$/.test(
           l.trim(),
         ),

@@ -4,18 +4,18 @@ import BetterSqlite3 from "better-sqlite3";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GENERATED_USER_PASSWORD } from "../src/fest/seed.js";
-import { startTestLab, type TestLab } from "./helpers/lab.js";
+import { startTestServer, type TestServer } from "./helpers/server.js";
 
-let lab: TestLab;
+let server: TestServer;
 const json = { Accept: "application/json" };
 
 beforeAll(async () => {
-  lab = await startTestLab();
+  server = await startTestServer();
 });
-afterAll(() => lab.stop());
+afterAll(() => server.stop());
 
 function query<T>(sql: string, ...params: unknown[]): T {
-  const db = new BetterSqlite3(lab.dbPath, { readonly: true });
+  const db = new BetterSqlite3(server.dbPath, { readonly: true });
   try {
     return db.prepare(sql).get(...params) as T;
   } finally {
@@ -38,7 +38,7 @@ function seatsTaken(eventId: number): number {
 
 /** A browser logged in as a generated user: its cookie goes with every request. */
 async function loggedIn(username: string) {
-  const agent = request.agent(lab.url);
+  const agent = request.agent(server.url);
   await agent
     .post("/login")
     .set(json)
@@ -52,7 +52,7 @@ function totalRegistrations(): number {
 }
 
 async function freeEventFor(username: string): Promise<number> {
-  const res = await request(lab.url).get(`/events?user=${username}`).set(json);
+  const res = await request(server.url).get(`/events?user=${username}`).set(json);
   const event = res.body.events.find(
     (e: { registered: boolean; seatsLeft: number }) => !e.registered && e.seatsLeft > 0,
   );
@@ -108,7 +108,7 @@ describe("registering for an event", () => {
   });
 
   it("an event's capacity is never exceeded, even by a crowd at once", async () => {
-    const db = new BetterSqlite3(lab.dbPath);
+    const db = new BetterSqlite3(server.dbPath);
     const eventId = (
       db.prepare("SELECT id FROM events ORDER BY id DESC LIMIT 1").get() as { id: number }
     ).id;
@@ -144,7 +144,7 @@ describe("registering for an event", () => {
   });
 
   it("registering with no user named and no session is a 401", async () => {
-    const res = await request(lab.url).post("/events/1/register").set(json);
+    const res = await request(server.url).post("/events/1/register").set(json);
     expect(res.status).toBe(401);
     expect(res.body.error).toMatch(/log in/);
   });
@@ -154,7 +154,7 @@ describe("registering needs a signed-in user and a request from this site", () =
   it("the issue's cross-site request, ?user= and no cookie, is a 403 that writes nothing", async () => {
     const eventId = await freeEventFor("user0006");
     const before = totalRegistrations();
-    const res = await request(lab.url)
+    const res = await request(server.url)
       .post(`/events/${eventId}/register?user=user0006`)
       .set("Origin", "http://evil.example")
       .set("Sec-Fetch-Site", "cross-site")
@@ -169,13 +169,13 @@ describe("registering needs a signed-in user and a request from this site", () =
   it("?user= without a session is a 401 that says to log in, in JSON or by form, and writes nothing", async () => {
     const eventId = await freeEventFor("user0007");
     const before = totalRegistrations();
-    const asJson = await request(lab.url)
+    const asJson = await request(server.url)
       .post(`/events/${eventId}/register?user=user0007`)
       .set(json);
     expect(asJson.status).toBe(401);
     expect(asJson.body.error).toContain("/login?user=user0007");
     expect(asJson.body.error).toContain("QUERY_USER_WRITES=1");
-    const byForm = await request(lab.url)
+    const byForm = await request(server.url)
       .post(`/events/${eventId}/register?user=user0007`)
       .type("form")
       .send("");
@@ -188,7 +188,7 @@ describe("registering needs a signed-in user and a request from this site", () =
     const user = await loggedIn("user0008");
     const res = await user
       .post(`/events/${eventId}/register`)
-      .set("Origin", lab.url)
+      .set("Origin", server.url)
       .set("Sec-Fetch-Site", "same-origin")
       .type("form")
       .send("");
@@ -223,12 +223,12 @@ describe("registering needs a signed-in user and a request from this site", () =
   });
 
   it("a page shown through ?user= offers a log-in as that user instead of a register form", async () => {
-    const page = await request(lab.url).get("/events?user=user0022");
+    const page = await request(server.url).get("/events?user=user0022");
     expect(page.status).toBe(200);
     expect(page.text).not.toContain('action="/events/');
     expect(page.text).toContain('href="/login?user=user0022"');
     expect(page.text).toContain("Log in as user0022 to register");
-    const login = await request(lab.url).get("/login?user=user0022");
+    const login = await request(server.url).get("/login?user=user0022");
     expect(login.text).toContain('value="user0022"');
     const user = await loggedIn("user0022");
     const own = await user.get("/events");
@@ -237,15 +237,15 @@ describe("registering needs a signed-in user and a request from this site", () =
 });
 
 describe("QUERY_USER_WRITES=1, for load tests that write without logging in", () => {
-  let open: TestLab;
+  let open: TestServer;
   beforeAll(async () => {
-    open = await startTestLab({ QUERY_USER_WRITES: "1" });
+    open = await startTestServer({ QUERY_USER_WRITES: "1" });
   });
   afterAll(() => open.stop());
 
   it("says at start that ?user= can write", () => {
     expect(open.logs).toContainEqual(expect.stringMatching(/^WARN: +QUERY_USER_WRITES is on/));
-    expect(lab.logs.some((line) => line.includes("QUERY_USER_WRITES is on"))).toBe(false);
+    expect(server.logs.some((line) => line.includes("QUERY_USER_WRITES is on"))).toBe(false);
   });
 
   it("lets ?user= register, and still refuses another site", async () => {

@@ -3,23 +3,23 @@
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GENERATED_USER_PASSWORD } from "../src/fest/seed.js";
-import { startTestLab, type TestLab } from "./helpers/lab.js";
+import { startTestServer, type TestServer } from "./helpers/server.js";
 
 const json = { Accept: "application/json" };
 
 describe("checkout-crash (BUGGY=1)", () => {
-  let lab: TestLab;
+  let server: TestServer;
   beforeAll(async () => {
-    lab = await startTestLab({ BUGGY: "1" });
+    server = await startTestServer({ BUGGY: "1" });
   });
-  afterAll(() => lab.stop());
+  afterAll(() => server.stop());
 
   it("BUGGY=1 switches checkout-crash on and nothing else", () => {
-    expect(lab.switches.enabled()).toEqual(["checkout-crash"]);
+    expect(server.switches.enabled()).toEqual(["checkout-crash"]);
   });
 
   it("/checkout is a 500 page that names the bug and shows its stack", async () => {
-    const res = await request(lab.url).get("/checkout");
+    const res = await request(server.url).get("/checkout");
     expect(res.status).toBe(500);
     expect(res.text).toContain("checkout-crash");
     expect(res.text).toContain("switched on on purpose");
@@ -28,7 +28,7 @@ describe("checkout-crash (BUGGY=1)", () => {
   });
 
   it("the JSON answer names the bug too", async () => {
-    const res = await request(lab.url).get("/checkout").set(json);
+    const res = await request(server.url).get("/checkout").set(json);
     expect(res.status).toBe(500);
     expect(res.body).toMatchObject({
       bug: "checkout-crash",
@@ -37,9 +37,9 @@ describe("checkout-crash (BUGGY=1)", () => {
   });
 
   it("the stack goes to the server log", async () => {
-    await request(lab.url).get("/checkout");
+    await request(server.url).get("/checkout");
     expect(
-      lab.logs.some(
+      server.logs.some(
         (l) =>
           l.startsWith("ERROR:") &&
           l.includes("switch checkout-crash is on") &&
@@ -55,27 +55,29 @@ describe("checkout-crash (BUGGY=1)", () => {
       "/health",
       "/",
     ]) {
-      const res = await request(lab.url).get(path);
+      const res = await request(server.url).get(path);
       expect(res.status, path).toBe(200);
     }
   });
 
   it("switching it off mends checkout for the next request", async () => {
-    lab.switches.set("checkout-crash", false, "test");
-    const res = await request(lab.url).get("/checkout");
+    server.switches.set("checkout-crash", false, "test");
+    const res = await request(server.url).get("/checkout");
     expect(res.status).toBe(200);
     expect(res.text).toContain("Total Payable");
-    expect(lab.logs.some((l) => l.includes("switch checkout-crash turned off by test"))).toBe(true);
-    lab.switches.set("checkout-crash", true, "test");
+    expect(server.logs.some((l) => l.includes("switch checkout-crash turned off by test"))).toBe(
+      true,
+    );
+    server.switches.set("checkout-crash", true, "test");
   });
 });
 
 describe("naive and optimized answers are identical in content", () => {
-  let naive: TestLab;
-  let optimized: TestLab;
+  let naive: TestServer;
+  let optimized: TestServer;
   beforeAll(async () => {
-    naive = await startTestLab({ MODE: "naive" });
-    optimized = await startTestLab({ MODE: "optimized" });
+    naive = await startTestServer({ MODE: "naive" });
+    optimized = await startTestServer({ MODE: "optimized" });
   });
   afterAll(async () => {
     await naive.stop();
@@ -117,8 +119,8 @@ describe("naive and optimized answers are identical in content", () => {
   }
 
   it("after registrations the counts still agree in both modes", async () => {
-    for (const lab of [naive, optimized]) {
-      const user = request.agent(lab.url);
+    for (const server of [naive, optimized]) {
+      const user = request.agent(server.url);
       await user
         .post("/login")
         .set(json)
@@ -138,15 +140,15 @@ describe("naive and optimized answers are identical in content", () => {
 });
 
 describe("BUGS names behaviours one by one", () => {
-  let lab: TestLab;
+  let server: TestServer;
   beforeAll(async () => {
-    lab = await startTestLab({ BUGS: "events-slow-loop, checkout-slow-loop" });
+    server = await startTestServer({ BUGS: "events-slow-loop, checkout-slow-loop" });
   });
-  afterAll(() => lab.stop());
+  afterAll(() => server.stop());
 
   it("only the named ones are on, and the pages still answer", async () => {
-    expect(lab.switches.enabled()).toEqual(["checkout-slow-loop", "events-slow-loop"]);
-    expect((await request(lab.url).get("/events?user=locust_user")).status).toBe(200);
-    expect((await request(lab.url).get("/checkout")).text).toContain("Total Payable");
+    expect(server.switches.enabled()).toEqual(["checkout-slow-loop", "events-slow-loop"]);
+    expect((await request(server.url).get("/events?user=locust_user")).status).toBe(200);
+    expect((await request(server.url).get("/checkout")).text).toContain("Total Payable");
   });
 });

@@ -2,20 +2,20 @@
 // bad %-escape named as the path, two Host headers refused, a slow-header client dropped.
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestLab, type TestLab } from "./helpers/lab.js";
 import { openRaw } from "./helpers/raw-http.js";
+import { startTestServer, type TestServer } from "./helpers/server.js";
 
 const json = { Accept: "application/json" };
 
-let lab: TestLab;
+let server: TestServer;
 beforeAll(async () => {
-  lab = await startTestLab({ LOG_LEVEL: "warn" });
+  server = await startTestServer({ LOG_LEVEL: "warn" });
 });
-afterAll(() => lab.stop());
+afterAll(() => server.stop());
 
 describe("HEAD", () => {
   it("HEAD /health answers 200 with GET's headers and no body", async () => {
-    const raw = await openRaw(lab.url);
+    const raw = await openRaw(server.url);
     raw.socket.write("HEAD /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     const text = await raw.closed(5_000);
     const [head, body] = text.split("\r\n\r\n");
@@ -27,8 +27,8 @@ describe("HEAD", () => {
 
   it("HEAD answers wherever GET does: pages, JSON and bench routes", async () => {
     for (const path of ["/events?user=locust_user", "/io?ms=0", "/metrics", "/admin/switches"]) {
-      const get = await request(lab.url).get(path);
-      const head = await request(lab.url).head(path);
+      const get = await request(server.url).get(path);
+      const head = await request(server.url).head(path);
       expect(head.status, path).toBe(get.status);
       expect(head.status, path).toBe(200);
       expect(head.headers["content-type"], path).toBe(get.headers["content-type"]);
@@ -39,7 +39,7 @@ describe("HEAD", () => {
 
 describe("limits quoted as they are", () => {
   it("an admin body over its 4 KB limit is refused quoting 4 KB", async () => {
-    const res = await request(lab.url)
+    const res = await request(server.url)
       .put("/admin/switches/cpu-inline")
       .set("Content-Type", "application/json")
       .send(JSON.stringify({ on: false, pad: "x".repeat(5 * 1024) }));
@@ -49,7 +49,7 @@ describe("limits quoted as they are", () => {
   });
 
   it("a fest body over its 16 KB limit is refused quoting 16 KB", async () => {
-    const res = await request(lab.url)
+    const res = await request(server.url)
       .post("/login")
       .set(json)
       .set("Content-Type", "application/json")
@@ -61,14 +61,14 @@ describe("limits quoted as they are", () => {
 
 describe("a bad %-escape in the path", () => {
   it("gets 400 naming the path, not the body", async () => {
-    const res = await request(lab.url).post("/events/%ZZ/register?user=locust_user").set(json);
+    const res = await request(server.url).post("/events/%ZZ/register?user=locust_user").set(json);
     expect(res.status).toBe(400);
     expect(res.body.parameter).toBe("path");
     expect(res.body.error).toContain("invalid %-escape");
   });
 
   it("as an HTML page for a browser", async () => {
-    const res = await request(lab.url)
+    const res = await request(server.url)
       .post("/events/%ZZ/register?user=locust_user")
       .set("Accept", "text/html");
     expect(res.status).toBe(400);
@@ -78,7 +78,7 @@ describe("a bad %-escape in the path", () => {
 
 describe("the Host header", () => {
   it("two Host headers get 400 and the connection is closed", async () => {
-    const raw = await openRaw(lab.url);
+    const raw = await openRaw(server.url);
     raw.socket.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\n\r\n");
     const text = await raw.closed(5_000);
     expect(text).toMatch(/^HTTP\/1\.1 400 /);
@@ -87,7 +87,7 @@ describe("the Host header", () => {
   });
 
   it("one Host header, in any case, is served", async () => {
-    const raw = await openRaw(lab.url);
+    const raw = await openRaw(server.url);
     raw.socket.write("GET /health HTTP/1.1\r\nhOsT: 127.0.0.1\r\nConnection: close\r\n\r\n");
     expect(await raw.closed(5_000)).toMatch(/^HTTP\/1\.1 200 /);
   });
@@ -95,7 +95,9 @@ describe("the Host header", () => {
 
 describe("a slow-header client", () => {
   it("is dropped once the headers timeout runs out", async () => {
-    const quick = await startTestLab({ LOG_LEVEL: "warn" }, undefined, { headersTimeoutMs: 300 });
+    const quick = await startTestServer({ LOG_LEVEL: "warn" }, undefined, {
+      headersTimeoutMs: 300,
+    });
     try {
       const raw = await openRaw(quick.url);
       raw.socket.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n");
@@ -108,7 +110,7 @@ describe("a slow-header client", () => {
   });
 
   it("the default headers timeout is about 10 s and the request timeout longer than /io", () => {
-    expect(lab.server.headersTimeout).toBe(10_000);
-    expect(lab.server.requestTimeout).toBeGreaterThan(10_000);
+    expect(server.http.headersTimeout).toBe(10_000);
+    expect(server.http.requestTimeout).toBeGreaterThan(10_000);
   });
 });

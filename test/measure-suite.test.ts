@@ -65,6 +65,8 @@ describe("npm run bench with bad options", () => {
     expect(await bench(["--seconds", "0"])).toBe(
       "bench: --seconds 0 is not allowed: use a whole number from 1 to 120\n",
     );
-    expect(await bench(["nope"])).toBe("bench: unknown suite nope: known are fest, bench, workers\n");
+    expect(await bench(["nope"])).toBe(
+      "bench: unknown suite nope: known are fest, bench, workers\n",
+    );
   });
 });

@@ -6,8 +6,8 @@ import { join } from "node:path";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MONITOR_COLUMNS } from "../src/observe/monitor.js";
-import { startTestLab, type TestLab } from "./helpers/lab.js";
 import { spawnServer, waitFor } from "./helpers/process.js";
+import { startTestServer, type TestServer } from "./helpers/server.js";
 
 let dir: string;
 beforeAll(() => {
@@ -25,13 +25,13 @@ function readRows(path: string): { header: string[]; rows: string[][] } {
 }
 
 describe("the resource monitor", () => {
-  let lab: TestLab;
+  let server: TestServer;
   let path: string;
   beforeAll(async () => {
     path = join(dir, "resources.csv");
-    lab = await startTestLab({ MONITOR_CSV: path, LOG_LEVEL: "warn" });
+    server = await startTestServer({ MONITOR_CSV: path, LOG_LEVEL: "warn" });
   });
-  afterAll(() => lab.stop());
+  afterAll(() => server.stop());
 
   it("writes a header, then one well-formed line a second", async () => {
     await waitFor(() => readRows(path).rows.length >= 2, 10_000, "two monitor lines");
@@ -58,7 +58,7 @@ describe("the resource monitor", () => {
     const column = MONITOR_COLUMNS.indexOf("requests_per_second");
     await waitFor(
       async () => {
-        await Promise.all(Array.from({ length: 20 }, () => request(lab.url).get("/health")));
+        await Promise.all(Array.from({ length: 20 }, () => request(server.url).get("/health")));
         return readRows(path).rows.some((row) => Number(row[column]) > 0);
       },
       10_000,
@@ -71,11 +71,11 @@ describe("an existing monitor file", () => {
   it("gets new lines under its one header after a restart", async () => {
     const path = join(dir, "again.csv");
     for (let start = 1; start <= 2; start++) {
-      const lab = await startTestLab({ MONITOR_CSV: path, LOG_LEVEL: "warn" });
+      const server = await startTestServer({ MONITOR_CSV: path, LOG_LEVEL: "warn" });
       try {
         await waitFor(() => readRows(path).rows.length >= start, 10_000, `line ${start}`);
       } finally {
-        await lab.stop();
+        await server.stop();
       }
     }
     const text = readFileSync(path, "utf8");
@@ -84,7 +84,7 @@ describe("an existing monitor file", () => {
 
   it("a file that cannot be written stops the start, naming MONITOR_CSV", async () => {
     const path = join(dir, "no-such-folder", "m.csv");
-    await expect(startTestLab({ MONITOR_CSV: path })).rejects.toThrow(
+    await expect(startTestServer({ MONITOR_CSV: path })).rejects.toThrow(
       /MONITOR_CSV=.*no-such-folder.*cannot be written/,
     );
   });
@@ -93,7 +93,7 @@ describe("an existing monitor file", () => {
 describe("npm start with --monitor-csv", () => {
   it("says in the banner where the monitor writes, and writes there", async () => {
     const { openDatabase } = await import("../src/database.js");
-    const { SMALL_SEED } = await import("./helpers/lab.js");
+    const { SMALL_SEED } = await import("./helpers/server.js");
     const dbPath = join(dir, "fest.db");
     openDatabase(dbPath, SMALL_SEED).db.close();
     const path = join(dir, "flag.csv");

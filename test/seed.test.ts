@@ -9,7 +9,7 @@ import request from "supertest";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../src/database.js";
 import { DEFAULT_SEED_SIZE } from "../src/fest/seed.js";
-import { startTestLab } from "./helpers/lab.js";
+import { startTestServer } from "./helpers/server.js";
 
 const dir = mkdtempSync(join(tmpdir(), "fest-lab-seed-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -54,14 +54,14 @@ describe("seed data", () => {
   });
 
   it("at the default size /events?user=locust_user is a page of about 20 KB", async () => {
-    const lab = await startTestLab({}, DEFAULT_SEED_SIZE);
+    const server = await startTestServer({}, DEFAULT_SEED_SIZE);
     try {
-      const res = await request(lab.url).get("/events?user=locust_user");
+      const res = await request(server.url).get("/events?user=locust_user");
       expect(res.status).toBe(200);
       expect(res.text.length).toBeGreaterThan(15_000);
       expect(res.text.length).toBeLessThan(28_000);
     } finally {
-      await lab.stop();
+      await server.stop();
     }
   });
 });

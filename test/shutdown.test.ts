@@ -6,9 +6,9 @@ import { Agent, type IncomingHttpHeaders, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SMALL_SEED, startTestLab } from "./helpers/lab.js";
 import { freePort, type ServerProcess, spawnServer, waitFor } from "./helpers/process.js";
 import { openRaw } from "./helpers/raw-http.js";
+import { SMALL_SEED, startTestServer } from "./helpers/server.js";
 
 type Answer = { status: number; headers: IncomingHttpHeaders; body: string } | "closed";
 
@@ -36,31 +36,31 @@ const status = (answer: Answer) => (answer === "closed" ? "closed" : answer.stat
 
 describe("the drain, in process", () => {
   it("an answer written after the drain began says Connection: close", async () => {
-    const lab = await startTestLab({ LOG_LEVEL: "warn" });
+    const server = await startTestServer({ LOG_LEVEL: "warn" });
     const agent = new Agent({ keepAlive: true, maxSockets: 2 });
     try {
-      const answer = get(`${lab.url}/io?ms=500`, agent);
-      await waitFor(() => lab.metrics.inFlight === 1, 5_000, "the /io request in flight");
-      const closing = lab.close();
+      const answer = get(`${server.url}/io?ms=500`, agent);
+      await waitFor(() => server.metrics.inFlight === 1, 5_000, "the /io request in flight");
+      const closing = server.close();
       const res = await answer;
       expect(status(res)).toBe(200);
       expect(res !== "closed" && res.headers.connection).toBe("close");
       expect(await closing).toEqual({ inFlight: 1, cut: 0 });
     } finally {
       agent.destroy();
-      await lab.stop();
+      await server.stop();
     }
   });
 
   it("a request that arrives after the drain began gets 503 with Retry-After and is not run", async () => {
-    const lab = await startTestLab({ LOG_LEVEL: "warn" });
+    const server = await startTestServer({ LOG_LEVEL: "warn" });
     try {
       // A connection whose request is half sent when the drain begins, the rest after.
-      const raw = await openRaw(lab.url);
+      const raw = await openRaw(server.url);
       raw.socket.write("GET /io?ms=0 HTTP/1.1\r\nHost: 127.0.0.1\r\n");
-      const slow = get(`${lab.url}/io?ms=1500`, false);
-      await waitFor(() => lab.metrics.inFlight === 1, 5_000, "the slow request in flight");
-      const closing = lab.close();
+      const slow = get(`${server.url}/io?ms=1500`, false);
+      await waitFor(() => server.metrics.inFlight === 1, 5_000, "the slow request in flight");
+      const closing = server.close();
       raw.socket.write("Accept: application/json\r\n\r\n");
       const text = await raw.closed(5_000);
       expect(text).toMatch(/^HTTP\/1\.1 503 /);
@@ -71,34 +71,34 @@ describe("the drain, in process", () => {
       expect(status(await slow)).toBe(200);
       await closing;
     } finally {
-      await lab.stop();
+      await server.stop();
     }
   });
 
   it("a grace shorter than a request cuts it, and the log counts it", async () => {
-    const lab = await startTestLab({ LOG_LEVEL: "warn" });
+    const server = await startTestServer({ LOG_LEVEL: "warn" });
     try {
-      const answer = get(`${lab.url}/io?ms=5000`, false);
-      await waitFor(() => lab.metrics.inFlight === 1, 5_000, "the /io request in flight");
-      expect(await lab.close(100)).toEqual({ inFlight: 1, cut: 1 });
+      const answer = get(`${server.url}/io?ms=5000`, false);
+      await waitFor(() => server.metrics.inFlight === 1, 5_000, "the /io request in flight");
+      expect(await server.close(100)).toEqual({ inFlight: 1, cut: 1 });
       expect(await answer).toBe("closed");
-      expect(lab.logs.join("")).toContain("cut 1 request(s) still in flight");
+      expect(server.logs.join("")).toContain("cut 1 request(s) still in flight");
     } finally {
-      await lab.stop();
+      await server.stop();
     }
   });
 
   it("idle keep-alive connections do not hold the close for the grace period", async () => {
     // A minute of grace: were the idle connections waited for, the test would time out.
-    const lab = await startTestLab({ LOG_LEVEL: "warn", SHUTDOWN_GRACE_MS: "60000" });
+    const server = await startTestServer({ LOG_LEVEL: "warn", SHUTDOWN_GRACE_MS: "60000" });
     const agent = new Agent({ keepAlive: true, maxSockets: 4 });
     try {
-      await Promise.all([1, 2, 3].map(() => get(`${lab.url}/health`, agent)));
+      await Promise.all([1, 2, 3].map(() => get(`${server.url}/health`, agent)));
       expect(Object.values(agent.freeSockets).flat().length).toBeGreaterThan(0);
-      expect(await lab.close()).toEqual({ inFlight: 0, cut: 0 });
+      expect(await server.close()).toEqual({ inFlight: 0, cut: 0 });
     } finally {
       agent.destroy();
-      await lab.stop();
+      await server.stop();
     }
   });
 });

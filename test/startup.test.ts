@@ -7,8 +7,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SMALL_SEED } from "./helpers/lab.js";
 import { freePort, spawnServer, waitFor } from "./helpers/process.js";
+import { SMALL_SEED } from "./helpers/server.js";
 
 let dir: string;
 beforeAll(async () => {

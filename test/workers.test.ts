@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MONITOR_COLUMNS, type ResourceSample } from "../src/observe/monitor.js";
 import { restartDelayMs } from "../src/workers/backoff.js";
 import { groupSample } from "../src/workers/group-monitor.js";
-import { SMALL_SEED } from "./helpers/lab.js";
 import { freePort, type ServerProcess, spawnServer, waitFor } from "./helpers/process.js";
+import { SMALL_SEED } from "./helpers/server.js";
 
 interface Answer {
   status: number;

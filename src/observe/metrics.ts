@@ -26,7 +26,7 @@ export interface MetricsSources {
   scrape?: () => Promise<string>;
 }
 
-export class LabMetrics {
+export class ServerMetrics {
   readonly registry = new Registry();
   /** Requests whose answer went out (or whose client left) since start. */
   requestsDone = 0;
@@ -174,7 +174,7 @@ export function routeLabel(req: IncomingMessage): string {
  * Open to every client, unlike /admin: Prometheus scrapers usually cannot send a token, and
  * the figures reveal no data. Bind to 127.0.0.1 (the default) to keep them private.
  */
-export function metricsRouter(metrics: LabMetrics): Router {
+export function metricsRouter(metrics: ServerMetrics): Router {
   const router = Router();
   router.get("/metrics", async (_req, res) => {
     const text = await metrics.scrape();

@@ -5,7 +5,7 @@
 // supervisor, and /metrics for the whole group.
 import type { Config } from "../config.js";
 import { startSampler } from "../observe/monitor.js";
-import type { RunningLab, StartOptions } from "../start.js";
+import type { RunningServer, StartOptions } from "../start.js";
 import { SWITCH_NAMES, Switches } from "../switches.js";
 import { isSupervisorMessage, type SupervisorMessage, type WorkerMessage } from "./messages.js";
 import { PendingReplies } from "./replies.js";
@@ -25,13 +25,13 @@ export interface GroupMember {
   config: Config;
   startOptions: Required<Pick<StartOptions, "switches" | "applySwitch" | "scrapeMetrics">>;
   /** Once the server listens: answer the supervisor's scrapes, and report usage when asked. */
-  started(lab: RunningLab): void;
+  started(server: RunningServer): void;
 }
 
 export async function joinGroup(config: Config): Promise<GroupMember> {
   const switches = new Switches();
   const answers = new PendingReplies<Answer>();
-  let lab: RunningLab | undefined;
+  let server: RunningServer | undefined;
   let receiveState: (state: State) => void = () => {};
   const stateReceived = new Promise<State>((resolve) => {
     receiveState = resolve;
@@ -49,9 +49,9 @@ export async function joinGroup(config: Config): Promise<GroupMember> {
         send({ type: "fest-lab:reply", id: message.id });
         return;
       case "fest-lab:collect-metrics":
-        if (lab === undefined) send({ type: "fest-lab:reply", id: message.id });
+        if (server === undefined) send({ type: "fest-lab:reply", id: message.id });
         else
-          void lab.metrics.registry
+          void server.metrics.registry
             .getMetricsAsJSON()
             .then((metrics) => send({ type: "fest-lab:reply", id: message.id, metrics }));
         return;
@@ -99,11 +99,11 @@ export async function joinGroup(config: Config): Promise<GroupMember> {
         "",
     },
     started(running) {
-      lab = running;
+      server = running;
       // Which worker answered: students see the group share the load and a replacement's
       // new pid. Prepended, so it is set before any route (the fast /health too) answers.
       const pid = String(process.pid);
-      running.server.prependListener("request", (_req, res) => res.setHeader(WORKER_HEADER, pid));
+      running.http.prependListener("request", (_req, res) => res.setHeader(WORKER_HEADER, pid));
       if (!state.reportUsage) return;
       const sampler = startSampler({
         requests: () => ({

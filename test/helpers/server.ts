@@ -6,22 +6,22 @@ import { join } from "node:path";
 import { readConfig } from "../../src/config.js";
 import type { SeedSize } from "../../src/fest/seed.js";
 import { createLogger } from "../../src/observe/log.js";
-import { type RunningLab, type StartOptions, startLab } from "../../src/start.js";
+import { type RunningServer, type StartOptions, startServer } from "../../src/start.js";
 
 /** Small enough to seed in milliseconds, big enough that every page has rows. */
 export const SMALL_SEED: SeedSize = { events: 12, users: 30, registrations: 150 };
 
-export interface TestLab extends RunningLab {
+export interface TestServer extends RunningServer {
   dbPath: string;
   logs: string[];
   stop(): Promise<void>;
 }
 
-export async function startTestLab(
+export async function startTestServer(
   env: Record<string, string> = {},
   seedSize: SeedSize = SMALL_SEED,
   options: Pick<StartOptions, "cpuPoolStats" | "headersTimeoutMs"> = {},
-): Promise<TestLab> {
+): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "fest-lab-test-"));
   const dbPath = join(dir, "fest.db");
   const result = readConfig({
@@ -32,19 +32,19 @@ export async function startTestLab(
   if (result.kind !== "config") throw new Error("unexpected --help");
   const logs: string[] = [];
   const log = createLogger(result.config.logLevel, (line) => logs.push(line));
-  let lab: RunningLab;
+  let server: RunningServer;
   try {
-    lab = await startLab(result.config, { log, seedSize, ...options });
+    server = await startServer(result.config, { log, seedSize, ...options });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
   return {
-    ...lab,
+    ...server,
     dbPath,
     logs,
     async stop() {
-      await lab.close();
+      await server.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
