@@ -4,6 +4,8 @@ import { availableParallelism } from "node:os";
 import { isAbsolute, relative } from "node:path";
 import { ConfigError, readConfig, USAGE } from "./config.js";
 import { DatabaseOpenError, tableCounts } from "./database.js";
+import { percent } from "./digits/first-start.js";
+import { ModelFileError } from "./digits/model-file.js";
 import { createLogger } from "./observe/log.js";
 import { MonitorFileError } from "./observe/monitor.js";
 import { ListenError, startLab } from "./start.js";
@@ -40,6 +42,7 @@ async function main(): Promise<void> {
       `  mode:      ${config.mode}`,
       `  switches:  ${on.length > 0 ? on.join(", ") : "none on"}  (change them live at ${lab.url}/admin)`,
       `  database:  ${dbShown}${lab.seeded ? " (created and seeded now)" : ""}: ${counts.events} events, ${counts.users} users, ${counts.registrations} registrations`,
+      `  digits:    ${lab.url}/predict, model ${config.modelPath}${lab.model.trained ? " (trained now)" : ""}: ${percent(lab.model.facts.heldOutAccuracy)} right on ${lab.model.facts.heldOutDigits} held-out digits`,
       `  metrics:   ${lab.url}/metrics (Prometheus text)`,
       `  monitor:   ${lab.monitor ? `one line a second to ${lab.monitor.path}` : "off (MONITOR_CSV=path or --monitor-csv path writes CPU, memory and event loop to a CSV file)"}`,
       `  try:       ${lab.url}/events?user=locust_user   ${lab.url}/checkout`,
@@ -80,6 +83,7 @@ main().catch((error: unknown) => {
     error instanceof ConfigError ||
     error instanceof DatabaseOpenError ||
     error instanceof ListenError ||
+    error instanceof ModelFileError ||
     error instanceof MonitorFileError
   ) {
     process.stderr.write(`fest-lab: ${error.message}\n`);

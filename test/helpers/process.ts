@@ -1,8 +1,10 @@
 // Runs the built server (`node dist/src/server.js`) as its own process, for what only a
 // process shows: start-up errors, exit codes, and a crash that kills it.
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { join } from "node:path";
+import { inject } from "vitest";
 import { projectRoot } from "../../src/paths.js";
 
 export { freePort } from "../../benchmark/server-process.js";
@@ -18,7 +20,14 @@ export interface ServerProcess {
 export function spawnServer(env: Record<string, string>, args: string[] = []): ServerProcess {
   const child = spawn(process.execPath, [SERVER_ENTRY, ...args], {
     cwd: projectRoot,
-    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "warn", ...env },
+    // The tiny model trained before the tests (test/global-setup.ts), unless a test names one:
+    // a full training at every server start would cost each test seconds.
+    env: {
+      PATH: process.env.PATH ?? "",
+      LOG_LEVEL: "warn",
+      MODEL_PATH: inject("tinyModelPath"),
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let text = "";
