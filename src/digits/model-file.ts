@@ -1,6 +1,6 @@
 // The model file (MODEL_PATH): the network's numbers as JSON text, with how it was trained and
 // ten held-out digits for the /predict page. Text on purpose: a student can open it, and
-// reading and parsing its 100,000 numbers costs far more than one prediction, which is the
+// reading and parsing its 100,000 numbers (2 MB) costs far more than one prediction, which is the
 // price model-per-request pays on every request.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
@@ -41,11 +41,12 @@ export function saveModel(path: string, model: LoadedModel): void {
     format: MODEL_FORMAT,
     facts,
     hidden: network.hidden,
-    // Nine significant digits give back every float32 exactly.
-    hiddenWeights: numbers(network.hiddenWeights),
-    hiddenBiases: numbers(network.hiddenBiases),
-    outputWeights: numbers(network.outputWeights),
-    outputBiases: numbers(network.outputBiases),
+    // Each float32 written as the double it is, up to 17 digits, the way a plain
+    // JSON.stringify of the weights writes them: exact, and as heavy to parse as such files are.
+    hiddenWeights: Array.from(network.hiddenWeights),
+    hiddenBiases: Array.from(network.hiddenBiases),
+    outputWeights: Array.from(network.outputWeights),
+    outputBiases: Array.from(network.outputBiases),
     examples,
   });
   mkdirSync(dirname(path), { recursive: true });
@@ -53,10 +54,6 @@ export function saveModel(path: string, model: LoadedModel): void {
   const partial = `${path}.${process.pid}.partial`;
   writeFileSync(partial, text);
   renameSync(partial, path);
-}
-
-function numbers(values: Float32Array): number[] {
-  return Array.from(values, (value) => Number(value.toPrecision(9)));
 }
 
 /**

@@ -18,7 +18,7 @@ export interface TrainingPlan {
 
 /**
  * 128 hidden units, five epochs, reach about 96 % on the held-out digits in a few seconds, and make a model
- * file (about 1.4 MB of JSON) whose reading and parsing costs far more than one prediction:
+ * file (about 2 MB of JSON) whose reading and parsing costs far more than one prediction:
  * the gap model-per-request teaches.
  */
 export const DEFAULT_TRAINING: TrainingPlan = {
