@@ -211,6 +211,9 @@ describe("a lab setting", () => {
       "events-slow-loop",
       "my-events-slow-loop",
       "cpu-inline",
+      "model-per-request",
+      "predict-inline",
+      "predict-no-cache",
     ]);
     expect(switchesOn(parseSetting("--a", "buggy=1 bugs=io-blocking"))).toEqual([
       "checkout-crash",

@@ -65,19 +65,21 @@ export function digitsRouter({ predictor, switches, facts, examples }: DigitsRou
     });
   });
 
-  const predictApi = Router();
-  predictApi.use(answerJsonOnly);
-  predictApi.use(express.json({ limit: BODY_LIMIT }));
-  predictApi.use(express.raw({ type: "image/png", limit: BODY_LIMIT }));
-  predictApi.post("/predict", async (req, res) => {
-    let pixels: Float32Array;
-    if (req.is("application/json")) pixels = pixelsFromJson(req.body);
-    else if (req.is("image/png") && Buffer.isBuffer(req.body)) pixels = pixelsFromPng(req.body);
-    else throw unsupportedBody(req.get("content-type"));
-    const answer = await predictOrRefuse(predictor, res, pixels);
-    if (answer !== undefined) res.json(answer);
-  });
-  router.use(predictApi);
+  // The parsers and JSON-only errors belong to this route alone, not to every request.
+  router.post(
+    "/predict",
+    answerJsonOnly,
+    express.json({ limit: BODY_LIMIT }),
+    express.raw({ type: "image/png", limit: BODY_LIMIT }),
+    async (req, res) => {
+      let pixels: Float32Array;
+      if (req.is("application/json")) pixels = pixelsFromJson(req.body);
+      else if (req.is("image/png") && Buffer.isBuffer(req.body)) pixels = pixelsFromPng(req.body);
+      else throw unsupportedBody(req.get("content-type"));
+      const answer = await predictOrRefuse(predictor, res, pixels);
+      if (answer !== undefined) res.json(answer);
+    },
+  );
 
   return router;
 }
