@@ -6,6 +6,7 @@ const jsonOutput = process.env.VITEST_JSON;
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/global-setup.ts"],
     // Each file starts real servers and SQLite files; two cores, so keep files from fighting.
     fileParallelism: false,
     testTimeout: 30_000,

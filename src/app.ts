@@ -6,6 +6,9 @@ import { adminRouter } from "./admin/routes.js";
 import type { CpuPool } from "./bench/cpu-pool.js";
 import { benchRouter } from "./bench/routes.js";
 import type { Config } from "./config.js";
+import type { ReadyModel } from "./digits/first-start.js";
+import type { Predictor } from "./digits/predictor.js";
+import { digitsRouter } from "./digits/routes.js";
 import { errorHandler, notFoundHandler } from "./error-handler.js";
 import { NaiveQueries } from "./fest/naive.js";
 import { FestQueries } from "./fest/queries.js";
@@ -26,6 +29,9 @@ export interface AppParts {
   /** Runs /cpu work off the event loop; stats() for the metrics. Created in src/start.ts. */
   cpuPool: CpuPool;
   metrics: ServerMetrics;
+  /** Makes digit predictions as the digits lab's switches say. Created in src/start.ts. */
+  predictor: Predictor;
+  model: ReadyModel;
 }
 
 export function createApp({
@@ -37,6 +43,8 @@ export function createApp({
   sessionSecret,
   cpuPool,
   metrics,
+  predictor,
+  model,
 }: AppParts): Express {
   const app = express();
   app.disable("x-powered-by");
@@ -55,6 +63,7 @@ export function createApp({
 
   // The bench routes first: they need none of the fest router's body parsing or session.
   app.use(benchRouter(switches, cpuPool));
+  app.use(digitsRouter({ predictor, switches, facts: model.facts, examples: model.examples }));
   app.use(metricsRouter(metrics));
   app.use(
     adminRouter({

@@ -3,6 +3,7 @@
 // for its workers and says that every worker follows.
 import { isAbsolute, relative } from "node:path";
 import type { Config } from "./config.js";
+import { percent, type ReadyModel } from "./digits/first-start.js";
 import type { Switches } from "./switches.js";
 
 export interface BannerFacts {
@@ -11,6 +12,8 @@ export interface BannerFacts {
   switches: Switches;
   database: { name: string; seeded: boolean; events: number; users: number; registrations: number };
   monitorPath: string | undefined;
+  /** The digits lab's model, as loaded or trained at start. */
+  model: ReadyModel;
   /** The workers' pids, when a supervisor runs a group. */
   workerPids?: number[];
 }
@@ -21,6 +24,7 @@ export function bannerText({
   switches,
   database,
   monitorPath,
+  model,
   workerPids,
 }: BannerFacts): string {
   const group = workerPids !== undefined;
@@ -38,6 +42,7 @@ export function bannerText({
     `  mode:      ${config.mode}`,
     `  switches:  ${on.length > 0 ? on.join(", ") : "none on"}  (change them live at ${url}/admin${group ? ": every worker follows" : ""})`,
     `  database:  ${dbShown}${database.seeded ? " (created and seeded now)" : ""}: ${database.events} events, ${database.users} users, ${database.registrations} registrations`,
+    `  digits:    ${url}/predict, model ${config.modelPath}${model.trained ? " (trained now)" : ""}: ${percent(model.facts.heldOutAccuracy)} right on ${model.facts.heldOutDigits} held-out digits`,
     `  metrics:   ${url}/metrics (Prometheus text${group ? ", every worker added up" : ""})`,
     `  monitor:   ${monitorPath ? `one line a second${group ? " for the whole group" : ""} to ${monitorPath}` : "off (MONITOR_CSV=path or --monitor-csv path writes CPU, memory and event loop to a CSV file)"}`,
     `  try:       ${url}/events?user=locust_user   ${url}/checkout`,

@@ -3,6 +3,7 @@
 // from that row come the reader, --help and README's settings table (a test holds README to
 // it). Everything else receives the typed Config this returns. A bad value stops the start
 // with one line that says what is wrong, the value, and what is allowed.
+import { dirname, join } from "node:path";
 import { type Option, OptionError, type OptionValues, readOptions, usageLines } from "./options.js";
 import { hostList, oneOf, onOff, switchList, wholeNumber } from "./parsers.js";
 import { SWITCH_NAMES } from "./switches.js";
@@ -71,6 +72,16 @@ export const SETTINGS = {
     help: "SQLite file, created and filled on the first start",
     parse: text,
   },
+  modelPath: {
+    flag: "model",
+    env: "MODEL_PATH",
+    arg: "PATH",
+    // Beside the database, so a DB_PATH in a temp folder takes its model along.
+    default: ({ earlier }) => join(dirname(String(earlier.dbPath)), "digits-model.json"),
+    shown: "digits-model.json beside DB_PATH",
+    help: "the digits model, trained and written on the first start when missing",
+    parse: text,
+  },
   logLevel: {
     flag: "log-level",
     env: "LOG_LEVEL",
@@ -106,7 +117,7 @@ export const SETTINGS = {
       return String(workers > 0 ? Math.max(1, Math.round(cpuCount / workers)) : cpuCount);
     },
     shown: "one per core",
-    help: "/cpu worker threads (with WORKERS, the cores divided among the workers)",
+    help: "/cpu and /predict worker threads each (with WORKERS, the cores divided among the workers)",
     parse: (value: string) => wholeNumber(value, 1, 256),
   },
   cpuPoolQueue: {
@@ -115,7 +126,7 @@ export const SETTINGS = {
     arg: "N",
     default: "64",
     shown: "64",
-    help: "/cpu tasks that may wait for a thread; past it, 503",
+    help: "tasks that may wait for a thread, in each pool; past it, 503",
     parse: (value: string) => wholeNumber(value, 0, 100_000),
   },
   adminToken: {

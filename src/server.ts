@@ -5,6 +5,7 @@ import { availableParallelism } from "node:os";
 import { bannerText } from "./banner.js";
 import { ConfigError, readConfig, USAGE } from "./config.js";
 import { DatabaseOpenError, tableCounts } from "./database.js";
+import { ModelFileError } from "./digits/model-file.js";
 import { createLogger } from "./observe/log.js";
 import { MonitorFileError } from "./observe/monitor.js";
 import { ListenError, startServer } from "./start.js";
@@ -76,6 +77,7 @@ async function main(): Promise<void> {
         switches: server.switches,
         database: { name: server.db.name, seeded: server.seeded, ...tableCounts(server.db) },
         monitorPath: server.monitor?.path,
+        model: server.model,
       }),
     );
   }
@@ -86,6 +88,7 @@ main().catch((error: unknown) => {
     error instanceof ConfigError ||
     error instanceof DatabaseOpenError ||
     error instanceof ListenError ||
+    error instanceof ModelFileError ||
     error instanceof MonitorFileError
   ) {
     process.stderr.write(`fest-lab: ${error.message}\n`);

@@ -11,6 +11,10 @@ import type { Config } from "./config.js";
 import { Drain, type DrainReport } from "./connection/drain.js";
 import { withSingleHost } from "./connection/single-host.js";
 import { openDatabase } from "./database.js";
+import { loadOrTrainModel, type ReadyModel } from "./digits/first-start.js";
+import { PredictPool } from "./digits/predict-pool.js";
+import { Predictor } from "./digits/predictor.js";
+import type { TrainingPlan } from "./digits/train.js";
 import type { SeedSize } from "./fest/seed.js";
 import { withAccessLog } from "./observe/access-log.js";
 import type { CpuPoolStatsProvider } from "./observe/cpu-pool-stats.js";
@@ -33,6 +37,11 @@ export interface RunningServer {
   /** The /cpu worker threads; stats() is what the metrics and the monitor read. */
   cpuPool: CpuPool;
   metrics: ServerMetrics;
+  /** The /predict worker threads, each holding the model loaded at start. */
+  predictPool: PredictPool;
+  /** The digits model as loaded (or trained) at start. */
+  model: ReadyModel;
+  predictor: Predictor;
   /** The MONITOR_CSV writer, when one was asked for. */
   monitor: ResourceMonitor | undefined;
   /** True when this start created and filled the database. */
@@ -52,6 +61,8 @@ export interface StartOptions {
   seedSize?: SeedSize;
   /** The /cpu worker pool's figures for /metrics and the monitor; see the seam in startServer. */
   cpuPoolStats?: CpuPoolStatsProvider;
+  /** How to train the digits model when MODEL_PATH is missing; tests train a tiny one. */
+  trainingPlan?: TrainingPlan;
   /** How long a client may take to send a request's headers; tests shorten it. */
   headersTimeoutMs?: number;
   /**
@@ -91,15 +102,35 @@ export async function startServer(
     options.applySwitch ?? (async (name, on, by) => switches.set(name, on, by));
 
   let cpuPool: CpuPool;
+  let model: ReadyModel;
+  let predictPool: PredictPool;
   try {
+    // Trained here on the first start (a few seconds), read from MODEL_PATH on the others.
+    model = loadOrTrainModel(config.modelPath, options.trainingPlan, (line) => log.info(line));
     cpuPool = new CpuPool(config.cpuPoolSize, config.cpuPoolQueue);
   } catch (error) {
+    db.close();
+    throw error;
+  }
+  try {
+    // The same size and bound as /cpu's pool: one thread per core, by default.
+    predictPool = new PredictPool(config.cpuPoolSize, config.cpuPoolQueue, model.network);
+  } catch (error) {
+    await cpuPool.destroy();
     db.close();
     throw error;
   }
 
   const cpuPoolStats = options.cpuPoolStats ?? (() => cpuPool.stats());
   const metrics = new ServerMetrics({ switches, cpuPoolStats, scrape: options.scrapeMetrics });
+  metrics.digits.modelLoaded();
+  const predictor = new Predictor({
+    switches,
+    network: model.network,
+    modelPath: config.modelPath,
+    pool: predictPool,
+    counters: metrics.digits,
+  });
 
   const app = createApp({
     config,
@@ -110,6 +141,8 @@ export async function startServer(
     sessionSecret: config.sessionSecret ?? randomBytes(32).toString("hex"),
     cpuPool,
     metrics,
+    predictor,
+    model,
   });
   const headersTimeout = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
   const server = createServer({
@@ -133,6 +166,7 @@ export async function startServer(
     await once(server, "listening");
   } catch (error) {
     await cpuPool.destroy();
+    await predictPool.destroy();
     db.close();
     throw new ListenError(listenMessage(config, error as NodeJS.ErrnoException));
   }
@@ -147,6 +181,7 @@ export async function startServer(
       const report = await drain.drain(graceMs);
       // After the server: requests still in flight got their answers before the threads stop.
       await cpuPool.destroy();
+      await predictPool.destroy();
       db.close();
       return report;
     })();
@@ -173,6 +208,9 @@ export async function startServer(
     log,
     cpuPool,
     metrics,
+    predictPool,
+    model,
+    predictor,
     monitor,
     seeded,
     close,

@@ -38,6 +38,21 @@ export const SWITCHES = {
     description:
       "/io waits with a synchronous sleep that freezes the event loop instead of a timer, so concurrent waits run one after another.",
   },
+  "model-per-request": {
+    lab: "digits",
+    description:
+      "/predict reads the model file, parses it and builds the network on every request instead of once at start (the lab's first suspect).",
+  },
+  "predict-inline": {
+    lab: "digits",
+    description:
+      "/predict runs the network on the event loop instead of its worker pool, so /health and every other request wait behind each prediction.",
+  },
+  "predict-no-cache": {
+    lab: "digits",
+    description:
+      "/predict runs the model for every request, even for pixels it answered a moment ago, instead of answering repeats from a bounded LRU cache.",
+  },
 } as const satisfies Record<string, { lab: string; description: string }>;
 
 export type SwitchName = keyof typeof SWITCHES;
@@ -49,6 +64,9 @@ export const NAIVE_SWITCHES: readonly SwitchName[] = [
   "events-slow-loop",
   "my-events-slow-loop",
   "cpu-inline",
+  "model-per-request",
+  "predict-inline",
+  "predict-no-cache",
 ];
 
 /** BUGGY=1 switches on the crash a lab starts from. */

@@ -90,6 +90,9 @@ describe("naive and optimized answers are identical in content", () => {
       "events-slow-loop",
       "my-events-slow-loop",
       "cpu-inline",
+      "model-per-request",
+      "predict-inline",
+      "predict-no-cache",
     ]);
     expect(optimized.switches.enabled()).toEqual([]);
   });

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { chromium } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Comparison, SettingResult } from "../measure/compare.js";
 import { renderReport } from "../measure/report.js";
 import { LatencySamples } from "../measure/samples.js";
@@ -22,6 +22,8 @@ async function lab(args: string[]) {
     const { stdout, stderr } = await run(process.execPath, [LAB_CLI, ...args], {
       cwd: projectRoot,
       timeout: 60_000,
+      // The lab's servers inherit it: the tiny test model, not a full training per server.
+      env: { ...process.env, MODEL_PATH: inject("tinyModelPath") },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -209,6 +211,9 @@ describe("a lab setting", () => {
       "events-slow-loop",
       "my-events-slow-loop",
       "cpu-inline",
+      "model-per-request",
+      "predict-inline",
+      "predict-no-cache",
     ]);
     expect(switchesOn(parseSetting("--a", "buggy=1 bugs=io-blocking"))).toEqual([
       "checkout-crash",

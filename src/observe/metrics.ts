@@ -10,6 +10,7 @@ import { performance } from "node:perf_hooks";
 import { Router } from "express";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { isHealthRequest } from "../bench/health.js";
+import type { PredictionCounters } from "../digits/predictor.js";
 import { SWITCH_NAMES, type Switches } from "../switches.js";
 import type { CpuPoolStats, CpuPoolStatsProvider } from "./cpu-pool-stats.js";
 
@@ -35,6 +36,9 @@ export class ServerMetrics {
   /** The Prometheus text GET /metrics answers: this registry's, or the group's. */
   readonly scrape: () => Promise<string>;
   private readonly duration: Histogram<"method" | "route" | "status">;
+  private readonly predictions: Counter<"ran_on" | "cached">;
+  private readonly predictionCacheHits: Counter;
+  private readonly modelLoads: Counter;
 
   constructor({ switches, cpuPoolStats, scrape }: MetricsSources) {
     this.scrape = scrape ?? (() => this.registry.metrics());
@@ -132,7 +136,33 @@ export class ServerMetrics {
       "/cpu tasks finished.",
       (s) => s.completed,
     );
+
+    this.predictions = new Counter({
+      name: "festlab_digit_predictions_total",
+      help: "Digit predictions answered, by where the model ran and whether the cache answered instead.",
+      labelNames: ["ran_on", "cached"],
+      registers,
+    });
+    this.predictionCacheHits = new Counter({
+      name: "festlab_digit_prediction_cache_hits_total",
+      help: "Digit predictions answered from the cache, without running the model.",
+      registers,
+    });
+    this.modelLoads = new Counter({
+      name: "festlab_digit_model_loads_total",
+      help: "Times the digits model file was read, parsed and built: once at start, plus once a request with model-per-request on.",
+      registers,
+    });
   }
+
+  /** What the digits lab's predictor reports (PredictionCounters). */
+  readonly digits: PredictionCounters = {
+    predicted: (ranOn, cached) => {
+      this.predictions.inc({ ran_on: ranOn, cached: String(cached) });
+      if (cached) this.predictionCacheHits.inc();
+    },
+    modelLoaded: () => this.modelLoads.inc(),
+  };
 
   /** Wraps the node:http handler: one in-flight count up and down, one histogram observe. */
   withMetrics(handler: RequestListener): RequestListener {

@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { bannerText } from "../banner.js";
 import type { Config } from "../config.js";
 import { openDatabase, tableCounts } from "../database.js";
+import { loadOrTrainModel } from "../digits/first-start.js";
 import type { Logger } from "../observe/log.js";
 import { Switches } from "../switches.js";
 import { nextQuickDeaths, restartDelayMs } from "./backoff.js";
@@ -33,6 +34,8 @@ export async function superviseWorkers(config: Config, log: Logger): Promise<voi
   const counts = tableCounts(db);
   const dbName = db.name;
   db.close();
+  // The model too: N workers finding no model file would each train one at the same time.
+  const model = loadOrTrainModel(config.modelPath, undefined, (line) => log.info(line));
 
   const monitor: GroupMonitor | undefined =
     config.monitorCsv !== undefined ? startGroupMonitor(config.monitorCsv) : undefined;
@@ -179,6 +182,7 @@ export async function superviseWorkers(config: Config, log: Logger): Promise<voi
       switches,
       database: { name: dbName, seeded, ...counts },
       monitorPath: monitor?.path,
+      model,
     }),
   );
 }

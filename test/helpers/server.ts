@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { inject } from "vitest";
 import { readConfig } from "../../src/config.js";
 import type { SeedSize } from "../../src/fest/seed.js";
 import { createLogger } from "../../src/observe/log.js";
@@ -20,12 +21,20 @@ export interface TestServer extends RunningServer {
 export async function startTestServer(
   env: Record<string, string> = {},
   seedSize: SeedSize = SMALL_SEED,
-  options: Pick<StartOptions, "cpuPoolStats" | "headersTimeoutMs"> = {},
+  options: Pick<StartOptions, "cpuPoolStats" | "headersTimeoutMs" | "trainingPlan"> = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "fest-lab-test-"));
   const dbPath = join(dir, "fest.db");
   const result = readConfig({
-    env: { PORT: "0", DB_PATH: dbPath, LOG_LEVEL: "info", SESSION_SECRET: "test-secret", ...env },
+    env: {
+      PORT: "0",
+      DB_PATH: dbPath,
+      // One tiny model trained before the tests (test/global-setup.ts), read by every server.
+      MODEL_PATH: inject("tinyModelPath"),
+      LOG_LEVEL: "info",
+      SESSION_SECRET: "test-secret",
+      ...env,
+    },
     argv: [],
     cpuCount: 2,
   });
