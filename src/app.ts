@@ -7,12 +7,15 @@ import type { CpuPool } from "./bench/cpu-pool.js";
 import { benchRouter } from "./bench/routes.js";
 import type { Config } from "./config.js";
 import { errorHandler, notFoundHandler } from "./error-handler.js";
+import type { Faults } from "./faults/faults.js";
+import type { FaultInjector } from "./faults/inject.js";
 import { NaiveQueries } from "./fest/naive.js";
 import { FestQueries } from "./fest/queries.js";
 import { festRouter } from "./fest/routes.js";
 import type { Logger } from "./observe/log.js";
 import { type LabMetrics, metricsRouter } from "./observe/metrics.js";
 import type { Switches } from "./switches.js";
+import type { GroundTruth } from "./truth/truth.js";
 import { createViews } from "./views.js";
 
 export interface AppParts {
@@ -24,6 +27,10 @@ export interface AppParts {
   /** Runs /cpu work off the event loop; stats() for the metrics. Created in src/start.ts. */
   cpuPool: CpuPool;
   metrics: LabMetrics;
+  faults: Faults;
+  /** Mounted before every router, so a fault acts before a route reads or writes data. */
+  faultInjector: FaultInjector;
+  truth: GroundTruth;
 }
 
 export function createApp({
@@ -34,6 +41,9 @@ export function createApp({
   sessionSecret,
   cpuPool,
   metrics,
+  faults,
+  faultInjector,
+  truth,
 }: AppParts): Express {
   const app = express();
   app.disable("x-powered-by");
@@ -43,6 +53,7 @@ export function createApp({
   createViews().express(app);
   app.set("view cache", true);
 
+  app.use(faultInjector.expressHandler);
   app.use(cookieParser(sessionSecret));
   app.use((_req, res, next) => {
     res.locals.mode = config.mode;
@@ -59,6 +70,8 @@ export function createApp({
       adminToken: config.adminToken,
       adminHosts: config.adminHosts,
       log,
+      faults,
+      truth,
     }),
   );
   if (config.queryUserWrites) {
