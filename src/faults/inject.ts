@@ -32,7 +32,8 @@ export class FaultInjector {
 
   /** Mounted first in the app; does nothing until the routes are known (useRoutes). */
   readonly expressHandler: RequestHandler = (req, res, next) => {
-    if (this.router === undefined || !this.worthChecking(req)) {
+    // Ignored headers were counted already, by withHealthFaults, which every request passes.
+    if (this.router === undefined || !this.worthChecking(req, false)) {
       next();
       return;
     }
@@ -58,7 +59,7 @@ export class FaultInjector {
   /** For the fast /health: the same decision, keyed "/health", at a boolean's cost when idle. */
   withHealthFaults(next: RequestListener): RequestListener {
     return (req, res) => {
-      if (!this.worthChecking(req) || !isHealthRequest(req)) {
+      if (!this.worthChecking(req, true) || !isHealthRequest(req)) {
         next(req, res);
         return;
       }
@@ -70,9 +71,12 @@ export class FaultInjector {
   }
 
   /** Any rule set, headers obeyed, or a fault header to count as ignored. */
-  private worthChecking(req: IncomingMessage): boolean {
+  private worthChecking(req: IncomingMessage, countIgnored: boolean): boolean {
     if (this.faults.active || this.faults.headersAllowed) return true;
-    if (req.headers[ERROR_HEADER] !== undefined || req.headers[DELAY_HEADER] !== undefined) {
+    if (
+      countIgnored &&
+      (req.headers[ERROR_HEADER] !== undefined || req.headers[DELAY_HEADER] !== undefined)
+    ) {
       this.marks.countIgnoredHeaders();
     }
     return false;
