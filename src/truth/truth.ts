@@ -37,7 +37,7 @@ class RouteCounts {
   ) {}
 
   report() {
-    const [p50, p95, p99] = this.latency.percentiles(PERCENTILES);
+    const [p50 = 0, p95 = 0, p99 = 0] = this.latency.percentiles(PERCENTILES);
     return {
       method: this.method,
       route: this.route,
