@@ -30,26 +30,6 @@ async function main(): Promise<void> {
     process.exit(1);
   });
 
-  const counts = tableCounts(lab.db);
-  const shown = relative(process.cwd(), lab.db.name);
-  const dbShown = shown.startsWith("..") || isAbsolute(shown) ? lab.db.name : shown;
-  const on = lab.switches.enabled();
-  console.log(
-    [
-      `Fest Lab listening on ${lab.url}`,
-      `  mode:      ${config.mode}`,
-      `  switches:  ${on.length > 0 ? on.join(", ") : "none on"}  (change them live at ${lab.url}/admin)`,
-      `  database:  ${dbShown}${lab.seeded ? " (created and seeded now)" : ""}: ${counts.events} events, ${counts.users} users, ${counts.registrations} registrations`,
-      `  faults:    ${lab.faults.text || "none"}${lab.faults.text ? ` (FAULT_SEED=${config.faultSeed})` : ""}${config.faultHeaders ? "; X-Fault-* headers obeyed" : ""}`,
-      `  capacity:  ${config.maxInFlight > 0 ? `${config.maxInFlight} in flight, ${config.maxWaiting} waiting, then 503` : "no limit (MAX_IN_FLIGHT=N sets one)"}`,
-      `  truth:     ${lab.url}/admin/truth (the server's own counts)`,
-      `  metrics:   ${lab.url}/metrics (Prometheus text)`,
-      `  monitor:   ${lab.monitor ? `one line a second to ${lab.monitor.path}` : "off (MONITOR_CSV=path or --monitor-csv path writes CPU, memory and event loop to a CSV file)"}`,
-      `  try:       ${lab.url}/events?user=locust_user   ${lab.url}/checkout`,
-      `  stop:      Ctrl+C`,
-    ].join("\n"),
-  );
-
   // The first signal drains (src/connection/drain.ts); a second one means "now": exit at once,
   // with code 1 because requests in flight were cut.
   let draining = false;
@@ -76,6 +56,27 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
+
+  // After the handlers: a script that stops the server as soon as it sees the banner gets a drain.
+  const counts = tableCounts(lab.db);
+  const shown = relative(process.cwd(), lab.db.name);
+  const dbShown = shown.startsWith("..") || isAbsolute(shown) ? lab.db.name : shown;
+  const on = lab.switches.enabled();
+  console.log(
+    [
+      `Fest Lab listening on ${lab.url}`,
+      `  mode:      ${config.mode}`,
+      `  switches:  ${on.length > 0 ? on.join(", ") : "none on"}  (change them live at ${lab.url}/admin)`,
+      `  database:  ${dbShown}${lab.seeded ? " (created and seeded now)" : ""}: ${counts.events} events, ${counts.users} users, ${counts.registrations} registrations`,
+      `  faults:    ${lab.faults.text || "none"}${lab.faults.text ? ` (FAULT_SEED=${config.faultSeed})` : ""}${config.faultHeaders ? "; X-Fault-* headers obeyed" : ""}`,
+      `  capacity:  ${config.maxInFlight > 0 ? `${config.maxInFlight} in flight, ${config.maxWaiting} waiting, then 503` : "no limit (MAX_IN_FLIGHT=N sets one)"}`,
+      `  truth:     ${lab.url}/admin/truth (the server's own counts)`,
+      `  metrics:   ${lab.url}/metrics (Prometheus text)`,
+      `  monitor:   ${lab.monitor ? `one line a second to ${lab.monitor.path}` : "off (MONITOR_CSV=path or --monitor-csv path writes CPU, memory and event loop to a CSV file)"}`,
+      `  try:       ${lab.url}/events?user=locust_user   ${lab.url}/checkout`,
+      `  stop:      Ctrl+C`,
+    ].join("\n"),
+  );
 }
 
 main().catch((error: unknown) => {
