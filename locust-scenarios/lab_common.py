@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 
 import locust.runners
+from locust import events
+from locust.clients import HttpSession
 
 
 def _give_locust_a_version() -> None:
@@ -29,6 +31,46 @@ def _give_locust_a_version() -> None:
 
 
 _give_locust_a_version()
+
+RUN_ID_HEADER = "X-Run-Id"
+
+
+@events.init_command_line_parser.add_listener
+def _add_run_id_option(parser) -> None:
+    """``--run-id ID`` (or FEST_RUN_ID=ID): every request says which run it belongs to.
+
+    The server counts requests that carry ``X-Run-Id`` under that run too
+    (``GET /admin/truth?run=ID``), so several students on one server each
+    check their own run: ``npm run verify -- stats.csv --run-id ID``.
+    """
+    parser.add_argument(
+        "--run-id",
+        type=str,
+        env_var="FEST_RUN_ID",
+        default="",
+        help="send X-Run-Id: ID on every request, for npm run verify --run-id ID",
+    )
+
+
+def _send_run_id() -> None:
+    """Give every HTTP session the run id header, whichever scenario made it.
+
+    The option is read when a user's session is created, after the command line
+    (on a worker: the master's) is known; without a run id nothing is added.
+    """
+    created = HttpSession.__init__
+
+    def with_run_id(self, base_url, request_event, user, *args, **kwargs):
+        created(self, base_url, request_event, user, *args, **kwargs)
+        options = getattr(getattr(user, "environment", None), "parsed_options", None)
+        run_id = getattr(options, "run_id", "") if options is not None else ""
+        if run_id:
+            self.headers[RUN_ID_HEADER] = run_id
+
+    HttpSession.__init__ = with_run_id
+
+
+_send_run_id()
 
 # The server's own default address; ``--host`` overrides it as usual.
 DEFAULT_HOST = "http://127.0.0.1:8000"

@@ -10,12 +10,15 @@ import type { ReadyModel } from "./digits/first-start.js";
 import type { Predictor } from "./digits/predictor.js";
 import { digitsRouter } from "./digits/routes.js";
 import { errorHandler, notFoundHandler } from "./error-handler.js";
+import type { Faults } from "./faults/faults.js";
+import type { FaultInjector } from "./faults/inject.js";
 import { NaiveQueries } from "./fest/naive.js";
 import { FestQueries } from "./fest/queries.js";
 import { festRouter } from "./fest/routes.js";
 import type { Logger } from "./observe/log.js";
 import { metricsRouter, type ServerMetrics } from "./observe/metrics.js";
 import type { ApplySwitch, Switches } from "./switches.js";
+import type { GroundTruth } from "./truth/truth.js";
 import { createViews } from "./views.js";
 
 export interface AppParts {
@@ -32,6 +35,10 @@ export interface AppParts {
   /** Makes digit predictions as the digits lab's switches say. Created in src/start.ts. */
   predictor: Predictor;
   model: ReadyModel;
+  faults: Faults;
+  /** Mounted before every router, so a fault acts before a route reads or writes data. */
+  faultInjector: FaultInjector;
+  truth: GroundTruth;
 }
 
 export function createApp({
@@ -45,6 +52,9 @@ export function createApp({
   metrics,
   predictor,
   model,
+  faults,
+  faultInjector,
+  truth,
 }: AppParts): Express {
   const app = express();
   app.disable("x-powered-by");
@@ -54,6 +64,7 @@ export function createApp({
   createViews().express(app);
   app.set("view cache", true);
 
+  app.use(faultInjector.expressHandler);
   app.use(cookieParser(sessionSecret));
   app.use((_req, res, next) => {
     res.locals.mode = config.mode;
@@ -72,6 +83,8 @@ export function createApp({
       adminToken: config.adminToken,
       adminHosts: config.adminHosts,
       log,
+      faults,
+      truth,
     }),
   );
   if (config.queryUserWrites) {

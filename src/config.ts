@@ -4,6 +4,7 @@
 // it). Everything else receives the typed Config this returns. A bad value stops the start
 // with one line that says what is wrong, the value, and what is allowed.
 import { dirname, join } from "node:path";
+import { type FaultPlan, parseFaults } from "./faults/spec.js";
 import { type Option, OptionError, type OptionValues, readOptions, usageLines } from "./options.js";
 import { hostList, oneOf, onOff, switchList, wholeNumber } from "./parsers.js";
 import { SWITCH_NAMES } from "./switches.js";
@@ -171,6 +172,50 @@ export const SETTINGS = {
     shown: "15000",
     help: "on SIGTERM or Ctrl+C, ms that requests in flight may take to finish before they are cut",
     parse: (value: string) => wholeNumber(value, 0, 3_600_000),
+  },
+  faults: {
+    flag: "faults",
+    env: "FAULTS",
+    arg: "SPEC",
+    default: "",
+    shown: "none",
+    help: 'inject faults by rate, e.g. "error:503@10%:/events; reset@0.5%:*" (see README, Faults)',
+    parse: (value: string): FaultPlan => parseFaults(value),
+  },
+  faultSeed: {
+    flag: "fault-seed",
+    env: "FAULT_SEED",
+    arg: "N",
+    default: "1",
+    shown: "1",
+    help: "seeds the fault draws: the same seed faults the same requests",
+    parse: (value: string) => wholeNumber(value, 0, 4_294_967_295),
+  },
+  faultHeaders: {
+    flag: "fault-headers",
+    env: "FAULT_HEADERS",
+    default: "0",
+    shown: "off",
+    help: "obey X-Fault-Error and X-Fault-Delay request headers",
+    parse: onOff,
+  },
+  maxInFlight: {
+    flag: "max-in-flight",
+    env: "MAX_IN_FLIGHT",
+    arg: "N",
+    default: "0",
+    shown: "off",
+    help: "requests that may run at once; past it (and the waiting line), 503 with Retry-After; 0 is off",
+    parse: (value: string) => wholeNumber(value, 0, 100_000),
+  },
+  maxWaiting: {
+    flag: "max-waiting",
+    env: "MAX_WAITING",
+    arg: "M",
+    default: "0",
+    shown: "0",
+    help: "with MAX_IN_FLIGHT, requests that may wait for a free place before the 503s start",
+    parse: (value: string) => wholeNumber(value, 0, 100_000),
   },
 } satisfies Record<string, Option<unknown>>;
 

@@ -78,6 +78,7 @@ async function main(): Promise<void> {
         database: { name: server.db.name, seeded: server.seeded, ...tableCounts(server.db) },
         monitorPath: server.monitor?.path,
         model: server.model,
+        faultsText: server.faults.text,
       }),
     );
   }

@@ -7,7 +7,8 @@ import type { Database } from "better-sqlite3";
 import { createApp } from "./app.js";
 import { CpuPool } from "./bench/cpu-pool.js";
 import { withFastHealth } from "./bench/health.js";
-import type { Config } from "./config.js";
+import { type Config, ConfigError } from "./config.js";
+import { CapacityLimit } from "./connection/capacity.js";
 import { Drain, type DrainReport } from "./connection/drain.js";
 import { withSingleHost } from "./connection/single-host.js";
 import { openDatabase } from "./database.js";
@@ -15,6 +16,10 @@ import { loadOrTrainModel, type ReadyModel } from "./digits/first-start.js";
 import { PredictPool } from "./digits/predict-pool.js";
 import { Predictor } from "./digits/predictor.js";
 import type { TrainingPlan } from "./digits/train.js";
+import { Faults } from "./faults/faults.js";
+import { FaultInjector } from "./faults/inject.js";
+import { FaultSpecError } from "./faults/spec.js";
+import { faultableRoutes } from "./faults/targets.js";
 import type { SeedSize } from "./fest/seed.js";
 import { withAccessLog } from "./observe/access-log.js";
 import type { CpuPoolStatsProvider } from "./observe/cpu-pool-stats.js";
@@ -22,6 +27,7 @@ import { createLogger, type Logger } from "./observe/log.js";
 import { ServerMetrics } from "./observe/metrics.js";
 import { type ResourceMonitor, startMonitor } from "./observe/monitor.js";
 import { type ApplySwitch, Switches } from "./switches.js";
+import { GroundTruth } from "./truth/truth.js";
 
 export class ListenError extends Error {
   override name = "ListenError";
@@ -42,6 +48,10 @@ export interface RunningServer {
   /** The digits model as loaded (or trained) at start. */
   model: ReadyModel;
   predictor: Predictor;
+  /** The faults injected now (FAULTS at start, then the admin page and API). */
+  faults: Faults;
+  /** The server's own counts: GET /admin/truth. */
+  truth: GroundTruth;
   /** The MONITOR_CSV writer, when one was asked for. */
   monitor: ResourceMonitor | undefined;
   /** True when this start created and filled the database. */
@@ -132,6 +142,11 @@ export async function startServer(
     counters: metrics.digits,
   });
 
+  const truth = new GroundTruth();
+  const faults = new Faults(config.faults, config.faultSeed, config.faultHeaders, truth);
+  faults.onChange((text, by) => log.warn(`faults set to "${text || "none"}" by ${by}`));
+  const faultInjector = new FaultInjector(faults, truth);
+
   const app = createApp({
     config,
     db,
@@ -143,7 +158,26 @@ export async function startServer(
     metrics,
     predictor,
     model,
+    faults,
+    faultInjector,
+    truth,
   });
+  // The routes exist now: check that every fault names one, and mirror them for the injector.
+  const routes = faultableRoutes(app);
+  try {
+    faults.useRoutes(routes);
+  } catch (error) {
+    await cpuPool.destroy();
+    db.close();
+    if (error instanceof FaultSpecError) {
+      throw new ConfigError(`FAULTS=${faults.text} is not allowed: ${error.message}`);
+    }
+    throw error;
+  }
+  faultInjector.useRoutes(routes);
+  truth.knowRoutes(routes.map((route) => route.pattern));
+  const capacity = new CapacityLimit(config.maxInFlight, config.maxWaiting);
+
   const headersTimeout = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
   const server = createServer({
     headersTimeout,
@@ -153,10 +187,22 @@ export async function startServer(
     connectionsCheckingInterval: Math.min(1_000, headersTimeout),
   });
   const drain = new Drain(server, log);
-  // Outermost first: metrics and the access log see every answer, the drain's 503 included.
+  truth.watchConnections(server);
+  // Outermost first: metrics, the truth and the access log see every answer, the drain's and
+  // the capacity limit's 503s included. Faults come after the Host check (a refused request is
+  // not faulted) and before /health; the limit comes after /health, which always answers.
   server.on(
     "request",
-    metrics.withMetrics(withAccessLog(drain.track(withSingleHost(withFastHealth(app))), log)),
+    metrics.withMetrics(
+      truth.observe(
+        withAccessLog(
+          drain.track(
+            withSingleHost(faultInjector.withHealthFaults(withFastHealth(capacity.limit(app)))),
+          ),
+          log,
+        ),
+      ),
+    ),
   );
   // Load tests open many keep-alive connections; keep them longer than a client's idle gap.
   server.keepAliveTimeout = 65_000;
@@ -178,6 +224,7 @@ export async function startServer(
   const close = (graceMs = config.shutdownGraceMs) => {
     closing ??= (async () => {
       monitor?.stop();
+      faults.stop();
       const report = await drain.drain(graceMs);
       // After the server: requests still in flight got their answers before the threads stop.
       await cpuPool.destroy();
@@ -211,6 +258,8 @@ export async function startServer(
     predictPool,
     model,
     predictor,
+    faults,
+    truth,
     monitor,
     seeded,
     close,

@@ -4,12 +4,19 @@
 //   GET  /admin/switches         {"switches": [{name, lab, description, on}]}
 //   PUT  /admin/switches/<name>  body {"on": true|false}; answers the switch's new state
 //   POST /admin/switches/<name>  the page's form (on=true|false), then back to the page
+//   GET  /admin/faults           the faults injected now, the seed, whether headers are obeyed
+//   PUT  /admin/faults           body {"faults": "error:503@10%:/events; ..."}; "" clears them
+//   POST /admin/faults           the page's form (faults=...), then back to the page
+//   GET  /admin/truth[?run=ID]   the server's own counts since the last reset (src/truth/)
+//   POST /admin/truth/reset      starts a fresh count
 // Every route passes adminGate first (same site, this machine's name, not locked out), then,
 // with ADMIN_TOKEN, the token check (src/admin/guard.ts).
 // Routes carry their full path (no mount prefix) so /metrics labels them by their pattern.
 import express, { Router } from "express";
 import { z } from "zod";
-import { BadInput, NotFound } from "../http-errors.js";
+import type { Faults } from "../faults/faults.js";
+import { FaultSpecError, parseFaults, SYNTAX_HELP } from "../faults/spec.js";
+import { BadInput, HttpError, NotFound } from "../http-errors.js";
 import type { Logger } from "../observe/log.js";
 import { answerJsonOnly, sendPage } from "../respond.js";
 import {
@@ -19,6 +26,7 @@ import {
   type Switches,
   type SwitchName,
 } from "../switches.js";
+import type { GroundTruth } from "../truth/truth.js";
 import {
   ADMIN_COOKIE,
   type AdminAccess,
@@ -47,6 +55,8 @@ export interface AdminParts {
   adminHosts: readonly string[];
   /** Says when a client is locked out for wrong tokens. */
   log: Logger;
+  faults: Faults;
+  truth: GroundTruth;
 }
 
 export function adminRouter({
@@ -55,6 +65,8 @@ export function adminRouter({
   adminToken,
   adminHosts,
   log,
+  faults,
+  truth,
 }: AdminParts): Router {
   const router = Router();
   const access: AdminAccess = {
@@ -66,10 +78,13 @@ export function adminRouter({
   const json = express.json({ limit: "4kb" });
 
   // The API answers JSON to curl's */* too, refusals and errors included.
-  router.use("/admin/switches", (req, res, next) => {
-    if (req.method !== "POST") answerJsonOnly(req, res, next);
-    else next();
-  });
+  for (const path of ["/admin/switches", "/admin/faults"]) {
+    router.use(path, (req, res, next) => {
+      if (req.method !== "POST") answerJsonOnly(req, res, next);
+      else next();
+    });
+  }
+  router.use("/admin/truth", answerJsonOnly);
 
   // Same site, this machine, not locked out: before everything, the login form included.
   router.use("/admin", adminGate(access));
@@ -96,6 +111,7 @@ export function adminRouter({
       view: "admin.njk",
       data: {
         switches: switches.list(),
+        faults: faultsState(faults),
         tokenRequired: adminToken !== undefined,
         origin: `${req.protocol}://${req.get("host") ?? "127.0.0.1:8000"}`,
       },
@@ -127,7 +143,90 @@ export function adminRouter({
     res.redirect(303, "/admin");
   });
 
+  router.get("/admin/faults", (_req, res) => {
+    res.json(faultsState(faults));
+  });
+
+  router.put("/admin/faults", json, (req, res) => {
+    const body = faultsBody.safeParse(req.body);
+    if (!body.success) throw new BadInput("faults", FAULTS_RULE);
+    setFaults(faults, body.data.faults, `admin api from ${clientOf(req)}`);
+    res.json(faultsState(faults));
+  });
+
+  router.post("/admin/faults", form, (req, res) => {
+    const body = faultsBody.safeParse(req.body);
+    if (!body.success) throw new BadInput("faults", FAULTS_RULE);
+    setFaults(faults, body.data.faults, `admin page from ${clientOf(req)}`);
+    res.redirect(303, "/admin");
+  });
+
+  router.get("/admin/truth", (req, res) => {
+    const run = req.query.run;
+    if (run !== undefined && typeof run !== "string") throw new BadInput("run", "one run id");
+    const report = truth.report(run);
+    if (report === undefined) {
+      throw new NotFound(`no request has carried X-Run-Id: ${run} since the last reset`, {
+        parameter: "run",
+        runs: truth.report()?.runs ?? [],
+      });
+    }
+    res.json(run === undefined ? report : { run, ...report });
+  });
+
+  router.post("/admin/truth/reset", (req, res) => {
+    truth.reset();
+    log.warn(`truth reset by admin api from ${clientOf(req)}`);
+    res.json({ reset: true, since: truth.report()?.since });
+  });
+
   return router;
+}
+
+const FAULTS_RULE = `a JSON body {"faults": "RULES"} (or the form field faults), RULES being ${SYNTAX_HELP}; "" clears them`;
+const faultsBody = z.object({ faults: z.string().max(4000) });
+
+function setFaults(faults: Faults, text: string, by: string): void {
+  try {
+    faults.set(parseFaults(text), by);
+  } catch (error) {
+    if (!(error instanceof FaultSpecError)) throw error;
+    throw new HttpError(400, `faults: ${error.message}`, {
+      parameter: "faults",
+      rule: error.rule,
+      field: error.field,
+      allowed: error.allowed,
+    });
+  }
+}
+
+function faultsState(faults: Faults) {
+  return {
+    faults: faults.text,
+    rules: [
+      ...faults.plan.requests.map(({ text, kind, rate, method, route }) => ({
+        text,
+        kind,
+        ratePercent: Math.round(rate * 1e6) / 1e4,
+        method: method ?? "*",
+        route: route ?? "*",
+      })),
+      ...(faults.plan.stall
+        ? [
+            {
+              text: faults.plan.stall.text,
+              kind: "stall",
+              freezeMs: faults.plan.stall.freezeMs,
+              everyMs: faults.plan.stall.everyMs,
+            },
+          ]
+        : []),
+    ],
+    seed: faults.seed,
+    faultHeaders: faults.headersAllowed,
+    syntax: SYNTAX_HELP,
+    routes: [...new Set(faults.knownRoutes().map((route) => route.pattern))],
+  };
 }
 
 function switchParam(name: string | undefined): SwitchName {

@@ -9,6 +9,7 @@ import { bannerText } from "../banner.js";
 import type { Config } from "../config.js";
 import { openDatabase, tableCounts } from "../database.js";
 import { loadOrTrainModel } from "../digits/first-start.js";
+import { planText } from "../faults/spec.js";
 import type { Logger } from "../observe/log.js";
 import { Switches } from "../switches.js";
 import { nextQuickDeaths, restartDelayMs } from "./backoff.js";
@@ -183,6 +184,7 @@ export async function superviseWorkers(config: Config, log: Logger): Promise<voi
       database: { name: dbName, seeded, ...counts },
       monitorPath: monitor?.path,
       model,
+      faultsText: planText(config.faults),
     }),
   );
 }

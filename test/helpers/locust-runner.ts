@@ -6,6 +6,9 @@ import { spawn } from "node:child_process";
 import { accessSync, constants, existsSync, readFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { projectRoot } from "../../src/paths.js";
+import { parseCsv } from "../../src/truth/locust-csv.js";
+
+export { parseCsv };
 
 export const SCENARIO_DIR = join(projectRoot, "locust-scenarios");
 
@@ -63,6 +66,8 @@ export interface LocustOptions {
   csvPrefix: string;
   /** Working directory; deliberately not the scenario folder, as a student's may not be. */
   cwd: string;
+  /** More Locust arguments, such as ["--run-id", "r1"]. */
+  extraArgs?: string[];
 }
 
 export async function runLocust(options: LocustOptions): Promise<LocustRun> {
@@ -166,6 +171,7 @@ function headlessArgs(options: LocustOptions): string[] {
     "--only-summary",
     "--stop-timeout",
     "2",
+    ...(options.extraArgs ?? []),
   ];
 }
 
@@ -288,49 +294,6 @@ function numberField(record: Record<string, string>, column: string): number {
     );
   }
   return value;
-}
-
-/** RFC 4180 CSV as Python's csv module writes it: quoted fields may hold commas and "". */
-export function parseCsv(text: string): Record<string, string>[] {
-  const records: string[][] = [];
-  let field = "";
-  let record: string[] = [];
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if (quoted) {
-      if (char === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (char === '"') {
-        quoted = false;
-      } else {
-        field += char;
-      }
-    } else if (char === '"') {
-      quoted = true;
-    } else if (char === ",") {
-      record.push(field);
-      field = "";
-    } else if (char === "\n" || char === "\r") {
-      if (char === "\r" && text[i + 1] === "\n") i++;
-      record.push(field);
-      records.push(record);
-      field = "";
-      record = [];
-    } else {
-      field += char;
-    }
-  }
-  if (field !== "" || record.length > 0) {
-    record.push(field);
-    records.push(record);
-  }
-  const [header, ...rows] = records;
-  if (header === undefined) return [];
-  return rows.map((row) =>
-    Object.fromEntries(header.map((column, index) => [column, row[index] ?? ""])),
-  );
 }
 
 function tail(text: string, lines = 40): string {

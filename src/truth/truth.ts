@@ -1,0 +1,220 @@
+// The server's own exact account of what it received and answered, to check a load tool's
+// report against: per method and route pattern, requests, answers by status, clients that left
+// first, faults injected by kind, server-side latency and bytes sent; connections opened,
+// closed and reset by a fault. A request that carries X-Run-Id is also counted under that run.
+// It wraps the node:http handler outside the drain and the capacity limit, so the requests
+// they refuse are counted too. Counted when a request ends (answered, reset or abandoned),
+// because only then is its route pattern known.
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import { performance } from "node:perf_hooks";
+import type { FaultCounter } from "../faults/faults.js";
+import type { FaultMarks } from "../faults/inject.js";
+import type { RequestFaultKind } from "../faults/spec.js";
+import { routeLabel } from "../observe/metrics.js";
+import { LatencySamples } from "./samples.js";
+
+/** A run id is a short label a student picks: letters, digits, ".", "_" and "-". */
+const RUN_ID = /^[\w.-]{1,64}$/;
+/** Enough runs for a class on one server; past it, new ids are counted as refused. */
+const MAX_RUNS = 200;
+const PERCENTILES = [50, 95, 99] as const;
+
+const FAULT_OF = Symbol("fault kinds injected into this request");
+type MarkedResponse = ServerResponse & { [FAULT_OF]?: RequestFaultKind[] };
+
+class RouteCounts {
+  requests = 0;
+  readonly statuses = new Map<number, number>();
+  clientLeftFirst = 0;
+  readonly faults: Record<RequestFaultKind, number> = { error: 0, delay: 0, reset: 0, hang: 0 };
+  bytesSent = 0;
+  readonly latency = new LatencySamples();
+
+  constructor(
+    readonly method: string,
+    readonly route: string,
+  ) {}
+
+  report() {
+    const [p50 = 0, p95 = 0, p99 = 0] = this.latency.percentiles(PERCENTILES);
+    return {
+      method: this.method,
+      route: this.route,
+      requests: this.requests,
+      statuses: Object.fromEntries([...this.statuses].sort(([a], [b]) => a - b)),
+      errorAnswers: [...this.statuses].reduce((sum, [s, n]) => sum + (s >= 400 ? n : 0), 0),
+      clientLeftFirst: this.clientLeftFirst,
+      faults: { ...this.faults },
+      bytesSent: this.bytesSent,
+      latencyMs: { answered: this.latency.count, p50, p95, p99 },
+    };
+  }
+}
+
+export type RouteReport = ReturnType<RouteCounts["report"]>;
+
+class RouteTable {
+  private readonly rows = new Map<string, RouteCounts>();
+
+  row(method: string, route: string): RouteCounts {
+    const key = `${method} ${route}`;
+    let row = this.rows.get(key);
+    if (row === undefined) {
+      row = new RouteCounts(method, route);
+      this.rows.set(key, row);
+    }
+    return row;
+  }
+
+  report(): RouteReport[] {
+    return [...this.rows.values()]
+      .map((row) => row.report())
+      .sort((a, b) => a.route.localeCompare(b.route) || a.method.localeCompare(b.method));
+  }
+}
+
+export interface TruthReport {
+  since: string;
+  seconds: number;
+  latency: string;
+  connections: { opened: number; closed: number; resetByFault: number };
+  requestsInFlight: number;
+  stalls: number;
+  faultHeadersIgnored: number;
+  runIdsRefused: number;
+  routes: RouteReport[];
+  runs: string[];
+}
+
+export class GroundTruth implements FaultMarks, FaultCounter {
+  private all = new RouteTable();
+  private runs = new Map<string, RouteTable>();
+  private since = new Date();
+  private sinceMs = performance.now();
+  private connections = { opened: 0, closed: 0, resetByFault: 0 };
+  private inFlight = 0;
+  private stalls = 0;
+  private ignoredHeaders = 0;
+  private refusedRunIds = 0;
+  /** Literal route paths: names a request refused before routing (capacity, drain) by its path. */
+  private literalPaths = new Set<string>();
+
+  /** Outermost but the metrics: sees every request, those the drain and the limit refuse too. */
+  observe(next: RequestListener): RequestListener {
+    return (req: IncomingMessage, res: ServerResponse) => {
+      const started = performance.now();
+      const bytesBefore = req.socket.bytesWritten;
+      this.inFlight++;
+      res.once("close", () => this.ended(req, res, started, bytesBefore));
+      next(req, res);
+    };
+  }
+
+  watchConnections(server: Server): void {
+    server.on("connection", (socket: Socket) => {
+      this.connections.opened++;
+      socket.once("close", () => this.connections.closed++);
+    });
+  }
+
+  /** The app's route patterns; those without a parameter name unrouted requests by path. */
+  knowRoutes(patterns: readonly string[]): void {
+    this.literalPaths = new Set(patterns.filter((p) => !p.includes(":") && !p.includes("*")));
+  }
+
+  markFault(res: ServerResponse, kind: RequestFaultKind): void {
+    const marked = res as MarkedResponse;
+    const kinds = marked[FAULT_OF] ?? [];
+    kinds.push(kind);
+    marked[FAULT_OF] = kinds;
+    if (kind === "reset") this.connections.resetByFault++;
+  }
+
+  countStall(): void {
+    this.stalls++;
+  }
+
+  countIgnoredHeaders(): void {
+    this.ignoredHeaders++;
+  }
+
+  reset(): void {
+    this.all = new RouteTable();
+    this.runs = new Map();
+    this.since = new Date();
+    this.sinceMs = performance.now();
+    this.connections = { opened: 0, closed: 0, resetByFault: 0 };
+    this.stalls = 0;
+    this.ignoredHeaders = 0;
+    this.refusedRunIds = 0;
+  }
+
+  /** Everything, or one run's routes; undefined when that run sent nothing. */
+  report(runId?: string): TruthReport | undefined {
+    const table = runId === undefined ? this.all : this.runs.get(runId);
+    if (table === undefined) return undefined;
+    return {
+      since: this.since.toISOString(),
+      seconds: Math.round(performance.now() - this.sinceMs) / 1000,
+      latency:
+        "exact: from the request's arrival to its last byte handed to the socket, every answered request kept; percentiles by nearest rank",
+      connections: { ...this.connections },
+      requestsInFlight: this.inFlight,
+      stalls: this.stalls,
+      faultHeadersIgnored: this.ignoredHeaders,
+      runIdsRefused: this.refusedRunIds,
+      routes: table.report(),
+      runs: [...this.runs.keys()].sort(),
+    };
+  }
+
+  private ended(req: IncomingMessage, res: ServerResponse, started: number, bytesBefore: number) {
+    this.inFlight--;
+    const ms = performance.now() - started;
+    const route = this.routeOf(req);
+    const method = req.method ?? "";
+    this.count(this.all.row(method, route), res, ms, req.socket.bytesWritten - bytesBefore);
+    const runId = req.headers["x-run-id"];
+    if (typeof runId === "string") {
+      const table = this.runTable(runId);
+      if (table !== undefined) {
+        this.count(table.row(method, route), res, ms, req.socket.bytesWritten - bytesBefore);
+      }
+    }
+  }
+
+  private count(row: RouteCounts, res: ServerResponse, ms: number, bytes: number): void {
+    row.requests++;
+    row.bytesSent += bytes;
+    const faults = (res as MarkedResponse)[FAULT_OF];
+    if (faults !== undefined) for (const kind of faults) row.faults[kind]++;
+    if (res.writableFinished) {
+      row.statuses.set(res.statusCode, (row.statuses.get(res.statusCode) ?? 0) + 1);
+      row.latency.add(ms);
+    } else if (faults === undefined || !faults.some((k) => k === "reset" || k === "hang")) {
+      row.clientLeftFirst++;
+    }
+  }
+
+  private routeOf(req: IncomingMessage): string {
+    const label = routeLabel(req);
+    if (label !== "unmatched") return label;
+    const url = req.url ?? "";
+    const query = url.indexOf("?");
+    const path = query === -1 ? url : url.slice(0, query);
+    return this.literalPaths.has(path) ? path : "unmatched";
+  }
+
+  private runTable(runId: string): RouteTable | undefined {
+    let table = this.runs.get(runId);
+    if (table !== undefined) return table;
+    if (!RUN_ID.test(runId) || this.runs.size >= MAX_RUNS) {
+      this.refusedRunIds++;
+      return undefined;
+    }
+    table = new RouteTable();
+    this.runs.set(runId, table);
+    return table;
+  }
+}

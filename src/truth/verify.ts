@@ -1,0 +1,102 @@
+// The verdict on a load tool's report: Locust's stats beside the server's own counts, route by
+// route, each difference explained in a word or two:
+//   "match"                      the same requests, the same failures, latency within reach
+//   "the server never saw these" Locust counted requests or failures the server did not
+//                                answer as errors: a dropped connection (a reset fault), the network
+//   "client-side queueing"       Locust's times well above the server's: the wait was in the
+//                                client (a busy Locust, a full connection pool), not the server
+//   "other clients"              the server saw more than Locust sent: send a run id (--run-id)
+
+import type { LocustRow } from "./locust-csv.js";
+import type { RouteReport } from "./truth.js";
+
+export type Verdict =
+  | "match"
+  | "the server never saw these"
+  | "client-side queueing"
+  | "other clients";
+
+export interface Comparison {
+  locust: LocustRow;
+  server: RouteReport | undefined;
+  verdict: Verdict;
+}
+
+/**
+ * Locust rounds its times (to 10 ms above 100 ms, 100 ms above 1 s) and adds the loopback
+ * round trip; a client time counts as queueing only past half again the server's, plus 10 ms.
+ */
+function queued(client: number, server: number): boolean {
+  return Number.isFinite(client) && client > server * 1.5 + 10;
+}
+
+export function compare(
+  locust: readonly LocustRow[],
+  server: readonly RouteReport[],
+): Comparison[] {
+  return locust.map((row) => {
+    const match = server.find((s) => s.method === row.method && sameRoute(row.name, s.route));
+    return { locust: row, server: match, verdict: verdictOf(row, match) };
+  });
+}
+
+function verdictOf(locust: LocustRow, server: RouteReport | undefined): Verdict {
+  if (server === undefined) return "the server never saw these";
+  if (locust.requests > server.requests) return "the server never saw these";
+  if (locust.failures > server.errorAnswers) return "the server never saw these";
+  if (locust.requests < server.requests) return "other clients";
+  const { p50, p95, p99 } = server.latencyMs;
+  if (queued(locust.p50, p50) || queued(locust.p95, p95) || queued(locust.p99, p99)) {
+    return "client-side queueing";
+  }
+  return "match";
+}
+
+/**
+ * A Locust name against a route pattern: "/io?ms=200" is /io, and "/events/[id]/register" or
+ * "/events/5/register" is /events/:id/register (a ":" segment takes any one segment).
+ */
+export function sameRoute(name: string, pattern: string): boolean {
+  const path = name.split("?")[0] ?? "";
+  if (path === pattern) return true;
+  const names = path.split("/");
+  const parts = pattern.split("/");
+  return (
+    names.length === parts.length &&
+    parts.every((part, i) => part === names[i] || (part.startsWith(":") && names[i] !== ""))
+  );
+}
+
+const ms = (value: number | undefined) =>
+  value === undefined || !Number.isFinite(value)
+    ? "-"
+    : value < 10
+      ? value.toFixed(1)
+      : value.toFixed(0);
+
+/** The side-by-side table: each figure as "Locust / server". */
+export function verdictTable(comparisons: readonly Comparison[]): string[] {
+  const header = ["request", "requests", "failures", "p50 ms", "p95 ms", "p99 ms", "verdict"];
+  const rows = comparisons.map(({ locust, server, verdict }) => {
+    const resets = server?.faults.reset ?? 0;
+    return [
+      `${locust.method} ${locust.name}`,
+      `${locust.requests} / ${server?.requests ?? 0}`,
+      `${locust.failures} / ${server?.errorAnswers ?? 0}${resets > 0 ? ` (+${resets} reset)` : ""}`,
+      `${ms(locust.p50)} / ${ms(server?.latencyMs.p50)}`,
+      `${ms(locust.p95)} / ${ms(server?.latencyMs.p95)}`,
+      `${ms(locust.p99)} / ${ms(server?.latencyMs.p99)}`,
+      verdict,
+    ];
+  });
+  const widths = header.map((_, i) =>
+    Math.max(...[header, ...rows].map((row) => row[i]?.length ?? 0)),
+  );
+  const line = (row: string[]) =>
+    row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join("  ");
+  return [
+    "Locust / server, per request name (failures: Locust's / the server's error answers)",
+    line(header),
+    ...rows.map(line),
+  ];
+}

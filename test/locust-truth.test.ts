@@ -1,0 +1,138 @@
+// A load tool checked against the server's own counts: Locust's events scenario and
+// GET /admin/truth agree exactly per route; with a reset fault, Locust's failures are the
+// truth's resets, and `npm run verify` says the server never saw them.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { projectRoot } from "../src/paths.js";
+import type { RouteReport, TruthReport } from "../src/truth/truth.js";
+import {
+  describeRun,
+  findLocust,
+  rowNamed,
+  runLocustDistributed,
+} from "./helpers/locust-runner.js";
+import { freePort, spawnServer, waitFor } from "./helpers/process.js";
+
+const LOCUST = findLocust();
+const VERIFY = join(projectRoot, "dist", "src", "truth", "verify-cli.js");
+
+describe.skipIf(LOCUST === undefined)("Locust against the ground truth", () => {
+  let dir = "";
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "fest-lab-truth-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function withServer(env: Record<string, string>, body: (url: string) => Promise<void>) {
+    const port = await freePort();
+    const server = spawnServer({
+      PORT: String(port),
+      DB_PATH: join(dir, "fest.db"),
+      ...env,
+    });
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      await waitFor(
+        () =>
+          fetch(`${url}/health`).then(
+            (r) => r.ok,
+            () => false,
+          ),
+        60_000,
+        `the server to answer\n${server.output()}`,
+      );
+      await body(url);
+    } finally {
+      server.child.kill("SIGTERM");
+      await server.exited;
+    }
+  }
+
+  async function truthOf(url: string, runId: string): Promise<TruthReport> {
+    const res = await fetch(`${url}/admin/truth?run=${runId}`);
+    expect(res.status).toBe(200);
+    return (await res.json()) as TruthReport;
+  }
+
+  const route = (truth: TruthReport, path: string) =>
+    truth.routes.find((r) => r.method === "GET" && r.route === path) as RouteReport;
+
+  it("a clean run of events.py: the same request count per route as the server's", async () => {
+    await withServer({}, async (url) => {
+      // A master and a worker: a worker reports the requests of users stopped at the end of
+      // the run, which a lone headless Locust 2.12 may leave out of its CSV.
+      const run = await runLocustDistributed({
+        workers: 1,
+        masterPort: await freePort(),
+        locust: LOCUST ?? "locust",
+        scenario: "events.py",
+        host: url,
+        users: 10,
+        spawnRate: 10,
+        seconds: 6,
+        csvPrefix: join(dir, "clean"),
+        cwd: dir,
+        extraArgs: ["--run-id", "clean-1"],
+      });
+      const truth = await truthOf(url, "clean-1");
+      for (const path of ["/events", "/my-events"]) {
+        const locust = rowNamed(run, path);
+        expect(locust?.requests, describeRun(run)).toBeGreaterThan(0);
+        expect(route(truth, path).requests, describeRun(run)).toBe(locust?.requests);
+        expect(locust?.failures).toBe(0);
+      }
+      const verify = spawnSync(
+        process.execPath,
+        [VERIFY, join(dir, "clean_stats.csv"), "--url", url, "--run-id", "clean-1"],
+        { encoding: "utf8", timeout: 20_000 },
+      );
+      expect(verify.status, verify.stderr).toBe(0);
+      // Counts agree; the times may not on a busy machine, where Locust itself queues.
+      expect(verify.stdout, verify.stdout).toMatch(
+        /GET \/events +(\d+) \/ \1 +0 \/ 0 .*(match|client-side queueing)$/m,
+      );
+    });
+  }, 120_000);
+
+  it("with a reset fault, Locust's failures are the truth's resets, and verify says the server never saw them", async () => {
+    await withServer({ FAULTS: "reset@20%:*", FAULT_SEED: "7" }, async (url) => {
+      // A master and a worker: a worker reports the requests of users stopped at the end of
+      // the run, which a lone headless Locust 2.12 may leave out of its CSV.
+      const run = await runLocustDistributed({
+        workers: 1,
+        masterPort: await freePort(),
+        locust: LOCUST ?? "locust",
+        scenario: "events.py",
+        host: url,
+        users: 10,
+        spawnRate: 10,
+        seconds: 6,
+        csvPrefix: join(dir, "reset"),
+        cwd: dir,
+        extraArgs: ["--run-id", "reset-1"],
+      });
+      const truth = await truthOf(url, "reset-1");
+      let resets = 0;
+      for (const path of ["/events", "/my-events"]) {
+        const locust = rowNamed(run, path);
+        const server = route(truth, path);
+        expect(server.requests, `${describeRun(run)}\n${JSON.stringify(server)}`).toBe(
+          locust?.requests,
+        );
+        expect(locust?.failures, describeRun(run)).toBe(server.faults.reset);
+        resets += server.faults.reset;
+      }
+      expect(resets).toBeGreaterThan(0);
+      const verify = spawnSync(
+        process.execPath,
+        [VERIFY, join(dir, "reset_stats.csv"), "--url", url, "--run-id", "reset-1"],
+        { encoding: "utf8", timeout: 20_000 },
+      );
+      expect(verify.status, verify.stderr).toBe(0);
+      expect(verify.stdout, verify.stdout).toMatch(/GET \/events .* the server never saw these$/m);
+    });
+  }, 120_000);
+});
