@@ -5,6 +5,9 @@ import express, { type Express } from "express";
 import { adminRouter } from "./admin/routes.js";
 import type { CpuPool } from "./bench/cpu-pool.js";
 import { benchRouter } from "./bench/routes.js";
+import { NaiveCatalogue } from "./catalogue/naive.js";
+import { CatalogueQueries } from "./catalogue/queries.js";
+import { catalogueRouter } from "./catalogue/routes.js";
 import type { Config } from "./config.js";
 import { errorHandler, notFoundHandler } from "./error-handler.js";
 import { NaiveQueries } from "./fest/naive.js";
@@ -54,6 +57,7 @@ export function createApp({
   app.use(benchRouter(switches, cpuPool));
   app.use(metricsRouter(metrics));
   app.use(adminRouter({ switches, adminToken: config.adminToken }));
+  app.use(catalogueRouter(new CatalogueQueries(db), new NaiveCatalogue(db), switches, config.mode));
   app.use(festRouter(new FestQueries(db), new NaiveQueries(db), switches));
 
   app.use(notFoundHandler);

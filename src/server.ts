@@ -39,10 +39,10 @@ async function main(): Promise<void> {
       `Fest Lab listening on ${lab.url}`,
       `  mode:      ${config.mode}`,
       `  switches:  ${on.length > 0 ? on.join(", ") : "none on"}  (change them live at ${lab.url}/admin)`,
-      `  database:  ${dbShown}${lab.seeded ? " (created and seeded now)" : ""}: ${counts.events} events, ${counts.users} users, ${counts.registrations} registrations`,
+      `  database:  ${dbShown}${lab.seeded ? " (created and seeded now)" : ""}: ${counts.events} events, ${counts.users} users, ${counts.registrations} registrations, ${counts.movies} movies`,
       `  metrics:   ${lab.url}/metrics (Prometheus text)`,
       `  monitor:   ${lab.monitor ? `one line a second to ${lab.monitor.path}` : "off (MONITOR_CSV=path or --monitor-csv path writes CPU, memory and event loop to a CSV file)"}`,
-      `  try:       ${lab.url}/events?user=locust_user   ${lab.url}/checkout`,
+      `  try:       ${lab.url}/events?user=locust_user   ${lab.url}/checkout   ${lab.url}/api/id/tt0068646`,
       `  stop:      Ctrl+C`,
     ].join("\n"),
   );

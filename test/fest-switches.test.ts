@@ -87,6 +87,8 @@ describe("naive and optimized answers are identical in content", () => {
       "events-slow-loop",
       "my-events-slow-loop",
       "cpu-inline",
+      "similar-full-scan",
+      "title-scan",
     ]);
     expect(optimized.switches.enabled()).toEqual([]);
   });

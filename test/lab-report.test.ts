@@ -209,6 +209,8 @@ describe("a lab setting", () => {
       "events-slow-loop",
       "my-events-slow-loop",
       "cpu-inline",
+      "similar-full-scan",
+      "title-scan",
     ]);
     expect(switchesOn(parseSetting("--a", "buggy=1 bugs=io-blocking"))).toEqual([
       "checkout-crash",

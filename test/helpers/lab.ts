@@ -9,7 +9,7 @@ import { createLogger } from "../../src/observe/log.js";
 import { type RunningLab, type StartOptions, startLab } from "../../src/start.js";
 
 /** Small enough to seed in milliseconds, big enough that every page has rows. */
-export const SMALL_SEED: SeedSize = { events: 12, users: 30, registrations: 150 };
+export const SMALL_SEED: SeedSize = { events: 12, users: 30, registrations: 150, movies: 400 };
 
 export interface TestLab extends RunningLab {
   dbPath: string;
