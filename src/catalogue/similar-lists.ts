@@ -83,8 +83,10 @@ class TopTen {
     const last = this.kept.length === SIMILAR_COUNT ? this.kept[SIMILAR_COUNT - 1] : undefined;
     if (last !== undefined && score < last.score) return;
     const movie = this.movies[index] as Movie;
-    if (last !== undefined && compareRanked({ ...movie, score }, last) >= 0) return;
+    // Ties on the score are common (scores are small fractions): fewer votes loses at once.
+    if (last !== undefined && score === last.score && movie.votes < last.votes) return;
     const ranked = { index, id: movie.id, votes: movie.votes, score };
+    if (last !== undefined && compareRanked(ranked, last) >= 0) return;
     let at = this.kept.length;
     while (at > 0 && compareRanked(ranked, this.kept[at - 1] as typeof ranked) < 0) at--;
     this.kept.splice(at, 0, ranked);

@@ -55,9 +55,14 @@ export interface LocustOptions {
   /** A file name in locust-scenarios/, e.g. "checkout.py". */
   scenario: string;
   host: string;
-  users: number;
-  spawnRate: number;
+  /**
+   * Users, spawn rate and run time for -u, -r and -t; "shape" for a *_plan.py file whose load
+   * shape sets them (Locust 2.12 refuses -t beside a shape), with `seconds` its expected length.
+   */
+  load: { users: number; spawnRate: number } | "shape";
   seconds: number;
+  /** Extra environment for Locust, such as a plan's settings. */
+  env?: Record<string, string>;
   /** Path prefix for the CSV files; Locust appends _stats.csv and friends. */
   csvPrefix: string;
   /** Working directory; deliberately not the scenario folder, as a student's may not be. */
@@ -69,12 +74,16 @@ export async function runLocust(options: LocustOptions): Promise<LocustRun> {
     "-f",
     join(SCENARIO_DIR, options.scenario),
     "--headless",
-    "-u",
-    String(options.users),
-    "-r",
-    String(options.spawnRate),
-    "-t",
-    `${options.seconds}s`,
+    ...(options.load === "shape"
+      ? []
+      : [
+          "-u",
+          String(options.load.users),
+          "-r",
+          String(options.load.spawnRate),
+          "-t",
+          `${options.seconds}s`,
+        ]),
     "--host",
     options.host,
     "--csv",
@@ -86,7 +95,7 @@ export async function runLocust(options: LocustOptions): Promise<LocustRun> {
   const child = spawn(options.locust, args, {
     cwd: options.cwd,
     // No __pycache__ folders left in the scenario folder by test runs.
-    env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" },
+    env: { ...process.env, ...options.env, PYTHONDONTWRITEBYTECODE: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
