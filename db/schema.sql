@@ -53,11 +53,12 @@ CREATE TABLE IF NOT EXISTS movies (
 CREATE INDEX IF NOT EXISTS movies_by_title_year ON movies (title COLLATE NOCASE, year);
 
 -- similar-full-scan's fix: each movie's 10 most similar movies, computed once at seed time
--- and read in rank order through the primary key.
+-- and read in rank order through the primary key. Both ids are movies(id); no REFERENCES,
+-- because the seed writes 500,000 rows at once and checking each would slow the first start.
 CREATE TABLE IF NOT EXISTS similar_movies (
-  movie_id   TEXT NOT NULL REFERENCES movies(id),
+  movie_id   TEXT NOT NULL,
   rank       INTEGER NOT NULL,
-  similar_id TEXT NOT NULL REFERENCES movies(id),
+  similar_id TEXT NOT NULL,
   score      REAL NOT NULL,
   PRIMARY KEY (movie_id, rank)
 ) WITHOUT ROWID;

@@ -11,8 +11,8 @@ requests, unchanged, and checks each answer instead of trusting the status:
   sends the space as ``%20``) and year.
 
 Healthy: no failures, lookups in a millisecond or two. MODE=naive (or
-BUGS=similar-full-scan,title-scan): the same answers, each lookup tens of ms
-(the whole catalogue is scored per request). catalogue_plan.py runs this under
+BUGS=similar-full-scan,title-scan): the same answers, each lookup a tenth of a
+second or more (the whole catalogue is scored per request). catalogue_plan.py runs this under
 the lab's plan of 1,000 users.
 
     locust -f locust-scenarios/catalogue.py --host http://127.0.0.1:8000

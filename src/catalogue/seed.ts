@@ -404,10 +404,14 @@ export function seedCatalogue(db: Database, count: number = DEFAULT_MOVIE_COUNT)
         m.votes,
       );
     }
-    movies.forEach((movie, a) => {
+    // In id order, so each row lands at the end of the table's key order: appends, not page splits.
+    const byId = movies
+      .map((movie, a) => ({ movie, a }))
+      .sort((x, y) => (x.movie.id < y.movie.id ? -1 : 1));
+    for (const { movie, a } of byId) {
       (lists[a] ?? []).forEach(({ index, score }, rank) => {
         insertSimilar.run(movie.id, rank + 1, (movies[index] as Movie).id, score);
       });
-    });
+    }
   })();
 }
