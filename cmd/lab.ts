@@ -16,7 +16,7 @@ import { NotAllowed, oneOf, wholeNumber } from "../src/parsers.js";
 /** `small` seeds in milliseconds (for tests and quick tries); `default` is `npm start`'s data. */
 const SEED_SIZES: Record<string, SeedSize> = {
   default: DEFAULT_SEED_SIZE,
-  small: { events: 12, users: 30, registrations: 150 },
+  small: { events: 12, users: 30, registrations: 150, movies: 400 },
 };
 
 /** A path on the lab's own server: it must stay on that server and be a plain GET target. */

@@ -1,7 +1,8 @@
 // `npm run seed`: rebuild the database from the fixed seed, optionally at another size.
-//   npm run seed -- --events 80 --users 2000 --registrations 60000 --db db/fest.db
+//   npm run seed -- --events 80 --users 2000 --registrations 60000 --movies 50000 --db db/fest.db
 import { rmSync } from "node:fs";
 import BetterSqlite3 from "better-sqlite3";
+import { DEFAULT_MOVIE_COUNT } from "../src/catalogue/seed.js";
 import { openDatabase, tableCounts } from "../src/database.js";
 import { DEFAULT_SEED_SIZE, type SeedSize } from "../src/fest/seed.js";
 import { readOptions, usageLines } from "../src/options.js";
@@ -32,6 +33,14 @@ const OPTIONS = {
     help: "registrations, 0 to 10000000",
     parse: (text: string) => wholeNumber(text, 0, 10_000_000),
   },
+  movies: {
+    flag: "movies",
+    arg: "N",
+    default: String(DEFAULT_MOVIE_COUNT),
+    shown: String(DEFAULT_MOVIE_COUNT),
+    help: "movies in the catalogue, 1 to 1000000 (its well-known films, The Godfather first, are always there)",
+    parse: (text: string) => wholeNumber(text, 1, 1_000_000),
+  },
   db: {
     flag: "db",
     env: "DB_PATH",
@@ -50,8 +59,8 @@ function main(): void {
     console.log(["Usage: npm run seed -- [options]", ...usageLines(OPTIONS)].join("\n"));
     return;
   }
-  const { events, users, registrations, db: path } = read.values;
-  const size: SeedSize = { events, users, registrations };
+  const { events, users, registrations, movies, db: path } = read.values;
+  const size: SeedSize = { events, users, registrations, movies };
   // Refuse to delete a file that is not a SQLite database: a wrong --db should not cost someone their file.
   try {
     new BetterSqlite3(path, { fileMustExist: true })
@@ -65,13 +74,13 @@ function main(): void {
   for (const suffix of ["", "-wal", "-shm"]) rmSync(`${path}${suffix}`, { force: true });
   const started = Date.now();
   console.log(
-    `seeding ${path}: ${size.events} events, ${size.users} users, ${size.registrations} registrations ...`,
+    `seeding ${path}: ${size.events} events, ${size.users} users, ${size.registrations} registrations, ${size.movies} movies ...`,
   );
   const { db } = openDatabase(path, size);
   const counts = tableCounts(db);
   db.close();
   console.log(
-    `done in ${Date.now() - started} ms: ${counts.events} events, ${counts.users} users (with locust_user), ${counts.registrations} registrations`,
+    `done in ${Date.now() - started} ms: ${counts.events} events, ${counts.users} users (with locust_user), ${counts.registrations} registrations, ${counts.movies} movies (with their similar-movie lists)`,
   );
 }
 

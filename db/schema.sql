@@ -35,3 +35,30 @@ CREATE TABLE IF NOT EXISTS meta (
   key   TEXT PRIMARY KEY,
   value TEXT NOT NULL
 );
+
+-- The catalogue lab (src/catalogue/). Genres and keywords are comma-separated lists: the
+-- similarity of two movies is computed from them (src/catalogue/similarity.ts).
+CREATE TABLE IF NOT EXISTS movies (
+  id        TEXT PRIMARY KEY,  -- IMDb style: tt + 7 digits
+  title     TEXT NOT NULL,
+  year      INTEGER NOT NULL,
+  genres    TEXT NOT NULL,
+  keywords  TEXT NOT NULL,
+  rating    REAL NOT NULL,
+  votes     INTEGER NOT NULL
+);
+
+-- title-scan's fix: the lookup `title = ? COLLATE NOCASE AND year = ?` is a search in this
+-- index; `lower(title) = ?` (the naive twin) cannot use it and reads every row.
+CREATE INDEX IF NOT EXISTS movies_by_title_year ON movies (title COLLATE NOCASE, year);
+
+-- similar-full-scan's fix: each movie's 10 most similar movies, computed once at seed time
+-- and read in rank order through the primary key. Both ids are movies(id); no REFERENCES,
+-- because the seed writes 500,000 rows at once and checking each would slow the first start.
+CREATE TABLE IF NOT EXISTS similar_movies (
+  movie_id   TEXT NOT NULL,
+  rank       INTEGER NOT NULL,
+  similar_id TEXT NOT NULL,
+  score      REAL NOT NULL,
+  PRIMARY KEY (movie_id, rank)
+) WITHOUT ROWID;

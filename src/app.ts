@@ -5,6 +5,9 @@ import express, { type Express } from "express";
 import { adminRouter } from "./admin/routes.js";
 import type { CpuPool } from "./bench/cpu-pool.js";
 import { benchRouter } from "./bench/routes.js";
+import { NaiveCatalogue } from "./catalogue/naive.js";
+import { CatalogueQueries } from "./catalogue/queries.js";
+import { catalogueRouter } from "./catalogue/routes.js";
 import type { Config } from "./config.js";
 import type { ReadyModel } from "./digits/first-start.js";
 import type { Predictor } from "./digits/predictor.js";
@@ -92,6 +95,7 @@ export function createApp({
       "QUERY_USER_WRITES is on: anyone who can reach this server may register as any user with ?user=, without logging in",
     );
   }
+  app.use(catalogueRouter(new CatalogueQueries(db), new NaiveCatalogue(db), switches, config.mode));
   app.use(
     festRouter(new FestQueries(db), new NaiveQueries(db), switches, {
       queryUserWrites: config.queryUserWrites,

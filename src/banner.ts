@@ -10,7 +10,14 @@ export interface BannerFacts {
   config: Config;
   url: string;
   switches: Switches;
-  database: { name: string; seeded: boolean; events: number; users: number; registrations: number };
+  database: {
+    name: string;
+    seeded: boolean;
+    events: number;
+    users: number;
+    registrations: number;
+    movies: number;
+  };
   monitorPath: string | undefined;
   /** The digits lab's model, as loaded or trained at start. */
   model: ReadyModel;
@@ -44,14 +51,14 @@ export function bannerText({
       : []),
     `  mode:      ${config.mode}`,
     `  switches:  ${on.length > 0 ? on.join(", ") : "none on"}  (change them live at ${url}/admin${group ? ": every worker follows" : ""})`,
-    `  database:  ${dbShown}${database.seeded ? " (created and seeded now)" : ""}: ${database.events} events, ${database.users} users, ${database.registrations} registrations`,
+    `  database:  ${dbShown}${database.seeded ? " (created and seeded now)" : ""}: ${database.events} events, ${database.users} users, ${database.registrations} registrations, ${database.movies} movies`,
     `  digits:    ${url}/predict, model ${config.modelPath}${model.trained ? " (trained now)" : ""}: ${percent(model.facts.heldOutAccuracy)} right on ${model.facts.heldOutDigits} held-out digits`,
     `  faults:    ${faultsText || "none"}${faultsText ? ` (FAULT_SEED=${config.faultSeed})` : ""}${config.faultHeaders ? "; X-Fault-* headers obeyed" : ""}`,
     `  capacity:  ${config.maxInFlight > 0 ? `${config.maxInFlight} in flight, ${config.maxWaiting} waiting, then 503` : "no limit (MAX_IN_FLIGHT=N sets one)"}`,
     `  truth:     ${url}/admin/truth (the server's own counts${group ? ", each worker's own" : ""})`,
     `  metrics:   ${url}/metrics (Prometheus text${group ? ", every worker added up" : ""})`,
     `  monitor:   ${monitorPath ? `one line a second${group ? " for the whole group" : ""} to ${monitorPath}` : "off (MONITOR_CSV=path or --monitor-csv path writes CPU, memory and event loop to a CSV file)"}`,
-    `  try:       ${url}/events?user=locust_user   ${url}/checkout`,
+    `  try:       ${url}/events?user=locust_user   ${url}/checkout   ${url}/api/id/tt0068646`,
     `  stop:      Ctrl+C${group ? " (drains every worker)" : ""}`,
   ].join("\n");
 }

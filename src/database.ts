@@ -2,6 +2,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import BetterSqlite3, { type Database } from "better-sqlite3";
+import { DEFAULT_MOVIE_COUNT, seedCatalogue } from "./catalogue/seed.js";
 import { DEFAULT_SEED_SIZE, type SeedSize, seedDatabase } from "./fest/seed.js";
 import { schemaFile } from "./paths.js";
 
@@ -34,6 +35,10 @@ export function openDatabase(path: string, seedSize: SeedSize = DEFAULT_SEED_SIZ
     );
   }
   const seeded = db.prepare("SELECT 1 FROM meta WHERE key = 'seed'").get() === undefined;
+  // The catalogue first: the fest seed writes the "seed" mark last, so a start that stops
+  // half-way seeds again. A database from before the catalogue lab gets its movies now.
+  const noMovies = db.prepare("SELECT 1 FROM movies LIMIT 1").get() === undefined;
+  if (seeded || noMovies) seedCatalogue(db, seedSize.movies ?? DEFAULT_MOVIE_COUNT);
   if (seeded) seedDatabase(db, seedSize);
   return { db, seeded };
 }
@@ -42,8 +47,14 @@ export function tableCounts(db: Database): {
   events: number;
   users: number;
   registrations: number;
+  movies: number;
 } {
   const count = (table: string) =>
     (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-  return { events: count("events"), users: count("users"), registrations: count("registrations") };
+  return {
+    events: count("events"),
+    users: count("users"),
+    registrations: count("registrations"),
+    movies: count("movies"),
+  };
 }

@@ -3,18 +3,27 @@
 // and app.locals meet in one place.
 import type { Request, RequestHandler, Response } from "express";
 
-const JSON_ONLY = Symbol("answers JSON only");
-type MarkedResponse = Response & { [JSON_ONLY]?: true };
+const ANSWER_FORMAT = Symbol("the format an API answers in");
+type MarkedResponse = Response & { [ANSWER_FORMAT]?: "json-only" | "json-first" };
 
 // For an API's routes: every answer, refusals and errors included, is JSON whatever Accept
 // says, so curl's */* gets JSON as a script expects.
 export const answerJsonOnly: RequestHandler = (_req, res, next) => {
-  (res as MarkedResponse)[JSON_ONLY] = true;
+  (res as MarkedResponse)[ANSWER_FORMAT] = "json-only";
+  next();
+};
+
+// For an API that also has pages: JSON unless the request prefers HTML, so Locust's and curl's
+// */* get JSON (the seed lab's locustfile sends no Accept) and a browser gets a page.
+export const answerJsonFirst: RequestHandler = (_req, res, next) => {
+  (res as MarkedResponse)[ANSWER_FORMAT] = "json-first";
   next();
 };
 
 export function wantsJson(req: Request): boolean {
-  if (req.res !== undefined && (req.res as MarkedResponse)[JSON_ONLY] === true) return true;
+  const format = req.res === undefined ? undefined : (req.res as MarkedResponse)[ANSWER_FORMAT];
+  if (format === "json-only") return true;
+  if (format === "json-first") return req.accepts(["json", "html"]) !== "html";
   // Locust and curl send */*, browsers text/html: both get HTML. Only an explicit JSON ask gets JSON.
   return req.accepts(["html", "json"]) === "json";
 }

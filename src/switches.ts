@@ -38,6 +38,16 @@ export const SWITCHES = {
     description:
       "/io waits with a synchronous sleep that freezes the event loop instead of a timer, so concurrent waits run one after another.",
   },
+  "similar-full-scan": {
+    lab: "catalogue",
+    description:
+      "/api/id and /api/title read the whole movie catalogue and score every movie in JavaScript on each request, instead of reading the similar-movie list computed once at seed time through its index.",
+  },
+  "title-scan": {
+    lab: "catalogue",
+    description:
+      "/api/title compares lower(title) on every row of the catalogue (no index can serve it) instead of searching the COLLATE NOCASE index on title and year.",
+  },
   "model-per-request": {
     lab: "digits",
     description:
@@ -64,6 +74,8 @@ export const NAIVE_SWITCHES: readonly SwitchName[] = [
   "events-slow-loop",
   "my-events-slow-loop",
   "cpu-inline",
+  "similar-full-scan",
+  "title-scan",
   "model-per-request",
   "predict-inline",
   "predict-no-cache",

@@ -90,6 +90,8 @@ describe("naive and optimized answers are identical in content", () => {
       "events-slow-loop",
       "my-events-slow-loop",
       "cpu-inline",
+      "similar-full-scan",
+      "title-scan",
       "model-per-request",
       "predict-inline",
       "predict-no-cache",

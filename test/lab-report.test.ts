@@ -211,6 +211,8 @@ describe("a lab setting", () => {
       "events-slow-loop",
       "my-events-slow-loop",
       "cpu-inline",
+      "similar-full-scan",
+      "title-scan",
       "model-per-request",
       "predict-inline",
       "predict-no-cache",

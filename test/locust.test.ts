@@ -19,6 +19,9 @@ import { freePort, SERVER_ENTRY, spawnServer, waitFor } from "./helpers/process.
 const LOCUST = findLocust();
 const REQUIRED = process.env.REQUIRE_LOCUST === "1";
 const LONG = 120_000;
+const SEED_AND_START_MS = 120_000;
+/** 1,000 users in 10 s, then held: long enough that each user sends a request or two. */
+const CATALOGUE_PLAN_SECONDS = 25;
 
 interface ScenarioRun extends LocustRun {
   scenario: string;
@@ -98,8 +101,9 @@ describe.skipIf(LOCUST === undefined)(
               return false;
             }
           },
-          // A first start that trains the real digits model takes longer than the others.
-          90_000,
+          // The first start trains the real digits model and seeds the default data (50,000
+          // movies and their similar-movie lists included): longer than the others.
+          SEED_AND_START_MS,
           `GET ${url}/health to answer 200`,
         );
       } catch (error) {
@@ -142,8 +146,7 @@ describe.skipIf(LOCUST === undefined)(
         locust,
         scenario,
         host: server.url,
-        users,
-        spawnRate: users,
+        load: { users, spawnRate: users },
         seconds,
         csvPrefix: join(dir, `run${runs}-${scenario.replace(/\.py$/, "")}`),
         cwd: dir,
@@ -163,12 +166,12 @@ describe.skipIf(LOCUST === undefined)(
       let server: LabServer | undefined;
       beforeAll(async () => {
         server = await startServer();
-      }, 60_000);
+      }, SEED_AND_START_MS + 10_000);
       afterAll(async () => {
         await server?.stop();
       });
 
-      it.each(["checkout.py", "events.py", "bench_mix.py"])(
+      it.each(["checkout.py", "events.py", "bench_mix.py", "catalogue.py"])(
         "the healthy server records no failures in the %s scenario",
         async (scenario) => {
           if (server === undefined) throw new Error("server did not start");
@@ -211,8 +214,7 @@ describe.skipIf(LOCUST === undefined)(
             locust,
             scenario: "events.py",
             host: server.url,
-            users: 4,
-            spawnRate: 4,
+            load: { users: 4, spawnRate: 4 },
             seconds: 6,
             csvPrefix: join(dir, `run${runs}-distributed`),
             cwd: dir,
@@ -255,6 +257,36 @@ describe.skipIf(LOCUST === undefined)(
           expect(names, report(result)).toEqual(
             expect.arrayContaining(["GET /predict", "POST /predict (JSON)"]),
           );
+        });
+      },
+      LONG,
+    );
+
+    it(
+      "the catalogue's plan of 1,000 users (spawned 100 a second here) runs with no failures",
+      async () => {
+        await withServer({}, async (server) => {
+          runs += 1;
+          const result = await runLocust({
+            locust,
+            scenario: "catalogue_plan.py",
+            host: server.url,
+            load: "shape",
+            seconds: CATALOGUE_PLAN_SECONDS,
+            env: {
+              CATALOGUE_PLAN_SECONDS: String(CATALOGUE_PLAN_SECONDS),
+              CATALOGUE_SPAWN_RATE: "100",
+            },
+            csvPrefix: join(dir, `run${runs}-catalogue-plan`),
+            cwd: dir,
+          });
+          const run = { ...result, scenario: "catalogue_plan.py", server: server.status() };
+          expectNoFailures(run);
+          // All 1,000 users were started: Locust's summary says so once the ramp is done.
+          expect(run.output, report(run)).toMatch(/All users spawned: .*\(1000 total users\)/);
+          for (const name of ["/status", "/api/id/tt0068646", "/api/title/The%20godfather/1972"]) {
+            expect(rowNamed(run, name)?.requests, report(run)).toBeGreaterThan(0);
+          }
         });
       },
       LONG,

@@ -51,7 +51,8 @@ describe("seed data", () => {
     ).toBe(0);
     db.close();
     expect(openDatabase(join(dir, "default.db")).seeded).toBe(false);
-  });
+    // The default size includes 50,000 movies and their lists: seconds, more on a busy machine.
+  }, 120_000);
 
   it("at the default size /events?user=locust_user is a page of about 20 KB", async () => {
     const server = await startTestServer({}, DEFAULT_SEED_SIZE);
@@ -63,5 +64,5 @@ describe("seed data", () => {
     } finally {
       await server.stop();
     }
-  });
+  }, 120_000);
 });

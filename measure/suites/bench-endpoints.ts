@@ -25,7 +25,7 @@ const IO_MS = 200;
 /** io-blocking serializes, so a few requests show it: 400 would take 400 × 200 ms. */
 const IO_BLOCKING_CONCURRENT = 10;
 /** The bench routes read no data: the smallest database starts fastest. */
-const TINY_DATA = { events: 4, users: 4, registrations: 8 };
+const TINY_DATA = { events: 4, users: 4, registrations: 8, movies: 20 };
 
 interface CpuUnderLoad {
   cpu: LoadResult;

@@ -1,5 +1,6 @@
 // The deterministic data generator: fixed seed, fixed clock, so every machine holds the same rows.
 import type { Database } from "better-sqlite3";
+import { DEFAULT_MOVIE_COUNT } from "../catalogue/seed.js";
 import { pick, randomInt, seededRandom } from "../random.js";
 import { hashPasswordSync } from "./passwords.js";
 
@@ -7,10 +8,17 @@ export interface SeedSize {
   events: number;
   users: number;
   registrations: number;
+  /** The catalogue lab's movies (src/catalogue/seed.ts); absent: DEFAULT_MOVIE_COUNT. */
+  movies?: number;
 }
 
 /** The default size: /events?user=locust_user is about 20 KB, and the slow twins are clearly slow. */
-export const DEFAULT_SEED_SIZE: SeedSize = { events: 80, users: 2000, registrations: 60_000 };
+export const DEFAULT_SEED_SIZE: SeedSize = {
+  events: 80,
+  users: 2000,
+  registrations: 60_000,
+  movies: DEFAULT_MOVIE_COUNT,
+};
 
 export const DEMO_USER = { username: "locust_user", password: "locust-pass", registrations: 8 };
 /** Every generated user (user0001 …) shares this password, hashed once: 2,000 scrypt hashes would slow the first start by a minute. */

@@ -59,9 +59,14 @@ export interface LocustOptions {
   /** A file name in locust-scenarios/, e.g. "checkout.py". */
   scenario: string;
   host: string;
-  users: number;
-  spawnRate: number;
+  /**
+   * Users, spawn rate and run time for -u, -r and -t; "shape" for a *_plan.py file whose load
+   * shape sets them (Locust 2.12 refuses -t beside a shape), with `seconds` its expected length.
+   */
+  load: { users: number; spawnRate: number } | "shape";
   seconds: number;
+  /** Extra environment for Locust, such as a plan's settings. */
+  env?: Record<string, string>;
   /** Path prefix for the CSV files; Locust appends _stats.csv and friends. */
   csvPrefix: string;
   /** Working directory; deliberately not the scenario folder, as a student's may not be. */
@@ -71,7 +76,7 @@ export interface LocustOptions {
 }
 
 export async function runLocust(options: LocustOptions): Promise<LocustRun> {
-  const run = startLocust(options.locust, headlessArgs(options), options.cwd);
+  const run = startLocust(options.locust, headlessArgs(options), options.cwd, options.env);
   // -t bounds the run; this bounds a Locust that hangs on start-up or shut-down.
   const exitCode = await exitWithin(run, (options.seconds + 30) * 1000, []);
   return readRun(options.csvPrefix, exitCode, run.output());
@@ -112,6 +117,7 @@ export async function runLocustDistributed(options: DistributedOptions): Promise
       "30",
     ],
     options.cwd,
+    options.env,
   );
   const workers = Array.from({ length: options.workers }, () =>
     startLocust(
@@ -126,6 +132,7 @@ export async function runLocustDistributed(options: DistributedOptions): Promise
         String(options.masterPort),
       ],
       options.cwd,
+      options.env,
     ),
   );
   const outputs = () =>
@@ -158,12 +165,16 @@ function headlessArgs(options: LocustOptions): string[] {
     "-f",
     join(SCENARIO_DIR, options.scenario),
     "--headless",
-    "-u",
-    String(options.users),
-    "-r",
-    String(options.spawnRate),
-    "-t",
-    `${options.seconds}s`,
+    ...(options.load === "shape"
+      ? []
+      : [
+          "-u",
+          String(options.load.users),
+          "-r",
+          String(options.load.spawnRate),
+          "-t",
+          `${options.seconds}s`,
+        ]),
     "--host",
     options.host,
     "--csv",
@@ -175,11 +186,16 @@ function headlessArgs(options: LocustOptions): string[] {
   ];
 }
 
-function startLocust(locust: string, args: string[], cwd: string): LocustProcess {
+function startLocust(
+  locust: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): LocustProcess {
   const child = spawn(locust, args, {
     cwd,
     // No __pycache__ folders left in the scenario folder by test runs.
-    env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" },
+    env: { ...process.env, ...env, PYTHONDONTWRITEBYTECODE: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

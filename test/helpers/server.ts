@@ -10,7 +10,7 @@ import { createLogger } from "../../src/observe/log.js";
 import { type RunningServer, type StartOptions, startServer } from "../../src/start.js";
 
 /** Small enough to seed in milliseconds, big enough that every page has rows. */
-export const SMALL_SEED: SeedSize = { events: 12, users: 30, registrations: 150 };
+export const SMALL_SEED: SeedSize = { events: 12, users: 30, registrations: 150, movies: 400 };
 
 export interface TestServer extends RunningServer {
   dbPath: string;
