@@ -10,6 +10,9 @@ export interface LoadOptions {
   duration: number;
   /** Request headers, such as `accept` to ask a page for HTML or for JSON. */
   headers?: Record<string, string>;
+  /** POST and its body, for a route that takes one; a GET without. */
+  method?: "GET" | "POST";
+  body?: string;
   /** Seconds of the same load first, not counted: a fresh server's first requests are slow. */
   warmupSeconds?: number;
   /** Every latency is also added here, so several short runs can be summarized as one. */
@@ -48,11 +51,21 @@ export function okPerSecond(load: LoadResult): number {
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const { url, connections, headers } = options;
   if (options.warmupSeconds) {
-    await autocannon({ url, connections, headers, duration: options.warmupSeconds });
+    await autocannon({ ...requestOf(options), duration: options.warmupSeconds });
   }
   return measuredLoad(options);
+}
+
+/** What autocannon sends; a method or body left out (autocannon refuses an undefined one). */
+function requestOf({ url, connections, headers, method, body }: LoadOptions) {
+  return {
+    url,
+    connections,
+    headers,
+    ...(method !== undefined ? { method } : {}),
+    ...(body !== undefined ? { body } : {}),
+  };
 }
 
 function measuredLoad(options: LoadOptions): Promise<LoadResult> {
@@ -63,12 +76,7 @@ function measuredLoad(options: LoadOptions): Promise<LoadResult> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const instance = autocannon(
-      {
-        url: options.url,
-        connections: options.connections,
-        duration: options.duration,
-        headers: options.headers,
-      },
+      { ...requestOf(options), duration: options.duration },
       (error, result) => {
         if (error) return reject(error);
         // autocannon stops on its next one-second interval, so a run can last a little longer

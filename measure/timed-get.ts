@@ -16,18 +16,34 @@ export interface TimedAnswer {
   ok: boolean;
 }
 
-/** One GET through `agent`; a connection error, a timeout or a status other than 200 is not ok. */
-export function timedGet(url: string, agent: Agent, timeoutMs = 10_000): Promise<TimedAnswer> {
+/** A request other than a plain GET: a POST with its body (the digits lab's predictions). */
+export interface RequestShape {
+  method: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * One request through `agent`, a GET unless `shape` says otherwise; a connection error, a
+ * timeout or a status other than 200 is not ok.
+ */
+export function timedGet(
+  url: string,
+  agent: Agent,
+  timeoutMs = 10_000,
+  shape?: RequestShape,
+): Promise<TimedAnswer> {
   return new Promise((resolve) => {
     const started = process.hrtime.bigint();
     const elapsed = () => Number(process.hrtime.bigint() - started) / 1e6;
-    const req = request(url, { agent, timeout: timeoutMs }, (res) => {
+    const options = { agent, timeout: timeoutMs, method: shape?.method, headers: shape?.headers };
+    const req = request(url, options, (res) => {
       res.resume();
       res.on("end", () => resolve({ ms: elapsed(), ok: res.statusCode === 200 }));
     });
     req.on("timeout", () => req.destroy());
     req.on("error", () => resolve({ ms: elapsed(), ok: false }));
-    req.end();
+    req.end(shape?.body);
   });
 }
 
@@ -44,14 +60,15 @@ export function summarizeAnswers(answers: TimedAnswer[]): LatencySample {
 /** One request at a time for `seconds` (at most `maxRequests`), after a few not counted. */
 export async function sequentialLatency(
   url: string,
-  options: { seconds: number; maxRequests: number; warmup?: number },
+  options: { seconds: number; maxRequests: number; warmup?: number; shape?: RequestShape },
 ): Promise<LatencySample> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  for (let i = 0; i < (options.warmup ?? 5); i++) await timedGet(url, agent);
+  const send = () => timedGet(url, agent, 10_000, options.shape);
+  for (let i = 0; i < (options.warmup ?? 5); i++) await send();
   const answers: TimedAnswer[] = [];
   const deadline = performance.now() + options.seconds * 1000;
   while (answers.length < options.maxRequests && performance.now() < deadline) {
-    answers.push(await timedGet(url, agent));
+    answers.push(await send());
   }
   agent.destroy();
   return summarizeAnswers(answers);

@@ -9,8 +9,8 @@ import { Agent } from "node:http";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../../src/paths.js";
+import { healthUnderLoad } from "../health-under-load.js";
 import { type LoadResult, okPerSecond, runLoad } from "../load.js";
-import { probeLatency } from "../probe.js";
 import { withRunDatabase } from "../run-database.js";
 import { type MeasuredServer, withServer } from "../server-process.js";
 import { atLeast, atMost, defineSuite, type MeasureContext } from "../suite.js";
@@ -19,7 +19,6 @@ import { timedGet } from "../timed-get.js";
 const BARE_HTTP = join(projectRoot, "dist", "measure", "bare-http.js");
 const HEALTH_CONNECTIONS = 50;
 const CPU_CONNECTIONS = 8;
-const HEALTH_PROBE_EVERY_MS = 10;
 const IO_CONCURRENT = 400;
 const IO_MS = 200;
 /** io-blocking serializes, so a few requests show it: 400 would take 400 × 200 ms. */
@@ -88,16 +87,12 @@ async function measure({ seconds, progress }: MeasureContext): Promise<Endpoints
 }
 
 async function cpuUnderLoad(server: MeasuredServer, seconds: number): Promise<CpuUnderLoad> {
-  const cpu = { url: `${server.url}/cpu`, connections: CPU_CONNECTIONS };
-  await runLoad({ ...cpu, duration: 1 }); // warm-up: the pool's threads start on first use
-  const load = runLoad({ ...cpu, duration: seconds });
-  // Let the load build up, then probe /health 100 times a second inside the load's window.
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  const health = await probeLatency(`${server.url}/health`, {
-    seconds: Math.max(0.5, seconds - 1.5),
-    everyMs: HEALTH_PROBE_EVERY_MS,
-  });
-  return { cpu: await load, healthP99Ms: health.p99Ms, healthFailed: health.failures };
+  const { load, healthP99Ms, healthFailed } = await healthUnderLoad(
+    server.url,
+    { url: `${server.url}/cpu`, connections: CPU_CONNECTIONS },
+    seconds,
+  );
+  return { cpu: load, healthP99Ms, healthFailed };
 }
 
 /** Sends `count` GET /io?ms=200 at once, each on its own connection; times the last answer. */
