@@ -1,6 +1,6 @@
 // The model file (MODEL_PATH): the network's numbers as JSON text, with how it was trained and
 // ten held-out digits for the /predict page. Text on purpose: a student can open it, and
-// reading and parsing its 100,000 numbers (2 MB) costs far more than one prediction, which is the
+// reading and parsing its 200,000 numbers (4 MB) costs far more than one prediction, which is the
 // price model-per-request pays on every request.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
