@@ -4,7 +4,8 @@
 import { Router } from "express";
 import { ServiceUnavailable } from "../http-errors.js";
 import type { Switches } from "../switches.js";
-import { CpuPoolFull, type CpuRunner } from "./cpu-pool.js";
+import { PoolFull } from "../worker-pool.js";
+import type { CpuRunner } from "./cpu-pool.js";
 import { countPrimes } from "./cpu-task.js";
 import { cpuNParam, ioMsParam } from "./input.js";
 import { sleepBlocking, waitWithTimer } from "./io-wait.js";
@@ -49,7 +50,7 @@ export function benchRouter(switches: Switches, cpu: CpuRunner): Router {
       res.json({ ...result, ranOn: "worker-pool" });
     } catch (error) {
       if (cancel.signal.aborted) return; // nobody is left to answer
-      if (error instanceof CpuPoolFull) {
+      if (error instanceof PoolFull) {
         throw new ServiceUnavailable(
           `/cpu is at capacity: ${error.message}; retry after ${RETRY_AFTER_SECONDS} s`,
           RETRY_AFTER_SECONDS,

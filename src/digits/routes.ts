@@ -5,10 +5,10 @@ import { PNG } from "pngjs";
 import { BadInput, ServiceUnavailable } from "../http-errors.js";
 import { answerJsonOnly, sendPage } from "../respond.js";
 import { SWITCHES, type Switches } from "../switches.js";
+import { PoolFull } from "../worker-pool.js";
 import { BODY_LIMIT, pixelsFromJson, pixelsFromPng, unsupportedBody } from "./input.js";
 import type { Example, ModelFacts } from "./model-file.js";
 import { PIXELS, SIDE } from "./network.js";
-import { PredictPoolFull } from "./predict-pool.js";
 import type { PredictAnswer, Predictor } from "./predictor.js";
 
 /** A full queue drains in well under a second: a prediction takes a millisecond or so. */
@@ -101,7 +101,7 @@ async function predictOrRefuse(
     return await predictor.predict(pixels, cancel.signal);
   } catch (error) {
     if (cancel.signal.aborted) return undefined; // nobody is left to answer
-    if (error instanceof PredictPoolFull) {
+    if (error instanceof PoolFull) {
       throw new ServiceUnavailable(
         `/predict is at capacity: ${error.message}; retry after ${RETRY_AFTER_SECONDS} s`,
         RETRY_AFTER_SECONDS,
