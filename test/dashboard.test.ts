@@ -55,6 +55,15 @@ describe("the dashboard file", () => {
     for (const panel of queryPanels) expect(panel.targets?.length, panel.title).toBeGreaterThan(0);
   });
 
+  it("is described panel by panel in the README's Dashboard section", () => {
+    const readme = readFileSync(join(projectRoot, "README.md"), "utf8");
+    const section = readme.slice(
+      readme.indexOf("## Dashboard"),
+      readme.indexOf("## Resource monitor"),
+    );
+    for (const panel of queryPanels) expect(section, panel.title).toContain(`| ${panel.title} `);
+  });
+
   it("turns Grafana's variables into a query Prometheus can run", () => {
     const grafana =
       'rate(x_count{route=~"$route"}[$__rate_interval]) + y{a=~"$' + '{route:regex}"}';
