@@ -145,7 +145,14 @@ export async function startServer(
   const truth = new GroundTruth();
   const faults = new Faults(config.faults, config.faultSeed, config.faultHeaders, truth);
   faults.onChange((text, by) => log.warn(`faults set to "${text || "none"}" by ${by}`));
-  const faultInjector = new FaultInjector(faults, truth);
+  // The truth marks each faulted answer; the metrics count faults for the dashboard.
+  const faultInjector = new FaultInjector(faults, {
+    markFault(res, kind, route) {
+      truth.markFault(res, kind);
+      metrics.faultInjected(kind, route);
+    },
+    countIgnoredHeaders: () => truth.countIgnoredHeaders(),
+  });
 
   const app = createApp({
     config,
@@ -176,7 +183,11 @@ export async function startServer(
   }
   faultInjector.useRoutes(routes);
   truth.knowRoutes(routes.map((route) => route.pattern));
-  const capacity = new CapacityLimit(config.maxInFlight, config.maxWaiting);
+  const capacity = new CapacityLimit(
+    config.maxInFlight,
+    config.maxWaiting,
+    metrics.capacityRefusal,
+  );
 
   const headersTimeout = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
   const server = createServer({

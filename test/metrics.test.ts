@@ -191,3 +191,37 @@ describe("two servers in one process", () => {
     }
   });
 });
+
+describe("faults injected and requests refused at the limit", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({
+      LOG_LEVEL: "warn",
+      FAULTS: "error:503@100%:GET /checkout;delay:100ms@100%:/health",
+      MAX_IN_FLIGHT: "1",
+    });
+  });
+  afterAll(() => server.stop());
+
+  it("count each injected fault by kind and route pattern", async () => {
+    await request(server.url).get("/checkout").expect(503);
+    await request(server.url).get("/checkout").expect(503);
+    await request(server.url).get("/health").expect(200);
+    const text = await scrape(server);
+    const faults = (labels: Record<string, string>) =>
+      sample(text, "festlab_faults_injected_total", labels);
+    expect(faults({ kind: "error", route: "/checkout" })).toBe(2);
+    expect(faults({ kind: "delay", route: "/health" })).toBe(1);
+  });
+
+  it("count the requests the capacity limit refused, from 0", async () => {
+    expect(sample(await scrape(server), "festlab_capacity_refused_total")).toBe(0);
+    // One /io runs; with no waiting line, the others are refused at once.
+    const statuses = await Promise.all(
+      Array.from({ length: 5 }, async () => (await request(server.url).get("/io?ms=300")).status),
+    );
+    const refused = statuses.filter((status) => status === 503).length;
+    expect(refused).toBeGreaterThan(0);
+    expect(sample(await scrape(server), "festlab_capacity_refused_total")).toBe(refused);
+  });
+});

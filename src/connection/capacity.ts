@@ -22,6 +22,8 @@ export class CapacityLimit {
   constructor(
     readonly maxInFlight: number,
     readonly maxWaiting: number,
+    /** Told of each refusal: the metrics count them. */
+    private readonly onRefused: () => void = () => {},
   ) {}
 
   /** The identity when MAX_IN_FLIGHT is 0 (off): no cost at all. */
@@ -54,6 +56,7 @@ export class CapacityLimit {
         });
         return;
       }
+      this.onRefused();
       answerAndClose(
         req,
         res,

@@ -15,7 +15,7 @@ import type { AppRoute } from "./targets.js";
 
 /** What the injector tells the ground truth about each request it touched. */
 export interface FaultMarks {
-  markFault(res: ServerResponse, kind: RequestFault["kind"]): void;
+  markFault(res: ServerResponse, kind: RequestFault["kind"], route: string): void;
   countIgnoredHeaders(): void;
 }
 
@@ -101,14 +101,14 @@ export class FaultInjector {
     }
     const decision = this.faults.decide(req.method ?? "GET", pattern, fromHeaders);
     if (decision.delay === undefined) {
-      this.end(req, res, decision, proceed);
+      this.end(req, res, pattern, decision, proceed);
       return;
     }
-    this.marks.markFault(res, "delay");
+    this.marks.markFault(res, "delay", pattern);
     const ms = delayMs(decision.delay.delay, decision.delayDraw, MAX_DELAY_MS);
     const timer = setTimeout(() => {
       // A client that left during the delay gets nothing run on its behalf.
-      if (!res.destroyed) this.end(req, res, decision, proceed);
+      if (!res.destroyed) this.end(req, res, pattern, decision, proceed);
     }, ms);
     res.once("close", () => clearTimeout(timer));
   }
@@ -116,6 +116,7 @@ export class FaultInjector {
   private end(
     req: IncomingMessage,
     res: ServerResponse,
+    pattern: string,
     { end }: Decision,
     proceed: (error?: HttpError) => void,
   ): void {
@@ -123,7 +124,7 @@ export class FaultInjector {
       proceed();
       return;
     }
-    this.marks.markFault(res, end.kind);
+    this.marks.markFault(res, end.kind, pattern);
     if (end.kind === "error") {
       const body = JSON.stringify({
         error: `injected fault: ${end.text} (see GET /admin/faults)`,

@@ -39,6 +39,8 @@ export class ServerMetrics {
   private readonly predictions: Counter<"ran_on" | "cached">;
   private readonly predictionCacheHits: Counter;
   private readonly modelLoads: Counter;
+  private readonly faultsInjected: Counter<"kind" | "route">;
+  private readonly capacityRefused: Counter;
 
   constructor({ switches, cpuPoolStats, scrape }: MetricsSources) {
     this.scrape = scrape ?? (() => this.registry.metrics());
@@ -153,7 +155,31 @@ export class ServerMetrics {
       help: "Times the digits model file was read, parsed and built: once at start, plus once a request with model-per-request on.",
       registers,
     });
+
+    // The access log and the histogram show a fault's status, not that it was injected: these
+    // two tell an injected 503 or a refusal at the limit from the application's own answers.
+    this.faultsInjected = new Counter({
+      name: "festlab_faults_injected_total",
+      help: "Faults injected (FAULTS, /admin/faults or fault headers), by kind and route pattern.",
+      labelNames: ["kind", "route"],
+      registers,
+    });
+    this.capacityRefused = new Counter({
+      name: "festlab_capacity_refused_total",
+      help: "Requests refused with 503 at once because MAX_IN_FLIGHT were running and MAX_WAITING waiting.",
+      registers,
+    });
   }
+
+  /** One fault the injector acted on; a delay and an error on one request count once each. */
+  faultInjected(kind: string, route: string): void {
+    this.faultsInjected.inc({ kind, route });
+  }
+
+  /** One request the capacity limit refused. */
+  readonly capacityRefusal = (): void => {
+    this.capacityRefused.inc();
+  };
 
   /** What the digits lab's predictor reports (PredictionCounters). */
   readonly digits: PredictionCounters = {
