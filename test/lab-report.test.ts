@@ -5,17 +5,16 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Comparison, SettingResult } from "../measure/compare.js";
 import { renderReport } from "../measure/report.js";
 import { LatencySamples } from "../measure/samples.js";
 import { parseSetting, settingEnv, switchesOn } from "../measure/setting.js";
 import { projectRoot } from "../src/paths.js";
+import { openChromium } from "./helpers/chromium.js";
 
 const run = promisify(execFile);
 const LAB_CLI = join(projectRoot, "dist", "cmd", "lab.js");
-const CHROMIUM = "/usr/bin/chromium";
 
 async function lab(args: string[]) {
   try {
@@ -83,24 +82,7 @@ describe("npm run lab on a short run", () => {
   });
 
   it("draws every chart in headless Chromium", async (context) => {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env.REQUIRE_CHROMIUM === "1") {
-        throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-      }
-      const why = `${CHROMIUM} is missing (apt-get install -y chromium): report not rendered`;
-      console.warn(`skipped: ${why}`);
-      context.skip(why);
-    }
-    const profile = mkdtempSync(join(tmpdir(), "fest-lab-chromium-"));
-    const browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1200, height: 1600 },
-      args: [
-        ...["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"],
-        ...["--disable-background-networking", "--disable-component-update", "--disable-sync"],
-      ],
-    });
+    const { browser, close } = await openChromium((why) => context.skip(why));
     try {
       const page = await browser.newPage();
       const requests: string[] = [];
@@ -127,8 +109,7 @@ describe("npm run lab on a short run", () => {
         expect(canvas.opaque, canvas.id).toBeGreaterThan(1000);
       }
     } finally {
-      await browser.close();
-      rmSync(profile, { recursive: true, force: true });
+      await close();
     }
   }, 60_000);
 });
