@@ -1,7 +1,7 @@
 // `npm run lab`: a short real run of the built CLI against two real servers, what it writes,
 // and the report as a browser draws it (Debian's chromium, driven by playwright-core).
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
