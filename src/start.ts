@@ -28,6 +28,7 @@ import { ServerMetrics } from "./observe/metrics.js";
 import { type ResourceMonitor, startMonitor } from "./observe/monitor.js";
 import { type ApplySwitch, Switches } from "./switches.js";
 import { GroundTruth } from "./truth/truth.js";
+import { withVersionHeader } from "./version.js";
 
 export class ListenError extends Error {
   override name = "ListenError";
@@ -191,15 +192,18 @@ export async function startServer(
   // Outermost first: metrics, the truth and the access log see every answer, the drain's and
   // the capacity limit's 503s included. Faults come after the Host check (a refused request is
   // not faulted) and before /health; the limit comes after /health, which always answers.
+  // The version header first of all, so every answer carries it, refusals included.
   server.on(
     "request",
-    metrics.withMetrics(
-      truth.observe(
-        withAccessLog(
-          drain.track(
-            withSingleHost(faultInjector.withHealthFaults(withFastHealth(capacity.limit(app)))),
+    withVersionHeader(
+      metrics.withMetrics(
+        truth.observe(
+          withAccessLog(
+            drain.track(
+              withSingleHost(faultInjector.withHealthFaults(withFastHealth(capacity.limit(app)))),
+            ),
+            log,
           ),
-          log,
         ),
       ),
     ),
