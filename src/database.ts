@@ -5,6 +5,7 @@ import BetterSqlite3, { type Database } from "better-sqlite3";
 import { DEFAULT_MOVIE_COUNT, seedCatalogue } from "./catalogue/seed.js";
 import { DEFAULT_SEED_SIZE, type SeedSize, seedDatabase } from "./fest/seed.js";
 import { schemaFile } from "./paths.js";
+import { hasSeedCopy, keepSeedCopy } from "./reset/seed-copy.js";
 
 export class DatabaseOpenError extends Error {
   override name = "DatabaseOpenError";
@@ -40,6 +41,8 @@ export function openDatabase(path: string, seedSize: SeedSize = DEFAULT_SEED_SIZ
   const noMovies = db.prepare("SELECT 1 FROM movies LIMIT 1").get() === undefined;
   if (seeded || noMovies) seedCatalogue(db, seedSize.movies ?? DEFAULT_MOVIE_COUNT);
   if (seeded) seedDatabase(db, seedSize);
+  // What POST /admin/reset puts back (src/reset/).
+  if (seeded || !hasSeedCopy(db)) keepSeedCopy(db);
   return { db, seeded };
 }
 

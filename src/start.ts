@@ -26,6 +26,7 @@ import type { CpuPoolStatsProvider } from "./observe/cpu-pool-stats.js";
 import { createLogger, type Logger } from "./observe/log.js";
 import { ServerMetrics } from "./observe/metrics.js";
 import { type ResourceMonitor, startMonitor } from "./observe/monitor.js";
+import { LabReset } from "./reset/lab-reset.js";
 import { type ApplySwitch, Switches } from "./switches.js";
 import { GroundTruth } from "./truth/truth.js";
 import { withVersionHeader } from "./version.js";
@@ -147,6 +148,17 @@ export async function startServer(
   const faults = new Faults(config.faults, config.faultSeed, config.faultHeaders, truth);
   faults.onChange((text, by) => log.warn(`faults set to "${text || "none"}" by ${by}`));
   const faultInjector = new FaultInjector(faults, truth);
+  const reset = new LabReset({
+    db,
+    switches,
+    applySwitch,
+    startSwitches: Switches.fromStartup(config).enabled(),
+    faults,
+    truth,
+    predictions: predictor.cache,
+    inFlight: () => metrics.inFlight,
+    log,
+  });
 
   const app = createApp({
     config,
@@ -162,6 +174,7 @@ export async function startServer(
     faults,
     faultInjector,
     truth,
+    reset,
   });
   // The routes exist now: check that every fault names one, and mirror them for the injector.
   const routes = faultableRoutes(app);
