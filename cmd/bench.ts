@@ -1,18 +1,20 @@
 // `npm run bench`: measures ratios in one run and prints them as tables.
 //   npm run bench                 every suite
 //   npm run bench -- fest         one suite (fest: the monolith, bench: /health, /io, /cpu,
-//                                 workers: WORKERS=2 against one process)
+//                                 workers: WORKERS=2 against one process, startup: the first
+//                                 start from an empty folder and the idle memory)
 //   npm run bench -- --seconds 3  shorter runs (noisier figures)
 
 import { clearProgress, showProgress } from "../measure/progress.js";
 import type { RunnableSuite } from "../measure/suite.js";
 import { benchEndpointsSuite } from "../measure/suites/bench-endpoints.js";
 import { festSuite } from "../measure/suites/fest.js";
+import { startupSuite } from "../measure/suites/startup.js";
 import { workersSuite } from "../measure/suites/workers.js";
 import { OptionError, readOptions, usageLines } from "../src/options.js";
 import { wholeNumber } from "../src/parsers.js";
 
-const SUITES: RunnableSuite[] = [festSuite, benchEndpointsSuite, workersSuite];
+const SUITES: RunnableSuite[] = [festSuite, benchEndpointsSuite, workersSuite, startupSuite];
 const NAMES = SUITES.map((suite) => suite.name);
 
 const OPTIONS = {

@@ -21,6 +21,7 @@ import { FaultInjector } from "./faults/inject.js";
 import { FaultSpecError } from "./faults/spec.js";
 import { faultableRoutes } from "./faults/targets.js";
 import type { SeedSize } from "./fest/seed.js";
+import { prepareFirstStart } from "./first-start/prepare.js";
 import { withAccessLog } from "./observe/access-log.js";
 import type { CpuPoolStatsProvider } from "./observe/cpu-pool-stats.js";
 import { createLogger, type Logger } from "./observe/log.js";
@@ -103,7 +104,19 @@ export async function startServer(
   options: StartOptions = {},
 ): Promise<RunningServer> {
   const log = options.log ?? createLogger(config.logLevel);
-  const { db, seeded } = openDatabase(config.dbPath, options.seedSize);
+  // A first start seeds and trains in a thread of its own, whose memory goes when it ends.
+  const firstStart = await prepareFirstStart(
+    {
+      dbPath: config.dbPath,
+      seedSize: options.seedSize,
+      modelPath: config.modelPath,
+      trainingPlan: options.trainingPlan,
+    },
+    (line) => log.info(line),
+  );
+  const opened = openDatabase(config.dbPath, options.seedSize, (line) => log.info(line));
+  const { db } = opened;
+  const seeded = opened.seeded || firstStart.seeded;
   const switches = options.switches ?? Switches.fromStartup(config);
   if (options.switches === undefined) {
     switches.onChange((name, on, by) =>
@@ -118,7 +131,10 @@ export async function startServer(
   let predictPool: PredictPool;
   try {
     // Trained here on the first start (a few seconds), read from MODEL_PATH on the others.
-    model = loadOrTrainModel(config.modelPath, options.trainingPlan, (line) => log.info(line));
+    const loaded = loadOrTrainModel(config.modelPath, options.trainingPlan, (line) =>
+      log.info(line),
+    );
+    model = { ...loaded, trained: loaded.trained || firstStart.trained };
     cpuPool = new CpuPool(config.cpuPoolSize, config.cpuPoolQueue);
   } catch (error) {
     db.close();
