@@ -2,7 +2,8 @@
 //   npm run bench                 every suite
 //   npm run bench -- fest         one suite (fest: the monolith, bench: /health, /io, /cpu,
 //                                 catalogue, digits: those labs' switches against their fixes,
-//                                 workers: WORKERS=2 against one process)
+//                                 workers: WORKERS=2 against one process, startup: the first
+//                                 start from an empty folder and the idle memory)
 //   npm run bench -- --seconds 3  shorter runs (noisier figures)
 
 import { clearProgress, showProgress } from "../measure/progress.js";
@@ -11,6 +12,7 @@ import { benchEndpointsSuite } from "../measure/suites/bench-endpoints.js";
 import { catalogueSuite } from "../measure/suites/catalogue.js";
 import { digitsSuite } from "../measure/suites/digits.js";
 import { festSuite } from "../measure/suites/fest.js";
+import { startupSuite } from "../measure/suites/startup.js";
 import { workersSuite } from "../measure/suites/workers.js";
 import { OptionError, readOptions, usageLines } from "../src/options.js";
 import { wholeNumber } from "../src/parsers.js";
@@ -21,6 +23,7 @@ const SUITES: RunnableSuite[] = [
   catalogueSuite,
   digitsSuite,
   workersSuite,
+  startupSuite,
 ];
 const NAMES = SUITES.map((suite) => suite.name);
 

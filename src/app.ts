@@ -20,6 +20,7 @@ import { FestQueries } from "./fest/queries.js";
 import { festRouter } from "./fest/routes.js";
 import type { Logger } from "./observe/log.js";
 import { metricsRouter, type ServerMetrics } from "./observe/metrics.js";
+import type { LabReset } from "./reset/lab-reset.js";
 import type { ApplySwitch, Switches } from "./switches.js";
 import type { GroundTruth } from "./truth/truth.js";
 import { createViews } from "./views.js";
@@ -42,6 +43,8 @@ export interface AppParts {
   /** Mounted before every router, so a fault acts before a route reads or writes data. */
   faultInjector: FaultInjector;
   truth: GroundTruth;
+  /** POST /admin/reset; built in src/start.ts, which holds every part it puts back. */
+  reset: LabReset;
 }
 
 export function createApp({
@@ -58,6 +61,7 @@ export function createApp({
   faults,
   faultInjector,
   truth,
+  reset,
 }: AppParts): Express {
   const app = express();
   app.disable("x-powered-by");
@@ -88,6 +92,8 @@ export function createApp({
       log,
       faults,
       truth,
+      reset,
+      workers: config.workers,
     }),
   );
   if (config.queryUserWrites) {

@@ -5,6 +5,7 @@ import { isAbsolute, relative } from "node:path";
 import type { Config } from "./config.js";
 import { percent, type ReadyModel } from "./digits/first-start.js";
 import type { Switches } from "./switches.js";
+import { VERSION } from "./version.js";
 
 export interface BannerFacts {
   config: Config;
@@ -43,7 +44,7 @@ export function bannerText({
   const on = switches.enabled();
   const threads = `${config.cpuPoolSize} /cpu thread${config.cpuPoolSize === 1 ? "" : "s"}`;
   return [
-    `Fest Lab listening on ${url}`,
+    `Fest Lab ${VERSION} listening on ${url}`,
     ...(group
       ? [
           `  workers:   ${workerPids.length} processes (pids ${workerPids.join(", ")}), each with ${threads}; a worker that dies is started again`,

@@ -5,6 +5,7 @@ import BetterSqlite3, { type Database } from "better-sqlite3";
 import { DEFAULT_MOVIE_COUNT, seedCatalogue } from "./catalogue/seed.js";
 import { DEFAULT_SEED_SIZE, type SeedSize, seedDatabase } from "./fest/seed.js";
 import { schemaFile } from "./paths.js";
+import { hasSeedCopy, keepSeedCopy } from "./reset/seed-copy.js";
 
 export class DatabaseOpenError extends Error {
   override name = "DatabaseOpenError";
@@ -16,7 +17,15 @@ export interface OpenedDatabase {
   seeded: boolean;
 }
 
-export function openDatabase(path: string, seedSize: SeedSize = DEFAULT_SEED_SIZE): OpenedDatabase {
+/**
+ * `progress` hears a line per step of a first start's seeding (some seconds at the default
+ * size), so a person waiting for the banner sees the server working, not hanging.
+ */
+export function openDatabase(
+  path: string,
+  seedSize: SeedSize = DEFAULT_SEED_SIZE,
+  progress: (line: string) => void = () => {},
+): OpenedDatabase {
   const file = resolve(path);
   let db: Database;
   try {
@@ -38,8 +47,27 @@ export function openDatabase(path: string, seedSize: SeedSize = DEFAULT_SEED_SIZ
   // The catalogue first: the fest seed writes the "seed" mark last, so a start that stops
   // half-way seeds again. A database from before the catalogue lab gets its movies now.
   const noMovies = db.prepare("SELECT 1 FROM movies LIMIT 1").get() === undefined;
-  if (seeded || noMovies) seedCatalogue(db, seedSize.movies ?? DEFAULT_MOVIE_COUNT);
-  if (seeded) seedDatabase(db, seedSize);
+  const step = (what: string, work: () => void) => {
+    const started = performance.now();
+    work();
+    progress(`data: ${what} in ${Math.round(performance.now() - started)} ms`);
+  };
+  if (seeded) progress(`data: no data in ${file}: seeding it from the fixed seed`);
+  if (seeded || noMovies) {
+    const movies = seedSize.movies ?? DEFAULT_MOVIE_COUNT;
+    step(`catalogue: ${movies} movies and their similar-movie lists`, () =>
+      seedCatalogue(db, movies),
+    );
+  }
+  if (seeded) {
+    step(
+      `fest: ${seedSize.events} events, ${seedSize.users} users, ${seedSize.registrations} registrations`,
+      () => seedDatabase(db, seedSize),
+    );
+  }
+  // What POST /admin/reset puts back (src/reset/).
+  if (seeded || !hasSeedCopy(db))
+    step("a copy of the fest data for resets", () => keepSeedCopy(db));
   return { db, seeded };
 }
 

@@ -21,13 +21,16 @@ import { FaultInjector } from "./faults/inject.js";
 import { FaultSpecError } from "./faults/spec.js";
 import { faultableRoutes } from "./faults/targets.js";
 import type { SeedSize } from "./fest/seed.js";
+import { prepareFirstStart } from "./first-start/prepare.js";
 import { withAccessLog } from "./observe/access-log.js";
 import type { CpuPoolStatsProvider } from "./observe/cpu-pool-stats.js";
 import { createLogger, type Logger } from "./observe/log.js";
 import { ServerMetrics } from "./observe/metrics.js";
 import { type ResourceMonitor, startMonitor } from "./observe/monitor.js";
+import { LabReset } from "./reset/lab-reset.js";
 import { type ApplySwitch, Switches } from "./switches.js";
 import { GroundTruth } from "./truth/truth.js";
+import { withVersionHeader } from "./version.js";
 
 export class ListenError extends Error {
   override name = "ListenError";
@@ -101,7 +104,19 @@ export async function startServer(
   options: StartOptions = {},
 ): Promise<RunningServer> {
   const log = options.log ?? createLogger(config.logLevel);
-  const { db, seeded } = openDatabase(config.dbPath, options.seedSize);
+  // A first start seeds and trains in a thread of its own, whose memory goes when it ends.
+  const firstStart = await prepareFirstStart(
+    {
+      dbPath: config.dbPath,
+      seedSize: options.seedSize,
+      modelPath: config.modelPath,
+      trainingPlan: options.trainingPlan,
+    },
+    (line) => log.info(line),
+  );
+  const opened = openDatabase(config.dbPath, options.seedSize, (line) => log.info(line));
+  const { db } = opened;
+  const seeded = opened.seeded || firstStart.seeded;
   const switches = options.switches ?? Switches.fromStartup(config);
   if (options.switches === undefined) {
     switches.onChange((name, on, by) =>
@@ -116,7 +131,10 @@ export async function startServer(
   let predictPool: PredictPool;
   try {
     // Trained here on the first start (a few seconds), read from MODEL_PATH on the others.
-    model = loadOrTrainModel(config.modelPath, options.trainingPlan, (line) => log.info(line));
+    const loaded = loadOrTrainModel(config.modelPath, options.trainingPlan, (line) =>
+      log.info(line),
+    );
+    model = { ...loaded, trained: loaded.trained || firstStart.trained };
     cpuPool = new CpuPool(config.cpuPoolSize, config.cpuPoolQueue);
   } catch (error) {
     db.close();
@@ -153,6 +171,17 @@ export async function startServer(
     },
     countIgnoredHeaders: () => truth.countIgnoredHeaders(),
   });
+  const reset = new LabReset({
+    db,
+    switches,
+    applySwitch,
+    startSwitches: Switches.fromStartup(config).enabled(),
+    faults,
+    truth,
+    predictions: predictor.cache,
+    inFlight: () => metrics.inFlight,
+    log,
+  });
 
   const app = createApp({
     config,
@@ -168,6 +197,7 @@ export async function startServer(
     faults,
     faultInjector,
     truth,
+    reset,
   });
   // The routes exist now: check that every fault names one, and mirror them for the injector.
   const routes = faultableRoutes(app);
@@ -202,15 +232,18 @@ export async function startServer(
   // Outermost first: metrics, the truth and the access log see every answer, the drain's and
   // the capacity limit's 503s included. Faults come after the Host check (a refused request is
   // not faulted) and before /health; the limit comes after /health, which always answers.
+  // The version header first of all, so every answer carries it, refusals included.
   server.on(
     "request",
-    metrics.withMetrics(
-      truth.observe(
-        withAccessLog(
-          drain.track(
-            withSingleHost(faultInjector.withHealthFaults(withFastHealth(capacity.limit(app)))),
+    withVersionHeader(
+      metrics.withMetrics(
+        truth.observe(
+          withAccessLog(
+            drain.track(
+              withSingleHost(faultInjector.withHealthFaults(withFastHealth(capacity.limit(app)))),
+            ),
+            log,
           ),
-          log,
         ),
       ),
     ),

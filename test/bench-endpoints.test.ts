@@ -1,8 +1,10 @@
 // The bench lab's answers: /io waits what it is asked, /cpu returns a checksum a sieve
 // agrees with, either way it runs, and every parameter outside its bound is a 400 naming it.
+
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CPU_DEFAULT_N } from "../src/bench/cpu-task.js";
+import { VERSION } from "../src/version.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
 const json = { Accept: "application/json" };
@@ -31,7 +33,7 @@ describe("GET /health", () => {
   it("answers the small JSON the Locust scenarios check", async () => {
     const res = await request(server.url).get("/health");
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: "ok" });
+    expect(res.body).toEqual({ status: "ok", version: VERSION });
   });
 });
 

@@ -1,7 +1,9 @@
 // The seed lab's requests and every fest page, as HTML and as JSON, on the healthy server.
+
 import BetterSqlite3 from "better-sqlite3";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { VERSION } from "../src/version.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
 let server: TestServer;
@@ -53,7 +55,7 @@ describe("the seed lab's requests", () => {
   it("GET /health answers small JSON", async () => {
     const res = await request(server.url).get("/health");
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: "ok" });
+    expect(res.body).toEqual({ status: "ok", version: VERSION });
   });
 });
 

@@ -7,6 +7,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { VERSION } from "../src/version.js";
 import { freePort, spawnServer, waitFor } from "./helpers/process.js";
 import { SMALL_SEED } from "./helpers/server.js";
 
@@ -32,7 +33,7 @@ describe("start-up", () => {
     try {
       await waitFor(() => server.output().includes("stop:"), 20_000, "the banner");
       const text = server.output();
-      expect(text).toContain(`Fest Lab listening on http://127.0.0.1:${port}`);
+      expect(text).toContain(`Fest Lab ${VERSION} listening on http://127.0.0.1:${port}`);
       expect(text).toMatch(/mode: +optimized/);
       expect(text).toMatch(/switches: +checkout-crash /);
       expect(text).toContain("fest.db");

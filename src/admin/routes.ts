@@ -9,6 +9,8 @@
 //   POST /admin/faults           the page's form (faults=...), then back to the page
 //   GET  /admin/truth[?run=ID]   the server's own counts since the last reset (src/truth/)
 //   POST /admin/truth/reset      starts a fresh count
+//   POST /admin/reset            every lab back to its start (src/reset/): JSON with what and how
+//                                long; the page's form (no body) goes back to the page
 // Every route passes adminGate first (same site, this machine's name, not locked out), then,
 // with ADMIN_TOKEN, the token check (src/admin/guard.ts).
 // Routes carry their full path (no mount prefix) so /metrics labels them by their pattern.
@@ -18,6 +20,7 @@ import type { Faults } from "../faults/faults.js";
 import { FaultSpecError, parseFaults, SYNTAX_HELP } from "../faults/spec.js";
 import { BadInput, HttpError, NotFound } from "../http-errors.js";
 import type { Logger } from "../observe/log.js";
+import type { LabReset } from "../reset/lab-reset.js";
 import { answerJsonOnly, sendPage } from "../respond.js";
 import {
   type ApplySwitch,
@@ -57,6 +60,9 @@ export interface AdminParts {
   log: Logger;
   faults: Faults;
   truth: GroundTruth;
+  reset: LabReset;
+  /** WORKERS: more than one process holds the state a reset puts back. */
+  workers: number;
 }
 
 export function adminRouter({
@@ -67,6 +73,8 @@ export function adminRouter({
   log,
   faults,
   truth,
+  reset,
+  workers,
 }: AdminParts): Router {
   const router = Router();
   const access: AdminAccess = {
@@ -85,6 +93,10 @@ export function adminRouter({
     });
   }
   router.use("/admin/truth", answerJsonOnly);
+  router.use("/admin/reset", (req, res, next) => {
+    if (req.is("application/x-www-form-urlencoded")) next();
+    else answerJsonOnly(req, res, next);
+  });
 
   // Same site, this machine, not locked out: before everything, the login form included.
   router.use("/admin", adminGate(access));
@@ -112,6 +124,8 @@ export function adminRouter({
       data: {
         switches: switches.list(),
         faults: faultsState(faults),
+        lastReset: reset.last,
+        resetRefused: workers > 0 ? RESET_IN_A_GROUP : undefined,
         tokenRequired: adminToken !== undefined,
         origin: `${req.protocol}://${req.get("host") ?? "127.0.0.1:8000"}`,
       },
@@ -180,8 +194,24 @@ export function adminRouter({
     res.json({ reset: true, since: truth.report()?.since });
   });
 
+  router.post("/admin/reset", form, async (req, res) => {
+    if (workers > 0) throw new HttpError(409, RESET_IN_A_GROUP, { workers });
+    // The page's form sends a form body; curl -X POST and scripts send JSON or nothing.
+    const fromPage = typeof req.is("application/x-www-form-urlencoded") === "string";
+    const report = await reset.run(`admin ${fromPage ? "page" : "api"} from ${clientOf(req)}`);
+    if (fromPage) res.redirect(303, "/admin");
+    else res.json(report);
+  });
+
   return router;
 }
+
+/**
+ * Each worker holds its own truth, faults and prediction cache, and a reset would have to
+ * reach them all at one moment between requests; a restart does that today.
+ */
+const RESET_IN_A_GROUP =
+  "reset works in one process only: with WORKERS set, each worker keeps its own counts and faults; restart the server instead (Ctrl+C, npm start)";
 
 const FAULTS_RULE = `a JSON body {"faults": "RULES"} (or the form field faults), RULES being ${SYNTAX_HELP}; "" clears them`;
 const faultsBody = z.object({ faults: z.string().max(4000) });

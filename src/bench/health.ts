@@ -2,8 +2,9 @@
 // node:http, before Express builds its request and walks its router: the cheapest answer
 // the server can give. The access log still sees it (it wraps this handler).
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import { VERSION } from "../version.js";
 
-const BODY = JSON.stringify({ status: "ok" });
+const BODY = JSON.stringify({ status: "ok", version: VERSION });
 const HEADERS = {
   "content-type": "application/json; charset=utf-8",
   "content-length": Buffer.byteLength(BODY),

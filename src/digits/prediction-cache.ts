@@ -31,6 +31,13 @@ export class PredictionCache {
     this.entries.set(key, prediction);
   }
 
+  /** Forgets every answer (POST /admin/reset); says how many there were. */
+  clear(): number {
+    const forgotten = this.entries.size;
+    this.entries.clear();
+    return forgotten;
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -1,0 +1,50 @@
+// `npm run smoke [-- URL]`: is it working? Each lab's main requests once, one line a check,
+// a verdict, exit 0 or 1.
+import { readOptions, usageLines } from "../src/options.js";
+import { reportLines, runSmoke } from "../src/smoke/run-smoke.js";
+
+const DEFAULT_URL = "http://127.0.0.1:8000";
+
+const OPTIONS = {
+  adminToken: {
+    env: "ADMIN_TOKEN",
+    flag: "admin-token",
+    arg: "TOKEN",
+    shown: "unset",
+    help: "the server's ADMIN_TOKEN, for the read-only admin check",
+    parse: (text: string) => text,
+  },
+};
+
+async function main(): Promise<number> {
+  const read = readOptions(OPTIONS, {
+    argv: process.argv.slice(2),
+    env: process.env,
+    positionals: true,
+  });
+  if (read.kind === "help") {
+    console.log(
+      [
+        `Usage: npm run smoke -- [URL] [options]   (URL defaults to ${DEFAULT_URL})`,
+        ...usageLines(OPTIONS),
+      ].join("\n"),
+    );
+    return 0;
+  }
+  const [url = DEFAULT_URL, ...extra] = read.positionals;
+  if (extra.length > 0) throw new Error(`one URL only, got ${read.positionals.join(" ")}`);
+  if (!/^https?:\/\/[^/]+/.test(url)) {
+    throw new Error(`${url} is not a URL: give one like ${DEFAULT_URL}`);
+  }
+  const report = await runSmoke(url, { adminToken: read.values.adminToken });
+  for (const line of reportLines(report)) console.log(line);
+  return report.ok ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`smoke: ${(error as Error).message}\n`);
+    process.exit(1);
+  },
+);

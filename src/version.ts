@@ -1,0 +1,20 @@
+// The version every answer carries (X-Fest-Lab-Version), /health reports and the banner shows:
+// package.json's, read once at load, so a student's screenshot names the build it came from.
+import { readFileSync } from "node:fs";
+import type { RequestListener } from "node:http";
+import { join } from "node:path";
+import { projectRoot } from "./paths.js";
+
+export const VERSION_HEADER = "X-Fest-Lab-Version";
+
+export const VERSION: string = (
+  JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")) as { version: string }
+).version;
+
+/** Outermost on node:http: one setHeader a request, before any answer (a refusal too) is written. */
+export function withVersionHeader(next: RequestListener): RequestListener {
+  return (req, res) => {
+    res.setHeader(VERSION_HEADER, VERSION);
+    next(req, res);
+  };
+}
