@@ -2,12 +2,14 @@
 // Fest Lab's /health gives. `npm run bench -- bench` starts it as its own process, the way it
 // starts the lab, so both are measured alike. PORT and HOST as for the lab.
 import { createServer } from "node:http";
+import { VERSION, VERSION_HEADER } from "../src/version.js";
 
-const body = JSON.stringify({ status: "ok" });
+const body = JSON.stringify({ status: "ok", version: VERSION });
 const headers = {
   "content-type": "application/json; charset=utf-8",
   "content-length": Buffer.byteLength(body),
   "cache-control": "no-store",
+  [VERSION_HEADER]: VERSION,
 };
 
 const server = createServer((_req, res) => {

@@ -27,6 +27,7 @@ import type { CpuPoolStatsProvider } from "./observe/cpu-pool-stats.js";
 import { createLogger, type Logger } from "./observe/log.js";
 import { ServerMetrics } from "./observe/metrics.js";
 import { type ResourceMonitor, startMonitor } from "./observe/monitor.js";
+import { watchRequests } from "./observe/request-watch.js";
 import { LabReset } from "./reset/lab-reset.js";
 import { type ApplySwitch, Switches } from "./switches.js";
 import { GroundTruth } from "./truth/truth.js";
@@ -229,21 +230,21 @@ export async function startServer(
   });
   const drain = new Drain(server, log);
   truth.watchConnections(server);
-  // Outermost first: metrics, the truth and the access log see every answer, the drain's and
-  // the capacity limit's 503s included. Faults come after the Host check (a refused request is
-  // not faulted) and before /health; the limit comes after /health, which always answers.
-  // The version header first of all, so every answer carries it, refusals included.
+  // Outermost first: metrics, the truth and the drain watch every request, the drain's and
+  // the capacity limit's 503s included; the access log sees every answer. Faults come after
+  // the Host check (a refused request is not faulted) and before /health; the limit comes
+  // after /health, which always answers. The version header first of all, so every answer
+  // carries it, refusals included.
   server.on(
     "request",
     withVersionHeader(
-      metrics.withMetrics(
-        truth.observe(
-          withAccessLog(
-            drain.track(
-              withSingleHost(faultInjector.withHealthFaults(withFastHealth(capacity.limit(app)))),
-            ),
-            log,
+      watchRequests(
+        [metrics, truth, drain],
+        withAccessLog(
+          drain.refuseWhileDraining(
+            withSingleHost(faultInjector.withHealthFaults(withFastHealth(capacity.limit(app)))),
           ),
+          log,
         ),
       ),
     ),

@@ -10,6 +10,7 @@ import { once } from "node:events";
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Logger } from "../observe/log.js";
+import type { EndedRequest, RequestWatcher } from "../observe/request-watch.js";
 import { answerAndClose } from "./answer.js";
 
 export interface DrainReport {
@@ -22,7 +23,7 @@ export interface DrainReport {
 /** Seconds a refused client should wait: long enough for a restart or another worker. */
 const RETRY_AFTER_SECONDS = 1;
 
-export class Drain {
+export class Drain implements RequestWatcher {
   private readonly inFlight = new Set<ServerResponse>();
   private readonly sockets = new Set<Socket>();
   private draining = false;
@@ -43,23 +44,34 @@ export class Drain {
     return this.draining;
   }
 
-  /** Wraps the node:http handler: keeps the requests in flight, refuses new ones once draining. */
-  track(next: RequestListener): RequestListener {
+  readonly requestStarted = (_req: IncomingMessage, res: ServerResponse): void => {
+    this.inFlight.add(res);
+  };
+
+  readonly requestEnded = ({ req, res }: EndedRequest): void => {
+    this.inFlight.delete(res);
+    if (!this.draining) return;
+    // An answer whose headers went out before the drain said keep-alive; end its connection
+    // gently (after the answer is flushed) so no request follows on it.
+    const socket = req.socket;
+    if (!socket.destroyed && !socket.writableEnded) socket.end();
+    if (this.inFlight.size === 0) this.onEmpty?.();
+  };
+
+  /** Wraps the node:http handler: once draining, a request that still arrives gets 503. */
+  refuseWhileDraining(next: RequestListener): RequestListener {
     return (req: IncomingMessage, res: ServerResponse) => {
-      if (this.draining) {
-        answerAndClose(
-          req,
-          res,
-          503,
-          { error: "the server is shutting down: send the request again in a moment" },
-          { "retry-after": String(RETRY_AFTER_SECONDS) },
-        );
+      if (!this.draining) {
+        next(req, res);
         return;
       }
-      this.inFlight.add(res);
-      const socket = req.socket;
-      res.once("close", () => this.answered(res, socket));
-      next(req, res);
+      answerAndClose(
+        req,
+        res,
+        503,
+        { error: "the server is shutting down: send the request again in a moment" },
+        { "retry-after": String(RETRY_AFTER_SECONDS) },
+      );
     };
   }
 
@@ -94,15 +106,6 @@ export class Drain {
     if (!(await this.within(deadline, closed))) this.server.closeAllConnections();
     await closed;
     return report;
-  }
-
-  private answered(res: ServerResponse, socket: Socket): void {
-    this.inFlight.delete(res);
-    if (!this.draining) return;
-    // An answer whose headers went out before the drain said keep-alive; end its connection
-    // gently (after the answer is flushed) so no request follows on it.
-    if (!socket.destroyed && !socket.writableEnded) socket.end();
-    if (this.inFlight.size === 0) this.onEmpty?.();
   }
 
   private allAnswered(): Promise<void> {

@@ -5,14 +5,13 @@
 // Requests are counted at the node:http level, below Express, like the access log, so the
 // fast /health (answered before Express) is counted too. The per-request work is kept to
 // two counters and one histogram observe: /health must stay within its bench target.
-import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { Router } from "express";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import { isHealthRequest } from "../bench/health.js";
 import type { PredictionCounters } from "../digits/predictor.js";
 import { SWITCH_NAMES, type Switches } from "../switches.js";
 import type { CpuPoolStats, CpuPoolStatsProvider } from "./cpu-pool-stats.js";
+import type { EndedRequest, RequestWatcher } from "./request-watch.js";
 
 /** Seconds. Finer than prom-client's default at the low end, where /health lives. */
 const DURATION_BUCKETS = [
@@ -27,7 +26,7 @@ export interface MetricsSources {
   scrape?: () => Promise<string>;
 }
 
-export class ServerMetrics {
+export class ServerMetrics implements RequestWatcher {
   readonly registry = new Registry();
   /** Requests whose answer went out (or whose client left) since start. */
   requestsDone = 0;
@@ -190,40 +189,17 @@ export class ServerMetrics {
     modelLoaded: () => this.modelLoads.inc(),
   };
 
-  /** Wraps the node:http handler: one in-flight count up and down, one histogram observe. */
-  withMetrics(handler: RequestListener): RequestListener {
-    return (req: IncomingMessage, res: ServerResponse) => {
-      const started = performance.now();
-      this.inFlight++;
-      // 'close' comes once per response, answered or abandoned; 'finish' would miss the latter.
-      res.on("close", () => {
-        this.inFlight--;
-        this.requestsDone++;
-        const labels = {
-          method: req.method ?? "",
-          route: routeLabel(req),
-          status: res.writableFinished ? res.statusCode : "aborted",
-        };
-        this.duration.observe(labels, (performance.now() - started) / 1000);
-      });
-      handler(req, res);
-    };
-  }
-}
-
-/**
- * The route pattern ("/events/:id/register"), never the raw URL: one time series per URL
- * would grow without bound. Express has set req.route on this same request object by the
- * time the answer is sent; the fast /health never reaches Express.
- */
-export function routeLabel(req: IncomingMessage): string {
-  const { route, baseUrl } = req as IncomingMessage & {
-    route?: { path?: unknown };
-    baseUrl?: string;
+  readonly requestStarted = (): void => {
+    this.inFlight++;
   };
-  if (typeof route?.path === "string") return (baseUrl ?? "") + route.path;
-  if (isHealthRequest(req)) return "/health";
-  return "unmatched";
+
+  /** One in-flight count down, one histogram observe: all /health pays for its metrics. */
+  readonly requestEnded = ({ req, res, ms, route }: EndedRequest): void => {
+    this.inFlight--;
+    this.requestsDone++;
+    const status = res.writableFinished ? res.statusCode : "aborted";
+    this.duration.observe({ method: req.method ?? "", route, status }, ms / 1000);
+  };
 }
 
 /**

@@ -2,16 +2,16 @@
 // report against: per method and route pattern, requests, answers by status, clients that left
 // first, faults injected by kind, server-side latency and bytes sent; connections opened,
 // closed and reset by a fault. A request that carries X-Run-Id is also counted under that run.
-// It wraps the node:http handler outside the drain and the capacity limit, so the requests
-// they refuse are counted too. Counted when a request ends (answered, reset or abandoned),
+// It watches every request from outside the drain and the capacity limit (watchRequests), so
+// the requests they refuse are counted too. Counted when a request ends (answered, reset or abandoned),
 // because only then is its route pattern known.
-import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { FaultCounter } from "../faults/faults.js";
 import type { FaultMarks } from "../faults/inject.js";
 import type { RequestFaultKind } from "../faults/spec.js";
-import { routeLabel } from "../observe/metrics.js";
+import type { EndedRequest, RequestWatcher } from "../observe/request-watch.js";
 import { LatencySamples } from "./samples.js";
 
 /** A run id is a short label a student picks: letters, digits, ".", "_" and "-". */
@@ -87,7 +87,7 @@ export interface TruthReport {
   runs: string[];
 }
 
-export class GroundTruth implements FaultMarks, FaultCounter {
+export class GroundTruth implements FaultMarks, FaultCounter, RequestWatcher {
   private all = new RouteTable();
   private runs = new Map<string, RouteTable>();
   private since = new Date();
@@ -100,16 +100,21 @@ export class GroundTruth implements FaultMarks, FaultCounter {
   /** Literal route paths: names a request refused before routing (capacity, drain) by its path. */
   private literalPaths = new Set<string>();
 
-  /** Outermost but the metrics: sees every request, those the drain and the limit refuse too. */
-  observe(next: RequestListener): RequestListener {
-    return (req: IncomingMessage, res: ServerResponse) => {
-      const started = performance.now();
-      const bytesBefore = req.socket.bytesWritten;
-      this.inFlight++;
-      res.once("close", () => this.ended(req, res, started, bytesBefore));
-      next(req, res);
-    };
-  }
+  readonly requestStarted = (): void => {
+    this.inFlight++;
+  };
+
+  readonly requestEnded = ({ req, res, ms, route, bytes }: EndedRequest): void => {
+    this.inFlight--;
+    const pattern = this.patternOf(req, route);
+    const method = req.method ?? "";
+    this.count(this.all.row(method, pattern), res, ms, bytes);
+    const runId = req.headers["x-run-id"];
+    if (typeof runId === "string") {
+      const table = this.runTable(runId);
+      if (table !== undefined) this.count(table.row(method, pattern), res, ms, bytes);
+    }
+  };
 
   watchConnections(server: Server): void {
     server.on("connection", (socket: Socket) => {
@@ -169,21 +174,6 @@ export class GroundTruth implements FaultMarks, FaultCounter {
     };
   }
 
-  private ended(req: IncomingMessage, res: ServerResponse, started: number, bytesBefore: number) {
-    this.inFlight--;
-    const ms = performance.now() - started;
-    const route = this.routeOf(req);
-    const method = req.method ?? "";
-    this.count(this.all.row(method, route), res, ms, req.socket.bytesWritten - bytesBefore);
-    const runId = req.headers["x-run-id"];
-    if (typeof runId === "string") {
-      const table = this.runTable(runId);
-      if (table !== undefined) {
-        this.count(table.row(method, route), res, ms, req.socket.bytesWritten - bytesBefore);
-      }
-    }
-  }
-
   private count(row: RouteCounts, res: ServerResponse, ms: number, bytes: number): void {
     row.requests++;
     row.bytesSent += bytes;
@@ -197,8 +187,7 @@ export class GroundTruth implements FaultMarks, FaultCounter {
     }
   }
 
-  private routeOf(req: IncomingMessage): string {
-    const label = routeLabel(req);
+  private patternOf(req: IncomingMessage, label: string): string {
     if (label !== "unmatched") return label;
     const url = req.url ?? "";
     const query = url.indexOf("?");
