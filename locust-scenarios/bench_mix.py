@@ -25,50 +25,40 @@ if _HERE not in sys.path:
 
 from locust import HttpUser, between, task  # noqa: E402
 
-from lab_common import DEFAULT_HOST, expect_status, json_body  # noqa: E402
+from lab_common import DEFAULT_HOST, expect_json, expect_not_shed, fail  # noqa: E402
 
 
-def _has_key(response, key):
-    body = json_body(response)
+def _json_has(response, key, value=None):
+    """Fail the request unless it is 200 and JSON with ``key`` (equal to ``value`` if given)."""
+    body = expect_json(response, 200)
     if body is None:
         return False
-    if key not in body:
-        response.failure(f'JSON has no "{key}"')
-        return False
-    return True
+    if value is not None and body.get(key) != value:
+        return fail(response, f'JSON "{key}" is not "{value}"')
+    if key in body:
+        return True
+    return fail(response, f'JSON has no "{key}"')
 
 
 class BenchMixUser(HttpUser):
-    host = DEFAULT_HOST
+    # Short think time, so a few users already keep the server busy.
     wait_time = between(0.1, 0.5)
+    host = DEFAULT_HOST
 
     @task(5)
     def health(self):
         with self.client.get("/health", name="/health", catch_response=True) as response:
-            if not expect_status(response, 200):
-                return
-            body = json_body(response)
-            if body is None:
-                return
-            if body.get("status") != "ok":
-                response.failure('JSON "status" is not "ok"')
-                return
-            response.success()
+            if _json_has(response, "status", "ok"):
+                response.success()
 
     @task(3)
     def io(self):
         with self.client.get("/io", name="/io", catch_response=True) as response:
-            if expect_status(response, 200) and _has_key(response, "waitedMs"):
+            if _json_has(response, "waitedMs"):
                 response.success()
 
     @task(2)
     def cpu(self):
         with self.client.get("/cpu", name="/cpu", catch_response=True) as response:
-            if response.status_code == 503:
-                retry_after = response.headers.get("Retry-After", "?")
-                response.failure(
-                    f"HTTP 503: /cpu worker pool queue full, server shed load (Retry-After: {retry_after} s)"
-                )
-                return
-            if expect_status(response, 200) and _has_key(response, "checksum"):
+            if expect_not_shed(response, "/cpu") and _json_has(response, "checksum"):
                 response.success()

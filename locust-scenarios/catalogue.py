@@ -28,28 +28,24 @@ if _HERE not in sys.path:
 
 from locust import HttpUser, between, task  # noqa: E402
 
-from lab_common import DEFAULT_HOST, expect_status, json_body  # noqa: E402
+from lab_common import DEFAULT_HOST, expect_json, fail  # noqa: E402
 
 GODFATHER = "tt0068646"
 SIMILAR_COUNT = 10
 
 
 def expect_lookup(response, movie_id):
-    """Pass a lookup when it answers ``movie_id`` and 10 similar movies."""
-    if not expect_status(response, 200):
-        return
-    body = json_body(response)
+    """Fail a lookup unless it answers ``movie_id`` and 10 similar movies."""
+    body = expect_json(response, 200)
     if body is None:
-        return
+        return False
     movie = body.get("movie")
     if not isinstance(movie, dict) or movie.get("id") != movie_id:
-        response.failure(f"the answer is not movie {movie_id}")
-        return
+        return fail(response, f"the answer is not movie {movie_id}")
     similar = body.get("similar")
     if not isinstance(similar, list) or len(similar) != SIMILAR_COUNT:
-        response.failure(f"the answer does not list {SIMILAR_COUNT} similar movies")
-        return
-    response.success()
+        return fail(response, f"the answer does not list {SIMILAR_COUNT} similar movies")
+    return True
 
 
 class CatalogueUser(HttpUser):
@@ -60,9 +56,7 @@ class CatalogueUser(HttpUser):
     @task
     def status(self):
         with self.client.get("/status", catch_response=True) as response:
-            if not expect_status(response, 200):
-                return
-            body = json_body(response)
+            body = expect_json(response, 200)
             if body is not None and body.get("status") == "ok":
                 response.success()
             elif body is not None:
@@ -71,9 +65,11 @@ class CatalogueUser(HttpUser):
     @task
     def by_id(self):
         with self.client.get(f"/api/id/{GODFATHER}", catch_response=True) as response:
-            expect_lookup(response, GODFATHER)
+            if expect_lookup(response, GODFATHER):
+                response.success()
 
     @task
     def by_title(self):
         with self.client.get("/api/title/The godfather/1972", catch_response=True) as response:
-            expect_lookup(response, GODFATHER)
+            if expect_lookup(response, GODFATHER):
+                response.success()

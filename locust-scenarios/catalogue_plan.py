@@ -24,27 +24,16 @@ import sys
 
 from locust import LoadTestShape, between
 
-# Locust may be started from any directory; the scenario sits next to this file.
+# Locust may be started from any directory; the scenario and lab_shape.py sit next to this file.
 _HERE = os.path.dirname(os.path.abspath(__file__))
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
 from catalogue import CatalogueUser  # noqa: E402
+# Only the settings reader: a LabPlanShape imported here would be a second shape in this plan.
+from lab_shape import positive_setting  # noqa: E402
 
 USERS = 1000
-
-
-def positive_number(name, default):
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = 0.0
-    if not value > 0 or value == float("inf"):
-        raise ValueError(f"{name} must be a positive number, got {raw!r}")
-    return value
 
 
 class CataloguePlanUser(CatalogueUser):
@@ -64,8 +53,8 @@ class CataloguePlanShape(LoadTestShape):
     def __init__(self):
         super().__init__()
         # Read at start so a bad value stops Locust before any load is sent.
-        self.seconds = positive_number("CATALOGUE_PLAN_SECONDS", 1800.0)
-        self.spawn_rate = positive_number("CATALOGUE_SPAWN_RATE", 10.0)
+        self.seconds = positive_setting("CATALOGUE_PLAN_SECONDS", 1800.0, "seconds")
+        self.spawn_rate = positive_setting("CATALOGUE_SPAWN_RATE", 10.0, "users a second")
 
     def tick(self):
         if self.get_run_time() >= self.seconds:

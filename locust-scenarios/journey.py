@@ -32,9 +32,10 @@ from locust import HttpUser, SequentialTaskSet, between, task  # noqa: E402
 from lab_common import (  # noqa: E402
     DEFAULT_HOST,
     JSON_HEADERS,
+    expect_json,
     expect_status,
+    fail,
     is_number,
-    json_body,
 )
 
 SESSION_COOKIE = "fest_session"
@@ -46,174 +47,146 @@ def _username_of(user):
 
 
 class FestVisit(SequentialTaskSet):
-    """One visit; Locust runs the tasks in order and waits between them."""
+    """One visit; Locust runs the tasks in order and waits between them.
+
+    Each step is a request and a check of its answer (the ``_...`` method after
+    the step). A check returns whether the answer passed and marks a failure
+    with its reason; ``_step`` does the rest, the same for every step.
+    """
 
     def on_start(self):
         self.event_id = None
 
-    def _abandon_visit(self):
-        # Later steps need this one's result; start over after the user's usual wait.
-        self.interrupt(reschedule=False)
+    def _step(self, method, path, passes, name=None, **kwargs):
+        """Send one request of the visit, counted as passed when ``passes(response)`` is true.
 
-    def _has_session_cookie(self):
-        return any(cookie.name == SESSION_COOKIE for cookie in self.client.cookies)
+        A failed step ends the visit: later steps need its result, so the user
+        starts over from the login after its usual wait.
+        """
+        with self.client.request(
+            method, path, name=name or path, catch_response=True, **kwargs
+        ) as response:
+            passed = passes(response)
+            if passed:
+                response.success()
+        if not passed:
+            self.interrupt(reschedule=False)
+
+    def _get_mine(self, path, check):
+        """A JSON GET step whose answer must be this user's, and pass ``check(response, body)``."""
+
+        def passes(response):
+            body = self._body_for_me(response, 200)
+            return body is not None and check(response, body)
+
+        self._step("GET", path, passes, headers=JSON_HEADERS)
 
     def _body_for_me(self, response, *statuses):
         """The JSON body if the status fits and the answer is about this user."""
-        if not expect_status(response, *statuses):
-            return None
-        body = json_body(response)
-        if body is None:
-            return None
-        if _username_of(body.get("user")) != self.user.username:
+        body = expect_json(response, *statuses)
+        if body is not None and _username_of(body.get("user")) != self.user.username:
             # The cookie was lost or not honoured: the page is someone else's (or nobody's).
             response.failure("answer is not for the logged-in journey user")
             return None
         return body
 
-    def _sign_up(self):
-        user = self.user
-        with self.client.post(
-            "/signup",
-            json={"username": user.username, "password": user.password},
-            headers=JSON_HEADERS,
-            name="/signup",
-            catch_response=True,
-        ) as response:
-            if response.status_code == 409:
-                response.failure("HTTP 409: username already taken")
-                user.pick_new_name()
-                return False
-            if self._body_for_me(response, 201) is None:
-                return False
-            if not self._has_session_cookie():
-                response.failure(f"no {SESSION_COOKIE} cookie after signup")
-                return False
-            response.success()
-        user.has_account = True
-        return True
+    def _has_session_cookie(self, response, after):
+        if any(cookie.name == SESSION_COOKIE for cookie in self.client.cookies):
+            return True
+        return fail(response, f"no {SESSION_COOKIE} cookie after {after}")
 
     @task
     def log_in(self):
         user = self.user
-        if not user.has_account and not self._sign_up():
-            self._abandon_visit()
-        ok = False
-        with self.client.post(
-            "/login",
-            json={"username": user.username, "password": user.password},
-            headers=JSON_HEADERS,
-            name="/login",
-            catch_response=True,
-        ) as response:
-            if self._body_for_me(response, 200) is None:
-                pass
-            elif not self._has_session_cookie():
-                response.failure(f"no {SESSION_COOKIE} cookie after login")
-            else:
-                response.success()
-                ok = True
-        if not ok:
-            self._abandon_visit()
+        credentials = {"username": user.username, "password": user.password}
+        if not user.has_account:
+            # A user's first visit signs up before it logs in; a failed signup ends the visit.
+            self._step("POST", "/signup", self._signed_up, json=credentials, headers=JSON_HEADERS)
+            user.has_account = True
+        self._step("POST", "/login", self._logged_in, json=credentials, headers=JSON_HEADERS)
+
+    def _signed_up(self, response):
+        if response.status_code == 409:
+            self.user.pick_new_name()
+            return fail(response, "HTTP 409: username already taken")
+        return self._body_for_me(response, 201) is not None and self._has_session_cookie(
+            response, "signup"
+        )
+
+    def _logged_in(self, response):
+        return self._body_for_me(response, 200) is not None and self._has_session_cookie(
+            response, "login"
+        )
 
     @task
     def browse_events(self):
         self.event_id = None
-        with self.client.get(
-            "/events", headers=JSON_HEADERS, name="/events", catch_response=True
-        ) as response:
-            body = self._body_for_me(response, 200)
-            if body is not None:
-                events = body.get("events")
-                if not isinstance(events, list) or not events:
-                    response.failure('JSON "events" is not a non-empty list')
-                else:
-                    self.event_id = self._pick_event(response, events)
-                    if self.event_id is not None:
-                        response.success()
-        if self.event_id is None:
-            self._abandon_visit()
+        self._get_mine("/events", self._picked_event)
 
-    def _pick_event(self, response, events):
+    def _picked_event(self, response, body):
+        events = body.get("events")
+        if not isinstance(events, list) or not events:
+            return fail(response, 'JSON "events" is not a non-empty list')
         try:
             open_events = [e["id"] for e in events if e["seatsLeft"] > 0 and not e["registered"]]
             mine = [e["id"] for e in events if e["registered"]]
         except (KeyError, TypeError):
-            response.failure('an event lacks "id", "seatsLeft" or "registered"')
-            return None
-        if open_events:
-            return random.choice(open_events)
-        if mine:
-            return random.choice(mine)
-        response.failure("no event has seats left and this user holds none (reseed the database)")
-        return None
+            return fail(response, 'an event lacks "id", "seatsLeft" or "registered"')
+        if not open_events and not mine:
+            return fail(
+                response, "no event has seats left and this user holds none (reseed the database)"
+            )
+        self.event_id = random.choice(open_events or mine)
+        return True
 
     @task
     def register(self):
-        ok = False
-        with self.client.post(
+        self._step(
+            "POST",
             f"/events/{self.event_id}/register",
-            headers=JSON_HEADERS,
+            self._registered,
             name="/events/[id]/register",
-            catch_response=True,
-        ) as response:
-            if response.status_code == 409:
-                # Browsing showed free seats; others may have taken them since, but say so plainly.
-                response.failure("HTTP 409: event full although /events showed seats left")
-            elif expect_status(response, 201, 200):
-                body = json_body(response)
-                if body is None:
-                    pass
-                elif body.get("created") is not (response.status_code == 201):
-                    response.failure('"created" does not match the status (201: true, 200: false)')
-                else:
-                    response.success()
-                    ok = True
-        if not ok:
-            self._abandon_visit()
+            headers=JSON_HEADERS,
+        )
+
+    def _registered(self, response):
+        if response.status_code == 409:
+            # Browsing showed free seats; others may have taken them since, but say so plainly.
+            return fail(response, "HTTP 409: event full although /events showed seats left")
+        body = expect_json(response, 201, 200)
+        if body is None:
+            return False
+        if body.get("created") is not (response.status_code == 201):
+            return fail(response, '"created" does not match the status (201: true, 200: false)')
+        return True
 
     @task
     def my_events(self):
-        ok = False
-        with self.client.get(
-            "/my-events", headers=JSON_HEADERS, name="/my-events", catch_response=True
-        ) as response:
-            body = self._body_for_me(response, 200)
-            if body is not None:
-                registrations = body.get("registrations")
-                if not isinstance(registrations, list):
-                    response.failure('JSON "registrations" is not a list')
-                elif not any(
-                    isinstance(r, dict) and r.get("eventId") == self.event_id for r in registrations
-                ):
-                    response.failure("the event just registered for is not in my events")
-                else:
-                    response.success()
-                    ok = True
-        if not ok:
-            self._abandon_visit()
+        self._get_mine("/my-events", self._lists_the_event)
+
+    def _lists_the_event(self, response, body):
+        registrations = body.get("registrations")
+        if not isinstance(registrations, list):
+            return fail(response, 'JSON "registrations" is not a list')
+        if any(isinstance(r, dict) and r.get("eventId") == self.event_id for r in registrations):
+            return True
+        return fail(response, "the event just registered for is not in my events")
 
     @task
     def checkout(self):
-        ok = False
-        with self.client.get(
-            "/checkout", headers=JSON_HEADERS, name="/checkout", catch_response=True
-        ) as response:
-            body = self._body_for_me(response, 200)
-            if body is not None:
-                if not isinstance(body.get("lines"), list):
-                    response.failure('JSON "lines" is not a list')
-                elif not is_number(body.get("totalRupees")):
-                    response.failure('JSON "totalRupees" is not a number')
-                else:
-                    response.success()
-                    ok = True
-        if not ok:
-            self._abandon_visit()
+        self._get_mine("/checkout", self._has_lines_and_total)
+
+    def _has_lines_and_total(self, response, body):
+        if not isinstance(body.get("lines"), list):
+            return fail(response, 'JSON "lines" is not a list')
+        if not is_number(body.get("totalRupees")):
+            return fail(response, 'JSON "totalRupees" is not a number')
+        return True
 
     @task
     def log_out(self):
-        # A browser's form post: no JSON, and the redirect is not followed.
+        # A browser's form post: no JSON, and the redirect is not followed. The last step, so
+        # a failure here ends nothing: the next visit starts from the login either way.
         with self.client.post(
             "/logout", name="/logout", allow_redirects=False, catch_response=True
         ) as response:

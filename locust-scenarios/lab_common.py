@@ -2,9 +2,11 @@
 
 Not a locustfile itself (it defines no User), so never pass it to ``locust -f``.
 
-Every check marks the request as failed with a short, stable message. Locust
-groups failures by message, so messages name the problem (status, missing
-field) and never include values that change from request to request.
+Every check (``expect_...``) returns whether the request passed it and, when
+not, marks the request as failed with a short, stable message; a task calls
+``response.success()`` once all its checks passed. Locust groups failures by
+message, so messages name the problem (status, missing field) and never
+include values that change from request to request.
 """
 
 from __future__ import annotations
@@ -107,20 +109,39 @@ def _network_error(response) -> str:
     return type(error).__name__
 
 
+def fail(response, reason: str) -> bool:
+    """Mark the request failed with ``reason``; False, for checks that say whether they passed."""
+    response.failure(reason)
+    return False
+
+
 def expect_status(response, *expected: int) -> bool:
     """Fail the request unless its status is one of ``expected``."""
     if response.status_code in expected:
         return True
-    response.failure(describe_status(response, expected))
-    return False
+    return fail(response, describe_status(response, expected))
+
+
+def expect_not_shed(response, route: str) -> bool:
+    """Fail a 503 as the server shedding load, under its own message: it is not a crash.
+
+    A route that hands its work to a worker pool (``/cpu``, ``/predict``) answers 503 with a
+    Retry-After header when the pool's queue is full: an honest "overloaded", still a failure.
+    """
+    if response.status_code != 503:
+        return True
+    retry_after = response.headers.get("Retry-After", "?")
+    return fail(
+        response,
+        f"HTTP 503: {route} worker pool queue full, server shed load (Retry-After: {retry_after} s)",
+    )
 
 
 def expect_text(response, needle: str) -> bool:
     """Fail the request unless the body contains ``needle``."""
     if needle in (response.text or ""):
         return True
-    response.failure(f"body does not contain {needle!r}")
-    return False
+    return fail(response, f"body does not contain {needle!r}")
 
 
 def json_body(response):
@@ -138,6 +159,13 @@ def json_body(response):
         response.failure("JSON body is not an object")
         return None
     return body
+
+
+def expect_json(response, *expected: int):
+    """The JSON object body of an answer whose status is one of ``expected``; else None, failed."""
+    if not expect_status(response, *expected):
+        return None
+    return json_body(response)
 
 
 def is_number(value) -> bool:

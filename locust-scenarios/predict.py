@@ -32,7 +32,8 @@ if _HERE not in sys.path:
 
 from locust import HttpUser, between, task  # noqa: E402
 
-from lab_common import DEFAULT_HOST, JSON_HEADERS, expect_status, expect_text, json_body  # noqa: E402
+from lab_common import DEFAULT_HOST, JSON_HEADERS, expect_status, expect_text  # noqa: E402
+from lab_common import expect_json, expect_not_shed, fail  # noqa: E402
 
 # The answer a user waits for at most; a slower one counts as failed.
 CLIENT_LIMIT_SECONDS = 2.0
@@ -58,25 +59,18 @@ def grayscale_png(pixels):
     )
 
 
-def check_prediction(response, label):
-    """200, the labelled digit, and within the client's limit; else a failure naming which."""
-    if not expect_status(response, 200):
-        if response.status_code == 503:
-            response.failure(
-                "HTTP 503: /predict worker pool queue full, server shed load "
-                f"(Retry-After: {response.headers.get('Retry-After', '?')} s)"
-            )
-        return
-    body = json_body(response)
+def expect_prediction(response, label):
+    """Fail a prediction unless it is 200, the labelled digit, and within the client's limit."""
+    if not expect_not_shed(response, "/predict"):
+        return False
+    body = expect_json(response, 200)
     if body is None:
-        return
+        return False
     if body.get("digit") != label:
-        response.failure("wrong digit: the answer differs from the held-out label")
-        return
+        return fail(response, "wrong digit: the answer differs from the held-out label")
     if response.elapsed.total_seconds() > CLIENT_LIMIT_SECONDS:
-        response.failure(f"slower than the client limit of {CLIENT_LIMIT_SECONDS:g} s")
-        return
-    response.success()
+        return fail(response, f"slower than the client limit of {CLIENT_LIMIT_SECONDS:g} s")
+    return True
 
 
 class PredictUser(HttpUser):
@@ -92,23 +86,22 @@ class PredictUser(HttpUser):
     @task(4)
     def predict_json(self):
         digit = random.choice(HELD_OUT)
-        with self.client.post(
-            "/predict",
-            json={"pixels": digit["pixels"]},
-            headers=JSON_HEADERS,
-            name="POST /predict (JSON)",
-            catch_response=True,
-        ) as response:
-            check_prediction(response, digit["label"])
+        self._predict(
+            digit, "POST /predict (JSON)", json={"pixels": digit["pixels"]}, headers=JSON_HEADERS
+        )
 
     @task(1)
     def predict_png(self):
         digit = random.choice(HELD_OUT)
-        with self.client.post(
-            "/predict",
+        self._predict(
+            digit,
+            "POST /predict (PNG)",
             data=grayscale_png(digit["pixels"]),
             headers={"Content-Type": "image/png", **JSON_HEADERS},
-            name="POST /predict (PNG)",
-            catch_response=True,
-        ) as response:
-            check_prediction(response, digit["label"])
+        )
+
+    def _predict(self, digit, name, **request):
+        """POST one held-out digit (``request``: its pixels as JSON or a PNG) and check the answer."""
+        with self.client.post("/predict", name=name, catch_response=True, **request) as response:
+            if expect_prediction(response, digit["label"]):
+                response.success()
