@@ -11,7 +11,7 @@ import { isAdminHost, isLoopback, tokensMatch } from "../src/admin/guard.js";
 import { MAX_WRONG, WINDOW_MS, WrongTokenLimiter } from "../src/admin/wrong-tokens.js";
 import { createLogger } from "../src/observe/log.js";
 import { SWITCH_NAMES, SWITCHES } from "../src/switches.js";
-import { flipSwitch } from "./helpers/admin-api.js";
+import { flipSwitch, putSwitch } from "./helpers/admin-api.js";
 import {
   serverForEachTest,
   serverForTests,
@@ -67,8 +67,7 @@ describe("the switch API from this machine (no ADMIN_TOKEN)", () => {
   });
 
   it("an unknown name is a 404 that names it and lists the known names, in JSON for curl", async () => {
-    const res = await request(server().url)
-      .put("/admin/switches/checkout-crsh")
+    const res = await putSwitch(server().url, "checkout-crsh")
       .set("Accept", "*/*")
       .send({ on: true });
     expect(res.status).toBe(404);
@@ -79,21 +78,15 @@ describe("the switch API from this machine (no ADMIN_TOKEN)", () => {
 
   it("a body without a boolean 'on' is a 400 naming 'on', and changes nothing", async () => {
     for (const body of [{ on: "yes" }, { on: 1 }, {}, { enabled: true }]) {
-      const res = await request(server().url).put("/admin/switches/checkout-crash").send(body);
+      const res = await putSwitch(server().url, "checkout-crash").send(body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body.parameter).toBe("on");
       expect(res.body.allowed).toContain("true or false");
     }
-    const notJson = await request(server().url)
-      .put("/admin/switches/checkout-crash")
-      .type("form")
-      .send("on=true");
+    const notJson = await putSwitch(server().url, "checkout-crash").type("form").send("on=true");
     expect(notJson.status).toBe(400);
     expect(notJson.body.allowed).toContain("Content-Type: application/json");
-    const broken = await request(server().url)
-      .put("/admin/switches/checkout-crash")
-      .type("json")
-      .send("{on: true");
+    const broken = await putSwitch(server().url, "checkout-crash").type("json").send("{on: true");
     expect(broken.status).toBe(400);
     expect(server().switches.isOn("checkout-crash")).toBe(false);
   });
@@ -152,11 +145,10 @@ describe("a web page cannot reach the admin (no ADMIN_TOKEN)", () => {
   afterAll(() => server.stop());
 
   it("the rebinding attack: a PUT for evil.example is a 403 naming Host and ADMIN_HOSTS, and the switch stays off", async () => {
-    const res = await request(server.url)
-      .put("/admin/switches/checkout-crash-process")
-      .set("Host", `evil.example:${port}`)
-      .set("Origin", `http://evil.example:${port}`)
-      .send({ on: true });
+    const res = await flipSwitch(server.url, "checkout-crash-process", true, {
+      Host: `evil.example:${port}`,
+      Origin: `http://evil.example:${port}`,
+    });
     expect(res.status).toBe(403);
     expect(res.body.error).toContain(`Host is "evil.example:${port}"`);
     expect(res.body.error).toContain("ADMIN_HOSTS=evil.example");
@@ -225,11 +217,10 @@ describe("a web page cannot reach the admin (no ADMIN_TOKEN)", () => {
   });
 
   it("the admin page's own requests pass: same origin, or typed in the address bar", async () => {
-    const own = await request(server.url)
-      .put("/admin/switches/checkout-crash")
-      .set("Origin", server.url)
-      .set("Sec-Fetch-Site", "same-origin")
-      .send({ on: true });
+    const own = await flipSwitch(server.url, "checkout-crash", true, {
+      Origin: server.url,
+      "Sec-Fetch-Site": "same-origin",
+    });
     expect(own.status).toBe(200);
     await request(server.url)
       .post("/admin/switches/checkout-crash")

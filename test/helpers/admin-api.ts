@@ -1,6 +1,11 @@
-// The admin API as its clients use it: a PUT that turns one switch on or off.
+// The admin API as its clients use it: a PUT to one switch's URL.
 import request from "supertest";
 import type { SwitchName } from "../../src/switches.js";
+
+/** PUT /admin/switches/:name, for the test to say what it sends (a bad name or body included). */
+export function putSwitch(url: string, name: string) {
+  return request(url).put(`/admin/switches/${name}`);
+}
 
 /** PUT /admin/switches/:name {on}; `headers` carry a token or a Host. Await it, or `.expect()` it. */
 export function flipSwitch(
@@ -9,5 +14,5 @@ export function flipSwitch(
   on: boolean,
   headers: Record<string, string> = {},
 ) {
-  return request(url).put(`/admin/switches/${name}`).set(headers).send({ on });
+  return putSwitch(url, name).set(headers).send({ on });
 }
