@@ -10,7 +10,6 @@ import {
   type ServerProcess,
   spawnServer as spawnServerWith,
 } from "../../measure/server-process.js";
-import { SMALL_SEED } from "./server.js";
 
 export { freePort, SERVER_ENTRY, type ServerProcess } from "../../measure/server-process.js";
 
@@ -52,7 +51,9 @@ export function seededFolderForTests(prefix: string): () => string {
   let dir: string | undefined;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), prefix));
+    // Imported here, not above: the tests that only spawn processes need not load the app.
     const { openDatabase } = await import("../../src/database.js");
+    const { SMALL_SEED } = await import("./server.js");
     openDatabase(join(dir, "fest.db"), SMALL_SEED).db.close();
   });
   afterAll(() => {
