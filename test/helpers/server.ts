@@ -89,8 +89,9 @@ export function serverForEachTest(...args: ServerArgs): () => TestServer {
 }
 
 function started(server: TestServer | undefined): TestServer {
-  if (server === undefined)
+  if (server === undefined) {
     throw new Error("the test server has not started (read it inside a test)");
+  }
   return server;
 }
 
