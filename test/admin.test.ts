@@ -6,26 +6,29 @@ import { createServer, request as httpRequest, type RequestListener } from "node
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import request from "supertest";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isAdminHost, isLoopback, tokensMatch } from "../src/admin/guard.js";
 import { MAX_WRONG, WINDOW_MS, WrongTokenLimiter } from "../src/admin/wrong-tokens.js";
 import { createLogger } from "../src/observe/log.js";
 import { SWITCH_NAMES, SWITCHES } from "../src/switches.js";
-import { startTestServer, type TestServer } from "./helpers/server.js";
+import { flipSwitch, putSwitch } from "./helpers/admin-api.js";
+import {
+  serverForEachTest,
+  serverForTests,
+  startTestServer,
+  type TestServer,
+  withSwitch,
+} from "./helpers/server.js";
 
 const TOKEN = "s3cret-admin-token-for-tests";
 
 describe("the switch API from this machine (no ADMIN_TOKEN)", () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(() => server.stop());
+  const server = serverForTests();
 
   it("GET /admin/switches lists every switch with its lab, description and state", async () => {
-    server.switches.set("io-blocking", true, "test");
-    const res = await request(server.url).get("/admin/switches");
-    server.switches.set("io-blocking", false, "test");
+    const res = await withSwitch(server(), "io-blocking", true, () =>
+      request(server().url).get("/admin/switches"),
+    );
     expect(res.status).toBe(200);
     expect(res.headers["content-type"]).toMatch(/json/);
     expect(res.body.switches).toEqual(
@@ -39,45 +42,32 @@ describe("the switch API from this machine (no ADMIN_TOKEN)", () => {
   });
 
   it("PUT turns checkout-crash on for the next /checkout, and off again", async () => {
-    const on = await request(server.url)
-      .put("/admin/switches/checkout-crash")
-      .send({ on: true })
-      .expect(200);
+    const on = await flipSwitch(server().url, "checkout-crash", true).expect(200);
     expect(on.body).toMatchObject({ name: "checkout-crash", on: true });
-    expect((await request(server.url).get("/checkout")).status).toBe(500);
+    expect((await request(server().url).get("/checkout")).status).toBe(500);
 
-    const off = await request(server.url)
-      .put("/admin/switches/checkout-crash")
-      .send({ on: false })
-      .expect(200);
+    const off = await flipSwitch(server().url, "checkout-crash", false).expect(200);
     expect(off.body).toMatchObject({ name: "checkout-crash", on: false });
-    const healed = await request(server.url).get("/checkout");
+    const healed = await request(server().url).get("/checkout");
     expect(healed.status).toBe(200);
     expect(healed.text).toContain("Total Payable");
   });
 
   it("logs who flipped a switch, and from where", async () => {
-    await request(server.url)
-      .put("/admin/switches/events-slow-loop")
-      .send({ on: true })
-      .expect(200);
-    await request(server.url)
-      .put("/admin/switches/events-slow-loop")
-      .send({ on: false })
-      .expect(200);
-    expect(server.logs).toContainEqual(
+    await flipSwitch(server().url, "events-slow-loop", true).expect(200);
+    await flipSwitch(server().url, "events-slow-loop", false).expect(200);
+    expect(server().logs).toContainEqual(
       expect.stringMatching(
         /^WARN: +switch events-slow-loop turned on by admin api from 127\.0\.0\.1/,
       ),
     );
-    expect(server.logs).toContainEqual(
+    expect(server().logs).toContainEqual(
       expect.stringContaining("switch events-slow-loop turned off by admin api"),
     );
   });
 
   it("an unknown name is a 404 that names it and lists the known names, in JSON for curl", async () => {
-    const res = await request(server.url)
-      .put("/admin/switches/checkout-crsh")
+    const res = await putSwitch(server().url, "checkout-crsh")
       .set("Accept", "*/*")
       .send({ on: true });
     expect(res.status).toBe(404);
@@ -88,66 +78,60 @@ describe("the switch API from this machine (no ADMIN_TOKEN)", () => {
 
   it("a body without a boolean 'on' is a 400 naming 'on', and changes nothing", async () => {
     for (const body of [{ on: "yes" }, { on: 1 }, {}, { enabled: true }]) {
-      const res = await request(server.url).put("/admin/switches/checkout-crash").send(body);
+      const res = await putSwitch(server().url, "checkout-crash").send(body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body.parameter).toBe("on");
       expect(res.body.allowed).toContain("true or false");
     }
-    const notJson = await request(server.url)
-      .put("/admin/switches/checkout-crash")
-      .type("form")
-      .send("on=true");
+    const notJson = await putSwitch(server().url, "checkout-crash").type("form").send("on=true");
     expect(notJson.status).toBe(400);
     expect(notJson.body.allowed).toContain("Content-Type: application/json");
-    const broken = await request(server.url)
-      .put("/admin/switches/checkout-crash")
-      .type("json")
-      .send("{on: true");
+    const broken = await putSwitch(server().url, "checkout-crash").type("json").send("{on: true");
     expect(broken.status).toBe(400);
-    expect(server.switches.isOn("checkout-crash")).toBe(false);
+    expect(server().switches.isOn("checkout-crash")).toBe(false);
   });
 
   it("the page lists every switch with its description and a button", async () => {
-    const res = await request(server.url).get("/admin").expect(200);
+    const res = await request(server().url).get("/admin").expect(200);
     for (const name of SWITCH_NAMES) {
       expect(res.text).toContain(`<code>${name}</code>`);
       expect(res.text).toContain(`action="/admin/switches/${name}"`);
     }
     expect(res.text).toContain("recounts every registration for every event");
     expect(res.text).toContain("Turn on");
-    expect(res.text).toContain(`curl ${server.url}/admin/switches`); // ready to copy
+    expect(res.text).toContain(`curl ${server().url}/admin/switches`); // ready to copy
   });
 
   it("the page's form flips a switch and comes back to the page showing it on", async () => {
-    const posted = await request(server.url)
+    const posted = await request(server().url)
       .post("/admin/switches/my-events-slow-loop")
       .type("form")
       .send("on=true");
     expect(posted.status).toBe(303);
     expect(posted.headers.location).toBe("/admin");
-    expect(server.switches.isOn("my-events-slow-loop")).toBe(true);
-    const page = await request(server.url).get("/admin");
+    expect(server().switches.isOn("my-events-slow-loop")).toBe(true);
+    const page = await request(server().url).get("/admin");
     expect(page.text).toMatch(
       /id="switch-my-events-slow-loop" class="on">[\s\S]*?<strong>on<\/strong>/,
     );
-    expect(server.logs).toContainEqual(
+    expect(server().logs).toContainEqual(
       expect.stringContaining("switch my-events-slow-loop turned on by admin page from 127.0.0.1"),
     );
-    await request(server.url)
+    await request(server().url)
       .post("/admin/switches/my-events-slow-loop")
       .type("form")
       .send("on=false");
-    expect(server.switches.isOn("my-events-slow-loop")).toBe(false);
+    expect(server().switches.isOn("my-events-slow-loop")).toBe(false);
   });
 
   it("a form posted from another site changes nothing", async () => {
-    const res = await request(server.url)
+    const res = await request(server().url)
       .post("/admin/switches/checkout-crash")
       .set("Origin", "http://evil.example")
       .type("form")
       .send("on=true");
     expect(res.status).toBe(403);
-    expect(server.switches.isOn("checkout-crash")).toBe(false);
+    expect(server().switches.isOn("checkout-crash")).toBe(false);
   });
 });
 
@@ -161,11 +145,10 @@ describe("a web page cannot reach the admin (no ADMIN_TOKEN)", () => {
   afterAll(() => server.stop());
 
   it("the rebinding attack: a PUT for evil.example is a 403 naming Host and ADMIN_HOSTS, and the switch stays off", async () => {
-    const res = await request(server.url)
-      .put("/admin/switches/checkout-crash-process")
-      .set("Host", `evil.example:${port}`)
-      .set("Origin", `http://evil.example:${port}`)
-      .send({ on: true });
+    const res = await flipSwitch(server.url, "checkout-crash-process", true, {
+      Host: `evil.example:${port}`,
+      Origin: `http://evil.example:${port}`,
+    });
     expect(res.status).toBe(403);
     expect(res.body.error).toContain(`Host is "evil.example:${port}"`);
     expect(res.body.error).toContain("ADMIN_HOSTS=evil.example");
@@ -222,10 +205,7 @@ describe("a web page cannot reach the admin (no ADMIN_TOKEN)", () => {
       [{ "Sec-Fetch-Site": "same-site" }, 'Sec-Fetch-Site is "same-site"'],
     ];
     for (const [headers, says] of cases) {
-      const res = await request(server.url)
-        .put("/admin/switches/checkout-crash")
-        .set(headers)
-        .send({ on: true });
+      const res = await flipSwitch(server.url, "checkout-crash", true, headers);
       expect(res.status, says).toBe(403);
       expect(res.body.error, says).toContain(says);
     }
@@ -237,11 +217,10 @@ describe("a web page cannot reach the admin (no ADMIN_TOKEN)", () => {
   });
 
   it("the admin page's own requests pass: same origin, or typed in the address bar", async () => {
-    const own = await request(server.url)
-      .put("/admin/switches/checkout-crash")
-      .set("Origin", server.url)
-      .set("Sec-Fetch-Site", "same-origin")
-      .send({ on: true });
+    const own = await flipSwitch(server.url, "checkout-crash", true, {
+      Origin: server.url,
+      "Sec-Fetch-Site": "same-origin",
+    });
     expect(own.status).toBe(200);
     await request(server.url)
       .post("/admin/switches/checkout-crash")
@@ -256,20 +235,16 @@ describe("a web page cannot reach the admin (no ADMIN_TOKEN)", () => {
 });
 
 describe("ADMIN_HOSTS", () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ ADMIN_HOSTS: "fest.local, Lab-Box" });
-  });
-  afterAll(() => server.stop());
+  const server = serverForTests({ ADMIN_HOSTS: "fest.local, Lab-Box" });
 
   it("lets tokenless admin requests name the listed hosts, and still no other", async () => {
     for (const host of ["fest.local:8000", "FEST.LOCAL", "lab-box:80", "localhost"]) {
       expect(
-        (await request(server.url).get("/admin/switches").set("Host", host)).status,
+        (await request(server().url).get("/admin/switches").set("Host", host)).status,
         host,
       ).toBe(200);
     }
-    const other = await request(server.url).get("/admin/switches").set("Host", "other.local");
+    const other = await request(server().url).get("/admin/switches").set("Host", "other.local");
     expect(other.status).toBe(403);
     expect(other.body.error).toContain("fest.local, lab-box");
   });
@@ -286,14 +261,10 @@ describe("ADMIN_HOSTS", () => {
 });
 
 describe("the switch API with ADMIN_TOKEN", () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ ADMIN_TOKEN: TOKEN });
-  });
-  afterAll(() => server.stop());
+  const server = serverForTests({ ADMIN_TOKEN: TOKEN });
 
   it("refuses a request without the token with 401 and a Bearer challenge, even from loopback", async () => {
-    const res = await request(server.url).get("/admin/switches");
+    const res = await request(server().url).get("/admin/switches");
     expect(res.status).toBe(401);
     expect(res.headers["www-authenticate"]).toMatch(/^Bearer /);
     expect(res.body.error).toContain("Authorization: Bearer");
@@ -301,24 +272,16 @@ describe("the switch API with ADMIN_TOKEN", () => {
 
   it("answers the right token", async () => {
     const auth = { Authorization: `Bearer ${TOKEN}` };
-    const list = await request(server.url).get("/admin/switches").set(auth);
+    const list = await request(server().url).get("/admin/switches").set(auth);
     expect(list.status).toBe(200);
     expect(list.body.switches).toHaveLength(SWITCH_NAMES.length);
-    await request(server.url)
-      .put("/admin/switches/checkout-crash")
-      .set(auth)
-      .send({ on: true })
-      .expect(200);
-    expect((await request(server.url).get("/checkout")).status).toBe(500);
-    await request(server.url)
-      .put("/admin/switches/checkout-crash")
-      .set(auth)
-      .send({ on: false })
-      .expect(200);
+    await flipSwitch(server().url, "checkout-crash", true, auth).expect(200);
+    expect((await request(server().url).get("/checkout")).status).toBe(500);
+    await flipSwitch(server().url, "checkout-crash", false, auth).expect(200);
   });
 
   it("the page asks a browser for the token once, then works with its cookie", async () => {
-    const browser = request.agent(server.url);
+    const browser = request.agent(server().url);
     const asked = await browser.get("/admin").set("Accept", "text/html");
     expect(asked.status).toBe(401);
     expect(asked.text).toContain('action="/admin/login"');
@@ -338,7 +301,7 @@ describe("the switch API with ADMIN_TOKEN", () => {
     const page = await browser.get("/admin").expect(200);
     expect(page.text).toContain("<code>checkout-crash</code>");
     await browser.post("/admin/switches/io-blocking").type("form").send("on=true").expect(303);
-    expect(server.switches.isOn("io-blocking")).toBe(true);
+    expect(server().switches.isOn("io-blocking")).toBe(true);
     await browser.post("/admin/switches/io-blocking").type("form").send("on=false").expect(303);
 
     await browser.post("/admin/logout").expect(303);
@@ -348,65 +311,59 @@ describe("the switch API with ADMIN_TOKEN", () => {
 
 describe("wrong admin tokens", () => {
   // A fresh server each: the wrong tries of one test must not lock out the next.
-  let server: TestServer;
-  beforeEach(async () => {
-    server = await startTestServer({ ADMIN_TOKEN: TOKEN });
-  });
-  afterEach(() => server.stop());
+  const server = serverForEachTest({ ADMIN_TOKEN: TOKEN });
 
   it("refuses a wrong token with 401", async () => {
     for (const header of [`Bearer ${TOKEN}x`, "Bearer short", `Basic ${TOKEN}`, TOKEN]) {
-      const res = await request(server.url).get("/admin/switches").set("Authorization", header);
+      const res = await request(server().url).get("/admin/switches").set("Authorization", header);
       expect(res.status, header).toBe(401);
     }
-    const put = await request(server.url)
-      .put("/admin/switches/checkout-crash")
-      .set("Authorization", "Bearer wrong")
-      .send({ on: true });
+    const put = await flipSwitch(server().url, "checkout-crash", true, {
+      Authorization: "Bearer wrong",
+    });
     expect(put.status).toBe(401);
-    expect(server.switches.isOn("checkout-crash")).toBe(false);
+    expect(server().switches.isOn("checkout-crash")).toBe(false);
   });
 
   it("after five wrong tokens in a minute every admin request from that client is a 429 with Retry-After, the right token too", async () => {
     for (let i = 0; i < MAX_WRONG; i++) {
-      const res = await request(server.url)
+      const res = await request(server().url)
         .get("/admin/switches")
         .set("Authorization", `Bearer guess-${i}`);
       expect(res.status, `guess ${i}`).toBe(401);
     }
     for (const auth of ["Bearer another-guess", `Bearer ${TOKEN}`]) {
-      const res = await request(server.url).get("/admin/switches").set("Authorization", auth);
+      const res = await request(server().url).get("/admin/switches").set("Authorization", auth);
       expect(res.status, auth).toBe(429);
       const wait = Number(res.headers["retry-after"]);
       expect(Number.isInteger(wait) && wait >= 1 && wait <= 60, String(wait)).toBe(true);
       expect(res.body.error).toContain("too many wrong admin tokens");
     }
-    const put = await request(server.url)
-      .put("/admin/switches/checkout-crash")
-      .set("Authorization", `Bearer ${TOKEN}`)
-      .send({ on: true });
+    const put = await flipSwitch(server().url, "checkout-crash", true, {
+      Authorization: `Bearer ${TOKEN}`,
+    });
     expect(put.status).toBe(429);
-    expect(server.switches.isOn("checkout-crash")).toBe(false);
-    const login = await request(server.url)
+    expect(server().switches.isOn("checkout-crash")).toBe(false);
+    const login = await request(server().url)
       .post("/admin/login")
       .type("form")
       .send({ token: TOKEN });
     expect(login.status).toBe(429);
     // Said once for the lockout, not once for every refused request.
-    const said = server.logs.filter((line) => line.includes("wrong tokens from"));
+    const said = server().logs.filter((line) => line.includes("wrong tokens from"));
     expect(said).toHaveLength(1);
     expect(said[0]).toMatch(/^WARN: +admin: 5 wrong tokens from 127\.0\.0\.1 within 60 s/);
   });
 
   it("wrong tokens sent to the login form count too", async () => {
     for (let i = 0; i < MAX_WRONG; i++) {
-      await request(server.url)
+      await request(server().url)
         .post("/admin/login")
         .type("form")
         .send(`token=guess${i}`)
         .expect(401);
     }
-    const res = await request(server.url)
+    const res = await request(server().url)
       .get("/admin/switches")
       .set("Authorization", `Bearer ${TOKEN}`);
     expect(res.status).toBe(429);
@@ -414,9 +371,9 @@ describe("wrong admin tokens", () => {
 
   it("a request without any token is not a guess", async () => {
     for (let i = 0; i < MAX_WRONG + 2; i++) {
-      await request(server.url).get("/admin/switches").expect(401);
+      await request(server().url).get("/admin/switches").expect(401);
     }
-    await request(server.url)
+    await request(server().url)
       .get("/admin/switches")
       .set("Authorization", `Bearer ${TOKEN}`)
       .expect(200);

@@ -5,7 +5,7 @@ import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CPU_DEFAULT_N } from "../src/bench/cpu-task.js";
 import { VERSION } from "../src/version.js";
-import { startTestServer, type TestServer } from "./helpers/server.js";
+import { startTestServer, type TestServer, withSwitch } from "./helpers/server.js";
 
 const json = { Accept: "application/json" };
 
@@ -85,41 +85,30 @@ describe("GET /cpu", () => {
   });
 
   it("gives the same answer on the event loop when cpu-inline is on", async () => {
-    server.switches.set("cpu-inline", true, "test");
-    try {
-      const res = await request(server.url).get("/cpu?n=50000");
-      expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ n: 50_000, ranOn: "event-loop", ...sievePrimes(50_000) });
-    } finally {
-      server.switches.set("cpu-inline", false, "test");
-    }
+    const res = await withSwitch(server, "cpu-inline", true, () =>
+      request(server.url).get("/cpu?n=50000"),
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ n: 50_000, ranOn: "event-loop", ...sievePrimes(50_000) });
   });
 });
 
 describe("bad parameters", () => {
-  const cases: [string, string, RegExp][] = [
-    ["/io?ms=abc", "ms", /from 0 to 10000/],
-    ["/io?ms=-1", "ms", /from 0 to 10000/],
-    ["/io?ms=10001", "ms", /from 0 to 10000/],
-    ["/io?ms=1.5", "ms", /from 0 to 10000/],
-    ["/io?ms=", "ms", /from 0 to 10000/],
-    ["/io?ms=1&ms=2", "ms", /from 0 to 10000/],
-    ["/io?ms=99999999999999", "ms", /from 0 to 10000/],
-    ["/cpu?n=abc", "n", /from 0 to 5000000/],
-    ["/cpu?n=-5", "n", /from 0 to 5000000/],
-    ["/cpu?n=5000001", "n", /from 0 to 5000000/],
-    ["/cpu?n=1e5", "n", /from 0 to 5000000/],
-    ["/cpu?n=1&n=2", "n", /from 0 to 5000000/],
-  ];
-  for (const [path, parameter, allowed] of cases) {
-    it(`${path} is a 400 naming ${parameter} and its range`, async () => {
-      const res = await request(server.url).get(path).set(json);
-      expect(res.status).toBe(400);
-      expect(res.body.parameter).toBe(parameter);
-      expect(res.body.allowed).toMatch(allowed);
-      expect(res.text).not.toMatch(/at .*\.(ts|js):\d+/);
-    });
-  }
+  // Each parameter, its route, the range its 400 quotes, and values outside that range.
+  const bad = [
+    ["/io", "ms", /from 0 to 10000/, ["abc", "-1", "10001", "1.5", "", "1&ms=2", "99999999999999"]],
+    ["/cpu", "n", /from 0 to 5000000/, ["abc", "-5", "5000001", "1e5", "1&n=2"]],
+  ] as const;
+  const cases = bad.flatMap(([route, parameter, allowed, values]) =>
+    values.map((value) => [`${route}?${parameter}=${value}`, parameter, allowed] as const),
+  );
+  it.each(cases)("%s is a 400 naming %s and its range", async (path, parameter, allowed) => {
+    const res = await request(server.url).get(path).set(json);
+    expect(res.status).toBe(400);
+    expect(res.body.parameter).toBe(parameter);
+    expect(res.body.allowed).toMatch(allowed);
+    expect(res.text).not.toMatch(/at .*\.(ts|js):\d+/);
+  });
 
   it("a browser gets the same 400 as an HTML page", async () => {
     const res = await request(server.url).get("/cpu?n=-5").set("Accept", "text/html");

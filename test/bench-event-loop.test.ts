@@ -5,7 +5,7 @@ import { type IntervalHistogram, monitorEventLoopDelay } from "node:perf_hooks";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "./helpers/process.js";
-import { startTestServer, type TestServer } from "./helpers/server.js";
+import { startTestServer, type TestServer, withSwitch } from "./helpers/server.js";
 
 /** Milliseconds between the monitor's samples. */
 const RESOLUTION_MS = 10;
@@ -35,35 +35,27 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-function withSwitch(name: "io-blocking" | "cpu-inline", on: boolean) {
-  server.switches.set(name, on, "test");
+/** GETs `path` with switch `name` set to `on`, sampling the event loop meanwhile. */
+function loopDelayOf(path: string, name: "io-blocking" | "cpu-inline", on: boolean) {
+  return withSwitch(server, name, on, () => withLoopDelay(() => request(server.url).get(path)));
 }
 
 describe("/io", () => {
   it("with a timer, the event loop stays free while it waits", async () => {
-    withSwitch("io-blocking", false);
-    const { result, maxDelayMs } = await withLoopDelay(() => request(server.url).get("/io?ms=400"));
+    const { result, maxDelayMs } = await loopDelayOf("/io?ms=400", "io-blocking", false);
     expect(result.body.waitedWith).toBe("timer");
     expect(maxDelayMs).toBeLessThan(result.body.waitedMs / 2);
   });
 
   it("with io-blocking, the event loop freezes for the whole wait", async () => {
-    withSwitch("io-blocking", true);
-    try {
-      const { result, maxDelayMs } = await withLoopDelay(() =>
-        request(server.url).get("/io?ms=400"),
-      );
-      expect(result.body).toMatchObject({ waitedMs: 400, waitedWith: "blocking-sleep" });
-      expect(maxDelayMs).toBeGreaterThanOrEqual(400 - 2 * RESOLUTION_MS);
-    } finally {
-      withSwitch("io-blocking", false);
-    }
+    const { result, maxDelayMs } = await loopDelayOf("/io?ms=400", "io-blocking", true);
+    expect(result.body).toMatchObject({ waitedMs: 400, waitedWith: "blocking-sleep" });
+    expect(maxDelayMs).toBeGreaterThanOrEqual(400 - 2 * RESOLUTION_MS);
   });
 
   it("400 concurrent waits all succeed and overlap in time", async () => {
-    withSwitch("io-blocking", false);
-    const answers = await Promise.all(
-      Array.from({ length: 400 }, () => request(server.url).get("/io?ms=2000")),
+    const answers = await withSwitch(server, "io-blocking", false, () =>
+      Promise.all(Array.from({ length: 400 }, () => request(server.url).get("/io?ms=2000"))),
     );
     expect(answers.map((res) => res.status)).toEqual(Array(400).fill(200));
     const started = answers.map((res) => Date.parse(res.body.startedAt));
@@ -73,43 +65,28 @@ describe("/io", () => {
   });
 
   it("with io-blocking, concurrent waits run one after another", async () => {
-    withSwitch("io-blocking", true);
-    try {
-      const answers = await Promise.all(
-        Array.from({ length: 5 }, () => request(server.url).get("/io?ms=100")),
-      );
-      const spans = answers
-        .map((res) => [Date.parse(res.body.startedAt), Date.parse(res.body.finishedAt)] as const)
-        .sort((a, b) => a[0] - b[0]);
-      for (let i = 1; i < spans.length; i++) {
-        expect(spans[i]?.[0]).toBeGreaterThanOrEqual(spans[i - 1]?.[1] ?? Number.NaN);
-      }
-    } finally {
-      withSwitch("io-blocking", false);
+    const answers = await withSwitch(server, "io-blocking", true, () =>
+      Promise.all(Array.from({ length: 5 }, () => request(server.url).get("/io?ms=100"))),
+    );
+    const spans = answers
+      .map((res) => [Date.parse(res.body.startedAt), Date.parse(res.body.finishedAt)] as const)
+      .sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < spans.length; i++) {
+      expect(spans[i]?.[0]).toBeGreaterThanOrEqual(spans[i - 1]?.[1] ?? Number.NaN);
     }
   });
 });
 
 describe("/cpu", () => {
   it("on the pool, the event loop stays free while a thread works", async () => {
-    withSwitch("cpu-inline", false);
-    const { result, maxDelayMs } = await withLoopDelay(() =>
-      request(server.url).get("/cpu?n=3000000"),
-    );
+    const { result, maxDelayMs } = await loopDelayOf("/cpu?n=3000000", "cpu-inline", false);
     expect(result.body.ranOn).toBe("worker-pool");
     expect(maxDelayMs).toBeLessThan(result.body.elapsedMs / 2);
   });
 
   it("with cpu-inline, the event loop is held for the whole work", async () => {
-    withSwitch("cpu-inline", true);
-    try {
-      const { result, maxDelayMs } = await withLoopDelay(() =>
-        request(server.url).get("/cpu?n=3000000"),
-      );
-      expect(result.body.ranOn).toBe("event-loop");
-      expect(maxDelayMs).toBeGreaterThanOrEqual(result.body.elapsedMs - 2 * RESOLUTION_MS);
-    } finally {
-      withSwitch("cpu-inline", false);
-    }
+    const { result, maxDelayMs } = await loopDelayOf("/cpu?n=3000000", "cpu-inline", true);
+    expect(result.body.ranOn).toBe("event-loop");
+    expect(maxDelayMs).toBeGreaterThanOrEqual(result.body.elapsedMs - 2 * RESOLUTION_MS);
   });
 });

@@ -40,12 +40,18 @@ function openRequest(url: string) {
   return { finished, isDone: () => done, drop: () => req.destroy() };
 }
 
+/** A server with one /cpu thread and `queue` places, the thread busy with a GET of `path`. */
+async function oneThreadBusy(queue: "0" | "1", path = SLOW) {
+  server = await startTestServer({ CPU_POOL_SIZE: "1", CPU_POOL_QUEUE: queue });
+  const { url, cpuPool } = server;
+  const running = openRequest(url + path);
+  await waitFor(() => cpuPool.stats().busy === 1, 10_000, `${path} to run`);
+  return { url, cpuPool, running };
+}
+
 describe("a full pool", () => {
   it("answers 503 with Retry-After at once, and the running task still finishes", async () => {
-    server = await startTestServer({ CPU_POOL_SIZE: "1", CPU_POOL_QUEUE: "0" });
-    const { url, cpuPool } = server;
-    const slow = openRequest(url + SLOW);
-    await waitFor(() => cpuPool.stats().busy === 1, 10_000, "the slow task to run");
+    const { url, cpuPool, running: slow } = await oneThreadBusy("0");
 
     const refused = await request(url).get("/cpu?n=10").set(json);
     expect(refused.status).toBe(503);
@@ -67,10 +73,7 @@ describe("a full pool", () => {
   });
 
   it("queues up to CPU_POOL_QUEUE tasks, and refuses the one after", async () => {
-    server = await startTestServer({ CPU_POOL_SIZE: "1", CPU_POOL_QUEUE: "1" });
-    const { url, cpuPool } = server;
-    const running = openRequest(url + SLOW);
-    await waitFor(() => cpuPool.stats().busy === 1, 10_000, "the first task to run");
+    const { url, cpuPool, running } = await oneThreadBusy("1");
     const waiting = openRequest(`${url}/cpu?n=10`);
     await waitFor(() => cpuPool.stats().queued === 1, 10_000, "the second task to queue");
 
@@ -83,10 +86,7 @@ describe("a full pool", () => {
 
 describe("a client that disconnects", () => {
   it("takes its queued task out of the queue", async () => {
-    server = await startTestServer({ CPU_POOL_SIZE: "1", CPU_POOL_QUEUE: "1" });
-    const { url, cpuPool } = server;
-    const running = openRequest(url + SLOW);
-    await waitFor(() => cpuPool.stats().busy === 1, 10_000, "the first task to run");
+    const { url, cpuPool, running } = await oneThreadBusy("1");
     const leaving = openRequest(url + SLOW);
     await waitFor(() => cpuPool.stats().queued === 1, 10_000, "the second task to queue");
 
@@ -100,10 +100,7 @@ describe("a client that disconnects", () => {
   });
 
   it("stops its running task, and the replaced thread serves the next request", async () => {
-    server = await startTestServer({ CPU_POOL_SIZE: "1", CPU_POOL_QUEUE: "0" });
-    const { url, cpuPool } = server;
-    const leaving = openRequest(`${url}/cpu?n=5000000`);
-    await waitFor(() => cpuPool.stats().busy === 1, 10_000, "the task to run");
+    const { url, cpuPool, running: leaving } = await oneThreadBusy("0", "/cpu?n=5000000");
     leaving.drop();
     await waitFor(() => cpuPool.stats().busy === 0, 10_000, "the task to be stopped");
     expect(cpuPool.stats().completed).toBe(0);

@@ -5,7 +5,7 @@ import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALL_MOVIES_SQL, TITLE_SCAN_SQL } from "../src/catalogue/naive.js";
 import { SIMILAR_LIST_SQL, TITLE_LOOKUP_SQL } from "../src/catalogue/queries.js";
-import { SMALL_SEED, startTestServer, type TestServer } from "./helpers/server.js";
+import { SMALL_SEED, serverForTests, startTestServer, type TestServer } from "./helpers/server.js";
 
 /** Enough movies that The Godfather has ten similar ones, few enough to seed at once. */
 const MOVIES = 3000;
@@ -13,14 +13,10 @@ const SIZE = { ...SMALL_SEED, movies: MOVIES };
 const json = { Accept: "application/json" };
 
 describe("the catalogue's requests (optimized)", () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({}, SIZE);
-  });
-  afterAll(() => server.stop());
+  const server = serverForTests({}, SIZE);
 
   it("GET /status is small JSON with the catalogue's size and the mode", async () => {
-    const res = await request(server.url).get("/status");
+    const res = await request(server().url).get("/status");
     expect(res.status).toBe(200);
     expect(res.type).toBe("application/json");
     expect(res.body).toEqual({ status: "ok", lab: "catalogue", movies: MOVIES, mode: "optimized" });
@@ -28,7 +24,7 @@ describe("the catalogue's requests (optimized)", () => {
 
   it("GET /api/id/tt0068646 answers The Godfather and its 10 most similar movies, as JSON without asking", async () => {
     // The seed lab's locustfile sends no Accept header: requests' default is */*.
-    const res = await request(server.url).get("/api/id/tt0068646").set("Accept", "*/*");
+    const res = await request(server().url).get("/api/id/tt0068646").set("Accept", "*/*");
     expect(res.status).toBe(200);
     expect(res.type).toBe("application/json");
     expect(res.body.movie).toMatchObject({ id: "tt0068646", title: "The Godfather", year: 1972 });
@@ -52,25 +48,25 @@ describe("the catalogue's requests (optimized)", () => {
   });
 
   it("GET /api/title/The godfather/1972 finds the same movie by title in any case, with the same list", async () => {
-    const byId = await request(server.url).get("/api/id/tt0068646");
+    const byId = await request(server().url).get("/api/id/tt0068646");
     for (const path of [
       "/api/title/The%20godfather/1972",
       "/api/title/THE%20GODFATHER/1972",
       "/api/title/the%20godfather/1972",
     ]) {
-      const res = await request(server.url).get(path);
+      const res = await request(server().url).get(path);
       expect(res.status, path).toBe(200);
       expect(res.body, path).toEqual(byId.body);
     }
   });
 
   it("a title that repeats across years answers the movie of the year asked for", async () => {
-    const old = await request(server.url).get("/api/title/dune/1984");
-    const remake = await request(server.url).get("/api/title/Dune/2021");
+    const old = await request(server().url).get("/api/title/dune/1984");
+    const remake = await request(server().url).get("/api/title/Dune/2021");
     expect(old.body.movie).toMatchObject({ id: "tt0087182", year: 1984 });
     expect(remake.body.movie).toMatchObject({ id: "tt1160419", year: 2021 });
-    const repeated = server.db
-      .prepare(
+    const repeated = server()
+      .db.prepare(
         "SELECT COUNT(*) AS n FROM (SELECT title FROM movies GROUP BY title HAVING COUNT(DISTINCT year) > 1)",
       )
       .get() as { n: number };
@@ -78,7 +74,7 @@ describe("the catalogue's requests (optimized)", () => {
   });
 
   it("a browser asking for HTML gets a page with the movie and its 10 similar movies", async () => {
-    const res = await request(server.url)
+    const res = await request(server().url)
       .get("/api/id/tt0068646")
       .set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8");
     expect(res.status).toBe(200);
@@ -88,10 +84,10 @@ describe("the catalogue's requests (optimized)", () => {
   });
 
   it("the catalogue's routes appear in /metrics by their patterns", async () => {
-    await request(server.url).get("/status");
-    await request(server.url).get("/api/id/tt0068646");
-    await request(server.url).get("/api/title/The%20godfather/1972");
-    const metrics = await request(server.url).get("/metrics");
+    await request(server().url).get("/status");
+    await request(server().url).get("/api/id/tt0068646");
+    await request(server().url).get("/api/title/The%20godfather/1972");
+    const metrics = await request(server().url).get("/metrics");
     for (const route of ["/status", "/api/id/:id", "/api/title/:title/:year"]) {
       expect(metrics.text).toMatch(
         new RegExp(
@@ -104,18 +100,14 @@ describe("the catalogue's requests (optimized)", () => {
   });
 
   it("the home page lists the catalogue's switches under their lab", async () => {
-    const res = await request(server.url).get("/");
+    const res = await request(server().url).get("/");
     expect(res.text).toMatch(/<code>similar-full-scan<\/code><\/td><td>catalogue<\/td>/);
     expect(res.text).toMatch(/<code>title-scan<\/code><\/td><td>catalogue<\/td>/);
   });
 });
 
 describe("bad input and missing movies", () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(() => server.stop());
+  const server = serverForTests();
 
   const bad: [string, string][] = [
     ["/api/id/tt123", "id"],
@@ -136,7 +128,7 @@ describe("bad input and missing movies", () => {
     ["/api/title", "title"],
   ];
   it.each(bad)("%s is a 400 naming %s and what is allowed", async (path, parameter) => {
-    const res = await request(server.url).get(path);
+    const res = await request(server().url).get(path);
     expect(res.status).toBe(400);
     expect(res.type).toBe("application/json");
     expect(res.body.parameter).toBe(parameter);
@@ -145,20 +137,20 @@ describe("bad input and missing movies", () => {
   });
 
   it("a bad id asked for as HTML gets an HTML page naming the parameter", async () => {
-    const res = await request(server.url).get("/api/id/tt1").set("Accept", "text/html");
+    const res = await request(server().url).get("/api/id/tt1").set("Accept", "text/html");
     expect(res.status).toBe(400);
     expect(res.type).toBe("text/html");
     expect(res.text).toContain("id: an IMDb-style id");
   });
 
   it("a well-formed id that is not in the catalogue is a 404 that says so", async () => {
-    const res = await request(server.url).get("/api/id/tt00000001").set(json);
+    const res = await request(server().url).get("/api/id/tt00000001").set(json);
     expect(res.status).toBe(404);
     expect(res.body.error).toBe("no movie with id tt00000001 in the catalogue");
   });
 
   it("a well-formed title and year that are not in the catalogue are a 404 that says so", async () => {
-    const res = await request(server.url).get("/api/title/The%20Godfather/1973");
+    const res = await request(server().url).get("/api/title/The%20Godfather/1973");
     expect(res.status).toBe(404);
     expect(res.body.error).toBe('no movie titled "The Godfather" from 1973 in the catalogue');
   });

@@ -1,9 +1,9 @@
 // The seed lab's requests and every fest page, as HTML and as JSON, on the healthy server.
+// (The seed lab's GET /health is checked with the other bench routes, in bench-endpoints.)
 
 import BetterSqlite3 from "better-sqlite3";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { VERSION } from "../src/version.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
 let server: TestServer;
@@ -50,12 +50,6 @@ describe("the seed lab's requests", () => {
     expect(res.status).toBe(200);
     expect(res.text).toContain("My events");
     expect(res.text.match(/data-event-id=/g)).toHaveLength(demoRows().length);
-  });
-
-  it("GET /health answers small JSON", async () => {
-    const res = await request(server.url).get("/health");
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: "ok", version: VERSION });
   });
 });
 

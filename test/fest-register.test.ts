@@ -4,7 +4,7 @@ import BetterSqlite3 from "better-sqlite3";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GENERATED_USER_PASSWORD } from "../src/fest/seed.js";
-import { startTestServer, type TestServer } from "./helpers/server.js";
+import { serverForTests, startTestServer, type TestServer } from "./helpers/server.js";
 
 let server: TestServer;
 const json = { Accept: "application/json" };
@@ -237,41 +237,39 @@ describe("registering needs a signed-in user and a request from this site", () =
 });
 
 describe("QUERY_USER_WRITES=1, for load tests that write without logging in", () => {
-  let open: TestServer;
-  beforeAll(async () => {
-    open = await startTestServer({ QUERY_USER_WRITES: "1" });
-  });
-  afterAll(() => open.stop());
+  const open = serverForTests({ QUERY_USER_WRITES: "1" });
 
   it("says at start that ?user= can write", () => {
-    expect(open.logs).toContainEqual(expect.stringMatching(/^WARN: +QUERY_USER_WRITES is on/));
+    expect(open().logs).toContainEqual(expect.stringMatching(/^WARN: +QUERY_USER_WRITES is on/));
     expect(server.logs.some((line) => line.includes("QUERY_USER_WRITES is on"))).toBe(false);
   });
 
   it("lets ?user= register, and still refuses another site", async () => {
-    const list = await request(open.url).get("/events?user=user0001").set(json);
+    const list = await request(open().url).get("/events?user=user0001").set(json);
     const eventId = list.body.events.find(
       (e: { registered: boolean; seatsLeft: number }) => !e.registered && e.seatsLeft > 0,
     ).id;
-    const crossSite = await request(open.url)
+    const crossSite = await request(open().url)
       .post(`/events/${eventId}/register?user=user0001`)
       .set(json)
       .set("Sec-Fetch-Site", "cross-site");
     expect(crossSite.status).toBe(403);
-    const res = await request(open.url).post(`/events/${eventId}/register?user=user0001`).set(json);
+    const res = await request(open().url)
+      .post(`/events/${eventId}/register?user=user0001`)
+      .set(json);
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ created: true, user: "user0001" });
-    const form = await request(open.url)
+    const form = await request(open().url)
       .post(`/events/${eventId}/register?user=user0001`)
       .type("form")
       .send("");
     expect(form.headers.location).toBe("/my-events?user=user0001");
-    const page = await request(open.url).get("/events?user=user0002");
+    const page = await request(open().url).get("/events?user=user0002");
     expect(page.text).toMatch(/action="\/events\/\d+\/register\?user=user0002"/);
   });
 
   it("an unknown user is a 404 that names the user", async () => {
-    const res = await request(open.url).post("/events/1/register?user=nobody_here").set(json);
+    const res = await request(open().url).post("/events/1/register?user=nobody_here").set(json);
     expect(res.status).toBe(404);
     expect(res.body.error).toBe('user "nobody_here" not found');
   });

@@ -3,6 +3,7 @@
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VERSION } from "../src/version.js";
+import { putSwitch } from "./helpers/admin-api.js";
 import { openRaw } from "./helpers/raw-http.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
@@ -42,8 +43,7 @@ describe("HEAD", () => {
 
 describe("limits quoted as they are", () => {
   it("an admin body over its 4 KB limit is refused quoting 4 KB", async () => {
-    const res = await request(server.url)
-      .put("/admin/switches/cpu-inline")
+    const res = await putSwitch(server.url, "cpu-inline")
       .set("Content-Type", "application/json")
       .send(JSON.stringify({ on: false, pad: "x".repeat(5 * 1024) }));
     expect(res.status).toBe(413);

@@ -57,25 +57,39 @@ describe.skipIf(LOCUST === undefined)("Locust against the ground truth", () => {
     return (await res.json()) as TruthReport;
   }
 
+  /** events.py, 10 users for 6 s, its CSV files and its run id (`<name>-1`) named `name`. */
+  async function eventsScenario(url: string, name: string) {
+    // A master and a worker: a worker reports the requests of users stopped at the end of
+    // the run, which a lone headless Locust 2.12 may leave out of its CSV.
+    return runLocustDistributed({
+      workers: 1,
+      masterPort: await freePort(),
+      locust: LOCUST ?? "locust",
+      scenario: "events.py",
+      host: url,
+      load: { users: 10, spawnRate: 10 },
+      seconds: 6,
+      csvPrefix: join(dir, name),
+      cwd: dir,
+      extraArgs: ["--run-id", `${name}-1`],
+    });
+  }
+
+  /** `npm run verify` on that run's CSV against the server's truth, bounded. */
+  function verifyRun(url: string, name: string) {
+    return spawnSync(
+      process.execPath,
+      [VERIFY, join(dir, `${name}_stats.csv`), "--url", url, "--run-id", `${name}-1`],
+      { encoding: "utf8", timeout: 20_000 },
+    );
+  }
+
   const route = (truth: TruthReport, path: string) =>
     truth.routes.find((r) => r.method === "GET" && r.route === path) as RouteReport;
 
   it("a clean run of events.py: the same request count per route as the server's", async () => {
     await withServer({}, async (url) => {
-      // A master and a worker: a worker reports the requests of users stopped at the end of
-      // the run, which a lone headless Locust 2.12 may leave out of its CSV.
-      const run = await runLocustDistributed({
-        workers: 1,
-        masterPort: await freePort(),
-        locust: LOCUST ?? "locust",
-        scenario: "events.py",
-        host: url,
-        load: { users: 10, spawnRate: 10 },
-        seconds: 6,
-        csvPrefix: join(dir, "clean"),
-        cwd: dir,
-        extraArgs: ["--run-id", "clean-1"],
-      });
+      const run = await eventsScenario(url, "clean");
       const truth = await truthOf(url, "clean-1");
       for (const path of ["/events", "/my-events"]) {
         const locust = rowNamed(run, path);
@@ -83,11 +97,7 @@ describe.skipIf(LOCUST === undefined)("Locust against the ground truth", () => {
         expect(route(truth, path).requests, describeRun(run)).toBe(locust?.requests);
         expect(locust?.failures).toBe(0);
       }
-      const verify = spawnSync(
-        process.execPath,
-        [VERIFY, join(dir, "clean_stats.csv"), "--url", url, "--run-id", "clean-1"],
-        { encoding: "utf8", timeout: 20_000 },
-      );
+      const verify = verifyRun(url, "clean");
       expect(verify.status, verify.stderr).toBe(0);
       // Counts agree; the times may not on a busy machine, where Locust itself queues.
       expect(verify.stdout, verify.stdout).toMatch(
@@ -98,20 +108,7 @@ describe.skipIf(LOCUST === undefined)("Locust against the ground truth", () => {
 
   it("with a reset fault, Locust's failures are the truth's resets, and verify says the server never saw them", async () => {
     await withServer({ FAULTS: "reset@20%:*", FAULT_SEED: "7" }, async (url) => {
-      // A master and a worker: a worker reports the requests of users stopped at the end of
-      // the run, which a lone headless Locust 2.12 may leave out of its CSV.
-      const run = await runLocustDistributed({
-        workers: 1,
-        masterPort: await freePort(),
-        locust: LOCUST ?? "locust",
-        scenario: "events.py",
-        host: url,
-        load: { users: 10, spawnRate: 10 },
-        seconds: 6,
-        csvPrefix: join(dir, "reset"),
-        cwd: dir,
-        extraArgs: ["--run-id", "reset-1"],
-      });
+      const run = await eventsScenario(url, "reset");
       const truth = await truthOf(url, "reset-1");
       let resets = 0;
       for (const path of ["/events", "/my-events"]) {
@@ -124,11 +121,7 @@ describe.skipIf(LOCUST === undefined)("Locust against the ground truth", () => {
         resets += server.faults.reset;
       }
       expect(resets).toBeGreaterThan(0);
-      const verify = spawnSync(
-        process.execPath,
-        [VERIFY, join(dir, "reset_stats.csv"), "--url", url, "--run-id", "reset-1"],
-        { encoding: "utf8", timeout: 20_000 },
-      );
+      const verify = verifyRun(url, "reset");
       expect(verify.status, verify.stderr).toBe(0);
       expect(verify.stdout, verify.stdout).toMatch(/GET \/events .* the server never saw these$/m);
     });

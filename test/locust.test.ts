@@ -9,6 +9,7 @@ import {
   describeRun,
   findLocust,
   INSTALL_HINT,
+  type LocustOptions,
   type LocustRun,
   rowNamed,
   runLocust,
@@ -134,24 +135,44 @@ describe.skipIf(LOCUST === undefined)(
       }
     }
 
-    // A few users for a few seconds: enough requests to judge, short enough for a test run.
-    async function run(
+    /**
+     * What every run here shares: this locust, the scenario against the server, a CSV of its
+     * own, and by default a few users for a few seconds: enough requests to judge, short
+     * enough for a test run.
+     */
+    function against(
       scenario: string,
       server: LabServer,
-      seconds = 6,
-      users = 3,
-    ): Promise<ScenarioRun> {
+      { seconds = 6, users = 3, name = scenario.replace(/\.py$/, "") } = {},
+    ): LocustOptions {
       runs += 1;
-      const result = await runLocust({
+      return {
         locust,
         scenario,
         host: server.url,
         load: { users, spawnRate: users },
         seconds,
-        csvPrefix: join(dir, `run${runs}-${scenario.replace(/\.py$/, "")}`),
+        csvPrefix: join(dir, `run${runs}-${name}`),
         cwd: dir,
-      });
+      };
+    }
+
+    /** A run with the server's state attached, for the report when it fails. */
+    function labelled<T extends LocustRun>(result: T, scenario: string, server: LabServer) {
       return { ...result, scenario, server: server.status() };
+    }
+
+    async function run(
+      scenario: string,
+      server: LabServer,
+      seconds?: number,
+      users?: number,
+    ): Promise<ScenarioRun> {
+      return labelled(
+        await runLocust(against(scenario, server, { seconds, users })),
+        scenario,
+        server,
+      );
     }
 
     function expectNoFailures(result: ScenarioRun): void {
@@ -209,23 +230,12 @@ describe.skipIf(LOCUST === undefined)(
       "a master and two workers on 127.0.0.1 merge their stats, and the server counted exactly those requests",
       async () => {
         await withServer({}, async (server) => {
-          runs += 1;
           const result = await runLocustDistributed({
-            locust,
-            scenario: "events.py",
-            host: server.url,
-            load: { users: 4, spawnRate: 4 },
-            seconds: 6,
-            csvPrefix: join(dir, `run${runs}-distributed`),
-            cwd: dir,
+            ...against("events.py", server, { users: 4, name: "distributed" }),
             workers: 2,
             masterPort: await freePort(),
           });
-          const run = {
-            ...result,
-            scenario: "events.py (master and 2 workers)",
-            server: server.status(),
-          };
+          const run = labelled(result, "events.py (master and 2 workers)", server);
           const everything = `${report(run)}\nmaster:\n${result.output}\n${result.workerOutputs.map((o, i) => `worker ${i + 1}:\n${o}`).join("\n")}`;
           expectNoFailures(run);
           // The master handed users to both workers, not to one of them.
@@ -266,21 +276,16 @@ describe.skipIf(LOCUST === undefined)(
       "the catalogue's plan of 1,000 users (spawned 100 a second here) runs with no failures",
       async () => {
         await withServer({}, async (server) => {
-          runs += 1;
+          // The plan's LoadTestShape sets the users; these set its length and spawn rate.
           const result = await runLocust({
-            locust,
-            scenario: "catalogue_plan.py",
-            host: server.url,
+            ...against("catalogue_plan.py", server, { seconds: CATALOGUE_PLAN_SECONDS }),
             load: "shape",
-            seconds: CATALOGUE_PLAN_SECONDS,
             env: {
               CATALOGUE_PLAN_SECONDS: String(CATALOGUE_PLAN_SECONDS),
               CATALOGUE_SPAWN_RATE: "100",
             },
-            csvPrefix: join(dir, `run${runs}-catalogue-plan`),
-            cwd: dir,
           });
-          const run = { ...result, scenario: "catalogue_plan.py", server: server.status() };
+          const run = labelled(result, "catalogue_plan.py", server);
           expectNoFailures(run);
           // All 1,000 users were started: Locust's summary says so once the ramp is done.
           expect(run.output, report(run)).toMatch(/All users spawned: .*\(1000 total users\)/);

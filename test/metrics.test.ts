@@ -2,11 +2,11 @@
 // Node's default metrics, event-loop utilization, the /cpu pool's figures and every switch.
 import { connect } from "node:net";
 import request from "supertest";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { CpuPoolStats } from "../src/observe/cpu-pool-stats.js";
 import { SWITCH_NAMES } from "../src/switches.js";
 import { waitFor } from "./helpers/process.js";
-import { startTestServer, type TestServer } from "./helpers/server.js";
+import { serverForTests, startTestServer, type TestServer, withSwitch } from "./helpers/server.js";
 
 async function scrape(server: TestServer): Promise<string> {
   const res = await request(server.url).get("/metrics");
@@ -32,14 +32,10 @@ const count = (text: string, labels: Record<string, string>) =>
   sample(text, "festlab_http_request_duration_seconds_count", labels) ?? 0;
 
 describe("GET /metrics", () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ LOG_LEVEL: "warn" });
-  });
-  afterAll(() => server.stop());
+  const server = serverForTests({ LOG_LEVEL: "warn" });
 
   it("answers Prometheus text with the lab's metrics and Node's defaults", async () => {
-    const res = await request(server.url).get("/metrics");
+    const res = await request(server().url).get("/metrics");
     expect(res.status).toBe(200);
     expect(res.headers["content-type"]).toMatch(/^text\/plain; version=0\.0\.4/);
     for (const name of [
@@ -61,24 +57,28 @@ describe("GET /metrics", () => {
   });
 
   it("counts /health, though Express never sees it", async () => {
-    const before = count(await scrape(server), { method: "GET", route: "/health", status: "200" });
-    for (let i = 0; i < 5; i++) await request(server.url).get("/health").expect(200);
-    const after = count(await scrape(server), { method: "GET", route: "/health", status: "200" });
+    const before = count(await scrape(server()), {
+      method: "GET",
+      route: "/health",
+      status: "200",
+    });
+    for (let i = 0; i < 5; i++) await request(server().url).get("/health").expect(200);
+    const after = count(await scrape(server()), { method: "GET", route: "/health", status: "200" });
     expect(after - before).toBe(5);
   });
 
   it("labels HEAD as HEAD, on /health and on Express routes alike", async () => {
     const labels = (route: string) => ({ method: "HEAD", route, status: "200" });
-    const before = await scrape(server);
-    await request(server.url).head("/health").expect(200);
-    await request(server.url).head("/io?ms=0").expect(200);
-    const after = await scrape(server);
+    const before = await scrape(server());
+    await request(server().url).head("/health").expect(200);
+    await request(server().url).head("/io?ms=0").expect(200);
+    const after = await scrape(server());
     expect(count(after, labels("/health")) - count(before, labels("/health"))).toBe(1);
     expect(count(after, labels("/io")) - count(before, labels("/io"))).toBe(1);
   });
 
   it("labels a request by its route pattern, never its raw URL", async () => {
-    const demo = request.agent(server.url);
+    const demo = request.agent(server().url);
     await demo
       .post("/login")
       .set("Accept", "application/json")
@@ -86,8 +86,8 @@ describe("GET /metrics", () => {
       .expect(200);
     const registered = await demo.post("/events/3/register").set("Accept", "application/json");
     expect([200, 201]).toContain(registered.status); // 200 when the user already held a place
-    await request(server.url).get("/events?user=user0001").expect(200);
-    const text = await scrape(server);
+    await request(server().url).get("/events?user=user0001").expect(200);
+    const text = await scrape(server());
     const status = String(registered.status);
     expect(count(text, { method: "POST", route: "/events/:id/register", status })).toBe(1);
     expect(count(text, { method: "GET", route: "/events", status: "200" })).toBe(1);
@@ -96,24 +96,24 @@ describe("GET /metrics", () => {
   });
 
   it("labels the status a thrown error gave, with the pattern of the route that threw", async () => {
-    await request(server.url).post("/events/abc/register?user=locust_user").expect(400);
-    const text = await scrape(server);
+    await request(server().url).post("/events/abc/register?user=locust_user").expect(400);
+    const text = await scrape(server());
     expect(count(text, { method: "POST", route: "/events/:id/register", status: "400" })).toBe(1);
   });
 
   it("puts every URL no route matched under one 'unmatched' label", async () => {
-    await request(server.url).get("/no/such/page/1").expect(404);
-    await request(server.url).get("/no/such/page/2").expect(404);
-    const text = await scrape(server);
+    await request(server().url).get("/no/such/page/1").expect(404);
+    await request(server().url).get("/no/such/page/2").expect(404);
+    const text = await scrape(server());
     expect(count(text, { method: "GET", route: "unmatched", status: "404" })).toBe(2);
     expect(text).not.toContain("/no/such");
   });
 
   it("counts a request in flight until its client goes away", async () => {
-    const inFlight = async () => sample(await scrape(server), "festlab_http_requests_in_flight");
+    const inFlight = async () => sample(await scrape(server()), "festlab_http_requests_in_flight");
     expect(await inFlight()).toBe(1); // the scrape itself
     // Headers sent, body promised but never sent: the server holds the request open.
-    const { port } = new URL(server.url);
+    const { port } = new URL(server().url);
     const socket = connect(Number(port), "127.0.0.1");
     socket.write(
       "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n",
@@ -121,32 +121,30 @@ describe("GET /metrics", () => {
     await waitFor(async () => (await inFlight()) === 2, 5_000, "the held request in flight");
     socket.destroy();
     await waitFor(async () => (await inFlight()) === 1, 5_000, "the held request gone");
-    const text = await scrape(server);
+    const text = await scrape(server());
     expect(count(text, { method: "POST", route: "unmatched", status: "aborted" })).toBe(1);
   });
 
   it("shows each switch's state, and follows a change made while running", async () => {
-    let text = await scrape(server);
+    let text = await scrape(server());
     for (const name of SWITCH_NAMES)
       expect(sample(text, "festlab_switch_on", { name }), name).toBe(0);
-    server.switches.set("events-slow-loop", true, "test");
-    text = await scrape(server);
+    text = await withSwitch(server(), "events-slow-loop", true, () => scrape(server()));
     expect(sample(text, "festlab_switch_on", { name: "events-slow-loop" })).toBe(1);
-    server.switches.set("events-slow-loop", false, "test");
   });
 
   it("reports event-loop utilization as a share from 0 to 1", async () => {
-    const value = sample(await scrape(server), "festlab_event_loop_utilization");
+    const value = sample(await scrape(server()), "festlab_event_loop_utilization");
     expect(value).toBeGreaterThanOrEqual(0);
     expect(value).toBeLessThanOrEqual(1);
   });
 
   it("reports the real /cpu pool: its threads, and each task it finishes", async () => {
-    let text = await scrape(server);
-    expect(sample(text, "festlab_cpu_pool_threads")).toBe(server.cpuPool.size);
+    let text = await scrape(server());
+    expect(sample(text, "festlab_cpu_pool_threads")).toBe(server().cpuPool.size);
     const before = sample(text, "festlab_cpu_pool_tasks_completed_total") ?? 0;
-    await request(server.url).get("/cpu?n=1000").expect(200);
-    text = await scrape(server);
+    await request(server().url).get("/cpu?n=1000").expect(200);
+    text = await scrape(server());
     expect(sample(text, "festlab_cpu_pool_tasks_completed_total")).toBe(before + 1);
     expect(sample(text, "festlab_cpu_pool_queue_length")).toBe(0);
   });
@@ -154,21 +152,17 @@ describe("GET /metrics", () => {
 
 describe("the /cpu pool's figures", () => {
   const stats: CpuPoolStats = { threads: 2, busy: 1, queued: 4, rejected: 3, completed: 10 };
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ LOG_LEVEL: "warn" }, undefined, { cpuPoolStats: () => stats });
-  });
-  afterAll(() => server.stop());
+  const server = serverForTests({ LOG_LEVEL: "warn" }, undefined, { cpuPoolStats: () => stats });
 
   it("come from the pool's stats at each scrape", async () => {
-    let text = await scrape(server);
+    let text = await scrape(server());
     expect(sample(text, "festlab_cpu_pool_threads")).toBe(2);
     expect(sample(text, "festlab_cpu_pool_threads_busy")).toBe(1);
     expect(sample(text, "festlab_cpu_pool_queue_length")).toBe(4);
     expect(sample(text, "festlab_cpu_pool_tasks_rejected_total")).toBe(3);
     expect(sample(text, "festlab_cpu_pool_tasks_completed_total")).toBe(10);
     Object.assign(stats, { busy: 2, queued: 0, rejected: 5, completed: 12 });
-    text = await scrape(server);
+    text = await scrape(server());
     expect(sample(text, "festlab_cpu_pool_threads_busy")).toBe(2);
     expect(sample(text, "festlab_cpu_pool_queue_length")).toBe(0);
     expect(sample(text, "festlab_cpu_pool_tasks_rejected_total")).toBe(5);
@@ -193,21 +187,17 @@ describe("two servers in one process", () => {
 });
 
 describe("faults injected and requests refused at the limit", () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({
-      LOG_LEVEL: "warn",
-      FAULTS: "error:503@100%:GET /checkout;delay:100ms@100%:/health",
-      MAX_IN_FLIGHT: "1",
-    });
+  const server = serverForTests({
+    LOG_LEVEL: "warn",
+    FAULTS: "error:503@100%:GET /checkout;delay:100ms@100%:/health",
+    MAX_IN_FLIGHT: "1",
   });
-  afterAll(() => server.stop());
 
   it("count each injected fault by kind and route pattern", async () => {
-    await request(server.url).get("/checkout").expect(503);
-    await request(server.url).get("/checkout").expect(503);
-    await request(server.url).get("/health").expect(200);
-    const text = await scrape(server);
+    await request(server().url).get("/checkout").expect(503);
+    await request(server().url).get("/checkout").expect(503);
+    await request(server().url).get("/health").expect(200);
+    const text = await scrape(server());
     const faults = (labels: Record<string, string>) =>
       sample(text, "festlab_faults_injected_total", labels);
     expect(faults({ kind: "error", route: "/checkout" })).toBe(2);
@@ -215,13 +205,13 @@ describe("faults injected and requests refused at the limit", () => {
   });
 
   it("count the requests the capacity limit refused, from 0", async () => {
-    expect(sample(await scrape(server), "festlab_capacity_refused_total")).toBe(0);
+    expect(sample(await scrape(server()), "festlab_capacity_refused_total")).toBe(0);
     // One /io runs; with no waiting line, the others are refused at once.
     const statuses = await Promise.all(
-      Array.from({ length: 5 }, async () => (await request(server.url).get("/io?ms=300")).status),
+      Array.from({ length: 5 }, async () => (await request(server().url).get("/io?ms=300")).status),
     );
     const refused = statuses.filter((status) => status === 503).length;
     expect(refused).toBeGreaterThan(0);
-    expect(sample(await scrape(server), "festlab_capacity_refused_total")).toBe(refused);
+    expect(sample(await scrape(server()), "festlab_capacity_refused_total")).toBe(refused);
   });
 });

@@ -5,7 +5,7 @@ import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_USER } from "../src/fest/seed.js";
 import { waitFor } from "./helpers/process.js";
-import { startTestServer, type TestServer } from "./helpers/server.js";
+import { serverForTests, startTestServer, type TestServer } from "./helpers/server.js";
 
 const json = { Accept: "application/json" };
 
@@ -163,14 +163,10 @@ describe("POST /admin/reset", () => {
 });
 
 describe("with WORKERS set", () => {
-  let grouped: TestServer;
-  beforeAll(async () => {
-    grouped = await startTestServer({ LOG_LEVEL: "warn", WORKERS: "2" });
-  });
-  afterAll(() => grouped.stop());
+  const grouped = serverForTests({ LOG_LEVEL: "warn", WORKERS: "2" });
 
   it("refuses with 409 and says to restart", async () => {
-    const res = await request(grouped.url).post("/admin/reset").expect(409);
+    const res = await request(grouped().url).post("/admin/reset").expect(409);
     expect(res.body.error).toMatch(/WORKERS.*restart/);
   });
 });

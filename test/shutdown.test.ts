@@ -1,14 +1,18 @@
 // The drain on SIGTERM or Ctrl+C: requests in flight finish and say `Connection: close`, a
 // request that comes after gets 503 or a closed connection, a grace too short cuts and says
 // how many, idle keep-alive connections do not hold the exit, and a second signal exits now.
-import { mkdtempSync, rmSync } from "node:fs";
+
 import { Agent, type IncomingHttpHeaders, request } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, type ServerProcess, spawnServer, waitFor } from "./helpers/process.js";
+import { describe, expect, it } from "vitest";
+import {
+  type ServerProcess,
+  seededFolderForTests,
+  spawnListening,
+  waitFor,
+} from "./helpers/process.js";
 import { openRaw } from "./helpers/raw-http.js";
-import { SMALL_SEED, startTestServer } from "./helpers/server.js";
+import { startTestServer } from "./helpers/server.js";
 
 type Answer = { status: number; headers: IncomingHttpHeaders; body: string } | "closed";
 
@@ -104,19 +108,11 @@ describe("the drain, in process", () => {
 });
 
 describe("the drain, as a process", () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "fest-lab-drain-"));
-    const { openDatabase } = await import("../src/database.js");
-    openDatabase(join(dir, "fest.db"), SMALL_SEED).db.close();
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = seededFolderForTests("fest-lab-drain-");
 
   async function start(env: Record<string, string> = {}): Promise<[ServerProcess, string]> {
-    const port = await freePort();
-    const server = spawnServer({ PORT: String(port), DB_PATH: join(dir, "fest.db"), ...env });
-    await waitFor(() => server.output().includes("stop:"), 20_000, "the banner");
-    return [server, `http://127.0.0.1:${port}`];
+    const { server, url } = await spawnListening({ DB_PATH: join(dir(), "fest.db"), ...env });
+    return [server, url];
   }
 
   /** Polls /metrics on its own connection until `count` requests (besides itself) are in flight. */

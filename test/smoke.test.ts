@@ -4,12 +4,12 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import request from "supertest";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { projectRoot } from "../src/paths.js";
 import { runSmoke } from "../src/smoke/run-smoke.js";
 import { VERSION } from "../src/version.js";
 import { freePort } from "./helpers/process.js";
-import { startTestServer, type TestServer } from "./helpers/server.js";
+import { serverForTests } from "./helpers/server.js";
 
 const SMOKE = join(projectRoot, "dist", "cmd", "smoke.js");
 
@@ -28,48 +28,40 @@ async function smoke(args: string[]): Promise<{ code: number; output: string }> 
 }
 
 describe("a default server", () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ LOG_LEVEL: "warn" });
-  });
-  afterAll(() => server.stop());
+  const server = serverForTests({ LOG_LEVEL: "warn" });
 
   it("passes every check, one line each and a verdict, exit 0", async () => {
-    const { code, output } = await smoke([server.url]);
+    const { code, output } = await smoke([server().url]);
     const lines = output.trim().split("\n");
     expect(lines).toHaveLength(13);
     for (const name of ["fest: checkout", "catalogue: by title", "digits: predict"]) {
       expect(lines.find((line) => line.startsWith(name))).toMatch(/ 200 .* ok$/);
     }
     expect(lines.at(-1)).toBe(
-      `smoke: ok: all 12 checks passed against ${server.url} (Fest Lab ${VERSION})`,
+      `smoke: ok: all 12 checks passed against ${server().url} (Fest Lab ${VERSION})`,
     );
     expect(code).toBe(0);
   });
 
   it("every answer carries X-Fest-Lab-Version, and /health reports it", async () => {
-    const health = await request(server.url).get("/health").expect(200);
+    const health = await request(server().url).get("/health").expect(200);
     expect(health.headers["x-fest-lab-version"]).toBe(VERSION);
     expect(health.body.version).toBe(VERSION);
-    const missing = await request(server.url).get("/no-such-page").expect(404);
+    const missing = await request(server().url).get("/no-such-page").expect(404);
     expect(missing.headers["x-fest-lab-version"]).toBe(VERSION);
   });
 });
 
 describe("a server with checkout-crash on", () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ LOG_LEVEL: "error", BUGS: "checkout-crash" });
-  });
-  afterAll(() => server.stop());
+  const server = serverForTests({ LOG_LEVEL: "error", BUGS: "checkout-crash" });
 
   it("fails, naming the checkout check and its 500", async () => {
-    const report = await runSmoke(server.url);
+    const report = await runSmoke(server().url);
     expect(report.ok).toBe(false);
     expect(report.results.filter((result) => !result.ok).map((result) => result.name)).toEqual([
       "fest: checkout",
     ]);
-    const { code, output } = await smoke([server.url]);
+    const { code, output } = await smoke([server().url]);
     expect(output).toMatch(/^fest: checkout +500 .*FAIL expected 200, got 500/m);
     expect(output).toMatch(/^smoke: FAILED 1 of 12 checks .*: fest: checkout$/m);
     expect(code).toBe(1);

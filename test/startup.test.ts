@@ -2,38 +2,27 @@
 // crash bug that takes the whole process down.
 
 import { once } from "node:events";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { VERSION } from "../src/version.js";
-import { freePort, spawnServer, waitFor } from "./helpers/process.js";
-import { SMALL_SEED } from "./helpers/server.js";
+import { seededFolderForTests, spawnListening, spawnServer } from "./helpers/process.js";
 
-let dir: string;
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "fest-lab-start-"));
-  // Seed a small database once so each process starts in milliseconds.
-  const { openDatabase } = await import("../src/database.js");
-  openDatabase(join(dir, "fest.db"), SMALL_SEED).db.close();
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = seededFolderForTests("fest-lab-start-");
 
 async function failsWith(env: Record<string, string>, args: string[] = []) {
-  const server = spawnServer({ DB_PATH: join(dir, "fest.db"), ...env }, args);
+  const server = spawnServer({ DB_PATH: join(dir(), "fest.db"), ...env }, args);
   const code = await server.exited;
   return { code, output: server.output() };
 }
 
 describe("start-up", () => {
   it("prints a banner with the URL, mode, switches, database and how to stop", async () => {
-    const port = await freePort();
-    const server = spawnServer({ PORT: String(port), DB_PATH: join(dir, "fest.db"), BUGGY: "1" });
+    const { server, url } = await spawnListening({ DB_PATH: join(dir(), "fest.db"), BUGGY: "1" });
     try {
-      await waitFor(() => server.output().includes("stop:"), 20_000, "the banner");
       const text = server.output();
-      expect(text).toContain(`Fest Lab ${VERSION} listening on http://127.0.0.1:${port}`);
+      expect(text).toContain(`Fest Lab ${VERSION} listening on ${url}`);
       expect(text).toMatch(/mode: +optimized/);
       expect(text).toMatch(/switches: +checkout-crash /);
       expect(text).toContain("fest.db");
@@ -81,12 +70,12 @@ describe("start-up", () => {
   });
 
   it("a database path that cannot be written stops the start", async () => {
-    const locked = join(dir, "locked");
+    const locked = join(dir(), "locked");
     const { mkdirSync } = await import("node:fs");
     mkdirSync(locked);
     chmodSync(locked, 0o500);
     // root writes anywhere, so also try a path under a regular file, which nobody can create.
-    const underFile = join(dir, "fest.db", "inside", "x.db");
+    const underFile = join(dir(), "fest.db", "inside", "x.db");
     try {
       const { code, output } = await failsWith({ DB_PATH: underFile });
       expect(code).toBe(1);
@@ -98,20 +87,17 @@ describe("start-up", () => {
   });
 
   it("checkout-crash-process kills the whole process, and the log says why", async () => {
-    const port = await freePort();
-    const server = spawnServer({
-      PORT: String(port),
-      DB_PATH: join(dir, "fest.db"),
+    const { server, url } = await spawnListening({
+      DB_PATH: join(dir(), "fest.db"),
       BUGS: "checkout-crash-process",
     });
-    await waitFor(() => server.output().includes("stop:"), 20_000, "the banner");
-    const health = await fetch(`http://127.0.0.1:${port}/health`);
+    const health = await fetch(`${url}/health`);
     expect(health.status).toBe(200);
-    await expect(fetch(`http://127.0.0.1:${port}/checkout`)).rejects.toThrow();
+    await expect(fetch(`${url}/checkout`)).rejects.toThrow();
     expect(await server.exited).toBe(1);
     expect(server.output()).toContain("the process is exiting");
     expect(server.output()).toContain("checkout-crash-process");
-    await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
+    await expect(fetch(`${url}/health`)).rejects.toThrow();
   });
 
   it("--help prints the flags and exits 0", async () => {

@@ -1,8 +1,12 @@
 // Runs the built server (`node dist/src/server.js`) as its own process, for what only a
 // process shows: start-up errors, exit codes, and a crash that kills it.
 
-import { inject } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, inject } from "vitest";
 import {
+  freePort,
   type ServerProcess,
   spawnServer as spawnServerWith,
 } from "../../measure/server-process.js";
@@ -36,4 +40,42 @@ export async function waitFor(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/**
+ * A temp folder holding a small seeded fest.db, for the server processes of the enclosing
+ * block (or file): seeded once before them, so each process starts in milliseconds, and
+ * removed after. Call the returned function inside a test for the folder's path.
+ */
+export function seededFolderForTests(prefix: string): () => string {
+  let dir: string | undefined;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+    // Imported here, not above: the tests that only spawn processes need not load the app.
+    const { openDatabase } = await import("../../src/database.js");
+    const { SMALL_SEED } = await import("./server.js");
+    openDatabase(join(dir, "fest.db"), SMALL_SEED).db.close();
+  });
+  afterAll(() => {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+  return () => {
+    if (dir === undefined) throw new Error("the seeded folder is made before the tests run");
+    return dir;
+  };
+}
+
+/** Spawns the server on a free 127.0.0.1 port and waits, bounded, for the banner it prints once listening. */
+export async function spawnListening(
+  env: Record<string, string>,
+): Promise<{ server: ServerProcess; url: string }> {
+  const port = await freePort();
+  const server = spawnServer({ PORT: String(port), ...env });
+  try {
+    await waitFor(() => server.output().includes("stop:"), 20_000, "the banner");
+  } catch (error) {
+    server.child.kill("SIGKILL");
+    throw error;
+  }
+  return { server, url: `http://127.0.0.1:${port}` };
 }

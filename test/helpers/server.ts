@@ -3,11 +3,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { inject } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, inject } from "vitest";
 import { readConfig } from "../../src/config.js";
 import type { SeedSize } from "../../src/fest/seed.js";
 import { createLogger } from "../../src/observe/log.js";
 import { type RunningServer, type StartOptions, startServer } from "../../src/start.js";
+import type { SwitchName } from "../../src/switches.js";
 
 /** Small enough to seed in milliseconds, big enough that every page has rows. */
 export const SMALL_SEED: SeedSize = { events: 12, users: 30, registrations: 150, movies: 400 };
@@ -57,4 +58,58 @@ export async function startTestServer(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+type ServerArgs = Parameters<typeof startTestServer>;
+
+/**
+ * One server for the tests of the enclosing describe block (or file): started before the
+ * first test, stopped after the last. Call the returned function inside a test to reach it.
+ */
+export function serverForTests(...args: ServerArgs): () => TestServer {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startTestServer(...args);
+  });
+  afterAll(() => server?.stop());
+  return () => started(server);
+}
+
+/** A fresh server for each test of the enclosing block: what one test leaves cannot reach the next. */
+export function serverForEachTest(...args: ServerArgs): () => TestServer {
+  let server: TestServer | undefined;
+  beforeEach(async () => {
+    server = await startTestServer(...args);
+  });
+  afterEach(async () => {
+    await server?.stop();
+    server = undefined;
+  });
+  return () => started(server);
+}
+
+function started(server: TestServer | undefined): TestServer {
+  if (server === undefined) {
+    throw new Error("the test server has not started (read it inside a test)");
+  }
+  return server;
+}
+
+/**
+ * Runs `work` with one switch set to `on` in this server's registry (by "test"), and puts the
+ * switch back as it was afterwards, whether or not `work` throws.
+ */
+export async function withSwitch<T>(
+  server: TestServer,
+  name: SwitchName,
+  on: boolean,
+  work: () => Promise<T>,
+): Promise<T> {
+  const was = server.switches.isOn(name);
+  server.switches.set(name, on, "test");
+  try {
+    return await work();
+  } finally {
+    server.switches.set(name, was, "test");
+  }
 }
