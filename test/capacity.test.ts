@@ -66,7 +66,7 @@ describe("the capacity limit", () => {
     const url = server.url;
     server.capacity.set({ maxInFlight: 3, maxWaiting: 0 });
     const limited = await Promise.all(
-      Array.from({ length: 12 }, () => getAlone(`${url}/io?ms=300`)),
+      Array.from({ length: 12 }, () => getAlone(`${url}/io?ms=1500`)),
     );
     expect(limited.filter((a) => a.status === 200)).toHaveLength(3);
     expect(limited.filter((a) => a.status === 503)).toHaveLength(9);

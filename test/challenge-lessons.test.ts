@@ -250,7 +250,7 @@ describe("each shipped challenge: the right answer verifies (exit 0), a wrong on
     // A step of 20 at once on their own connections: the limit runs, no line waits, the rest
     // are refused at once. The count of 200s is the limit (Little's law, one step of it).
     const burst = await Promise.all(
-      Array.from({ length: 20 }, () => send(server.url, "/io?ms=400", runId)),
+      Array.from({ length: 20 }, () => send(server.url, "/io?ms=1500", runId)),
     );
     const ok = burst.filter((a) => a.status === 200).length;
     const refused = burst.filter((a) => a.status === 503).length;
