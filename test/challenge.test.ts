@@ -65,6 +65,8 @@ describe("a server without ADMIN_TOKEN", () => {
     expect(page.text).toContain(runId);
     const events = await request(server.url).get("/events?user=locust_user").expect(200);
     expect(events.text).toContain("switches on: <strong>hidden while challenge");
+    const predict = await request(server.url).get("/predict").expect(200);
+    expect(predict.text).toMatch(/class="state">hidden while challenge slow-listing runs</);
     const metrics = await request(server.url).get("/metrics").expect(200);
     expect(metrics.text).not.toContain("festlab_switch_on{");
     expect(server.logs.join("\n")).not.toContain(`switch ${variant.switches[0]} turned on`);
@@ -246,6 +248,21 @@ describe("a server with ADMIN_TOKEN", () => {
     expect(noToken.code).toBe(2);
     expect(noToken.output).toContain("give ADMIN_TOKEN=... or --admin-token");
     await challengeCli(server.url, ["stop", "--admin-token", TOKEN]);
+  });
+});
+
+describe("a server with WORKERS set", () => {
+  let grouped: TestServer;
+  beforeAll(async () => {
+    grouped = await startTestServer({ LOG_LEVEL: "warn", WORKERS: "2" });
+  });
+  afterAll(() => grouped.stop());
+
+  it("refuses to start a challenge with 409: each worker keeps its own faults and counts", async () => {
+    const { code, output } = await challengeCli(grouped.url, ["start", "the-knee"]);
+    expect(code).toBe(2);
+    expect(output.trim()).toMatch(/^challenge: challenges need one process: with WORKERS set/);
+    expect(grouped.capacity.maxInFlight).toBe(0);
   });
 });
 
