@@ -29,15 +29,7 @@ export function challengeRouter(challenges: Challenges): Router {
 
   router.post("/admin/challenge/start", json, form, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    // The form sends text; an empty seed field means "draw one".
-    const seed =
-      fromPage(req) && typeof body.seed === "string"
-        ? body.seed.trim() === ""
-          ? undefined
-          : /^\d+$/.test(body.seed.trim())
-            ? Number(body.seed)
-            : body.seed
-        : body.seed;
+    const seed = fromPage(req) ? seedFromForm(body.seed) : body.seed;
     const state = await challenges.start(body.name, seed, by(req));
     answer(req, res, state);
   });
@@ -63,6 +55,12 @@ export function challengeRouter(challenges: Challenges): Router {
   });
 
   return router;
+}
+
+/** The form sends text: empty means "draw one", digits a number; anything else is refused later. */
+function seedFromForm(seed: unknown): unknown {
+  if (typeof seed !== "string" || seed.trim() === "") return undefined;
+  return /^\d{1,10}$/.test(seed.trim()) ? Number(seed) : seed;
 }
 
 function fromPage(req: Request): boolean {
