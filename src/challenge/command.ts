@@ -146,12 +146,12 @@ class ChallengeServer {
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
     } catch (error) {
-      const err = error as Error & { cause?: { code?: string } };
+      const err = error as Error & { cause?: { code?: string; message?: string } };
       if (err.name === "TimeoutError") {
         throw new Refused(`${this.url} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`);
       }
       throw new Refused(
-        `nothing answers at ${this.url} (${err.cause?.code ?? err.message}): start the server with npm start, or give --url`,
+        `nothing answers at ${this.url} (${err.cause?.code ?? err.cause?.message ?? err.message}): start the server with npm start, or give --url`,
       );
     }
     const text = await res.text();
