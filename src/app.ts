@@ -8,6 +8,7 @@ import { benchRouter } from "./bench/routes.js";
 import { NaiveCatalogue } from "./catalogue/naive.js";
 import { CatalogueQueries } from "./catalogue/queries.js";
 import { catalogueRouter } from "./catalogue/routes.js";
+import type { Challenges } from "./challenge/challenges.js";
 import type { Config } from "./config.js";
 import type { ReadyModel } from "./digits/first-start.js";
 import type { Predictor } from "./digits/predictor.js";
@@ -45,6 +46,8 @@ export interface AppParts {
   truth: GroundTruth;
   /** POST /admin/reset; built in src/start.ts, which holds every part it puts back. */
   reset: LabReset;
+  /** The challenges and the one running; their API is part of the admin's. */
+  challenges: Challenges;
 }
 
 export function createApp({
@@ -62,6 +65,7 @@ export function createApp({
   faultInjector,
   truth,
   reset,
+  challenges,
 }: AppParts): Express {
   const app = express();
   app.disable("x-powered-by");
@@ -75,7 +79,9 @@ export function createApp({
   app.use(cookieParser(sessionSecret));
   app.use((_req, res, next) => {
     res.locals.mode = config.mode;
-    res.locals.switchesOn = switches.enabled();
+    // A running challenge hides which switches it turned on (src/challenge/).
+    res.locals.switchesHidden = switches.hiddenBecause;
+    res.locals.switchesOn = switches.hiddenBecause === undefined ? switches.enabled() : [];
     next();
   });
 
@@ -94,6 +100,7 @@ export function createApp({
       truth,
       reset,
       workers: config.workers,
+      challenges,
     }),
   );
   if (config.queryUserWrites) {

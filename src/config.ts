@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { type FaultPlan, parseFaults } from "./faults/spec.js";
 import { type Option, OptionError, type OptionValues, readOptions, usageLines } from "./options.js";
 import { hostList, oneOf, onOff, switchList, wholeNumber } from "./parsers.js";
+import { projectRoot } from "./paths.js";
 import { SWITCH_NAMES } from "./switches.js";
 
 export type Mode = "optimized" | "naive";
@@ -216,6 +217,16 @@ export const SETTINGS = {
     shown: "0",
     help: "with MAX_IN_FLIGHT, requests that may wait for a free place before the 503s start",
     parse: (value: string) => wholeNumber(value, 0, 100_000),
+  },
+  challengesDir: {
+    flag: "challenges-dir",
+    env: "CHALLENGES_DIR",
+    arg: "DIR",
+    // The project's own folder wherever the server is started from; instructors add files there.
+    default: join(projectRoot, "challenges"),
+    shown: "challenges/ of the project",
+    help: "the folder of challenge files (one JSON file a challenge), read at start",
+    parse: text,
   },
 } satisfies Record<string, Option<unknown>>;
 

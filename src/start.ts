@@ -7,6 +7,13 @@ import type { Database } from "better-sqlite3";
 import { createApp } from "./app.js";
 import { CpuPool } from "./bench/cpu-pool.js";
 import { withFastHealth } from "./bench/health.js";
+import { Challenges } from "./challenge/challenges.js";
+import {
+  type Challenge,
+  ChallengeFileError,
+  checkChallengeTargets,
+  loadChallenges,
+} from "./challenge/definition.js";
 import { type Config, ConfigError } from "./config.js";
 import { CapacityLimit } from "./connection/capacity.js";
 import { Drain, type DrainReport } from "./connection/drain.js";
@@ -56,6 +63,10 @@ export interface RunningServer {
   faults: Faults;
   /** The server's own counts: GET /admin/truth. */
   truth: GroundTruth;
+  /** The challenges (CHALLENGES_DIR) and the one running now. */
+  challenges: Challenges;
+  /** MAX_IN_FLIGHT and MAX_WAITING, which a challenge may change while the server runs. */
+  capacity: CapacityLimit;
   /** The MONITOR_CSV writer, when one was asked for. */
   monitor: ResourceMonitor | undefined;
   /** True when this start created and filled the database. */
@@ -105,6 +116,8 @@ export async function startServer(
   options: StartOptions = {},
 ): Promise<RunningServer> {
   const log = options.log ?? createLogger(config.logLevel);
+  // Read before anything is opened: a bad challenge file stops the start with one line.
+  const library = readChallenges(config.challengesDir);
   // A first start seeds and trains in a thread of its own, whose memory goes when it ends.
   const firstStart = await prepareFirstStart(
     {
@@ -121,7 +134,11 @@ export async function startServer(
   const switches = options.switches ?? Switches.fromStartup(config);
   if (options.switches === undefined) {
     switches.onChange((name, on, by) =>
-      log.warn(`switch ${name} turned ${on ? "on" : "off"} by ${by}`),
+      log.warn(
+        switches.hiddenBecause === undefined
+          ? `switch ${name} turned ${on ? "on" : "off"} by ${by}`
+          : `a switch changed by ${by} (${switches.hiddenBecause})`,
+      ),
     );
   }
   const applySwitch: ApplySwitch =
@@ -163,7 +180,13 @@ export async function startServer(
 
   const truth = new GroundTruth();
   const faults = new Faults(config.faults, config.faultSeed, config.faultHeaders, truth);
-  faults.onChange((text, by) => log.warn(`faults set to "${text || "none"}" by ${by}`));
+  faults.onChange((text, by) =>
+    log.warn(
+      faults.hiddenBecause === undefined
+        ? `faults set to "${text || "none"}" by ${by}`
+        : `faults set by ${by} (${faults.hiddenBecause})`,
+    ),
+  );
   // The truth marks each faulted answer; the metrics count faults for the dashboard.
   const faultInjector = new FaultInjector(faults, {
     markFault(res, kind, route) {
@@ -172,7 +195,23 @@ export async function startServer(
     },
     countIgnoredHeaders: () => truth.countIgnoredHeaders(),
   });
+  const capacity = new CapacityLimit(
+    config.maxInFlight,
+    config.maxWaiting,
+    metrics.capacityRefusal,
+  );
+  const challenges = new Challenges({
+    library,
+    switches,
+    applySwitch,
+    faults,
+    capacity,
+    truth,
+    log,
+    workers: config.workers,
+  });
   const reset = new LabReset({
+    challenges,
     db,
     switches,
     applySwitch,
@@ -199,26 +238,25 @@ export async function startServer(
     faultInjector,
     truth,
     reset,
+    challenges,
   });
   // The routes exist now: check that every fault names one, and mirror them for the injector.
   const routes = faultableRoutes(app);
   try {
     faults.useRoutes(routes);
+    checkChallengeTargets(library, routes);
   } catch (error) {
     await cpuPool.destroy();
+    await predictPool.destroy();
     db.close();
     if (error instanceof FaultSpecError) {
       throw new ConfigError(`FAULTS=${faults.text} is not allowed: ${error.message}`);
     }
+    if (error instanceof ChallengeFileError) throw new ConfigError(challengeFileLine(error));
     throw error;
   }
   faultInjector.useRoutes(routes);
   truth.knowRoutes(routes.map((route) => route.pattern));
-  const capacity = new CapacityLimit(
-    config.maxInFlight,
-    config.maxWaiting,
-    metrics.capacityRefusal,
-  );
 
   const headersTimeout = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
   const server = createServer({
@@ -305,10 +343,25 @@ export async function startServer(
     predictor,
     faults,
     truth,
+    challenges,
+    capacity,
     monitor,
     seeded,
     close,
   };
+}
+
+function readChallenges(dir: string): Challenge[] {
+  try {
+    return loadChallenges(dir);
+  } catch (error) {
+    if (error instanceof ChallengeFileError) throw new ConfigError(challengeFileLine(error));
+    throw error;
+  }
+}
+
+function challengeFileLine(error: ChallengeFileError): string {
+  return `challenge file ${error.message} (fix the file, or move it out of CHALLENGES_DIR)`;
 }
 
 function listenMessage(config: Config, error: NodeJS.ErrnoException): string {

@@ -106,6 +106,11 @@ export function isSwitchName(name: string): name is SwitchName {
 export class Switches {
   private readonly on = new Set<SwitchName>();
   private readonly listeners: SwitchListener[] = [];
+  /**
+   * Set while a challenge runs (src/challenge/): the pages, /metrics and the admin API (to a
+   * client without the admin token) say this instead of which switches are on.
+   */
+  hiddenBecause: string | undefined;
 
   constructor(initial: Iterable<SwitchName> = []) {
     for (const name of initial) this.on.add(name);

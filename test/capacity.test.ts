@@ -3,6 +3,7 @@
 import { Agent, get } from "node:http";
 import request from "supertest";
 import { afterEach, describe, expect, it } from "vitest";
+import { waitFor } from "./helpers/process.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
 let server: TestServer | undefined;
@@ -58,6 +59,36 @@ describe("the capacity limit", () => {
     const url = server.url;
     const all = await Promise.all(Array.from({ length: 10 }, () => getAlone(`${url}/io?ms=50`)));
     expect(all.map((a) => a.status)).toEqual(Array(10).fill(200));
+  }, 30_000);
+
+  it("can be set while the server runs, and switched off again, letting the line in at once", async () => {
+    server = await startTestServer({ LOG_LEVEL: "warn" });
+    const url = server.url;
+    server.capacity.set({ maxInFlight: 3, maxWaiting: 0 });
+    const limited = await Promise.all(
+      Array.from({ length: 12 }, () => getAlone(`${url}/io?ms=1500`)),
+    );
+    expect(limited.filter((a) => a.status === 200)).toHaveLength(3);
+    expect(limited.filter((a) => a.status === 503)).toHaveLength(9);
+
+    server.capacity.set({ maxInFlight: 1, maxWaiting: 10 });
+    const endedAt: number[] = [];
+    const wait = 2_000;
+    const waiting = Promise.all(
+      Array.from({ length: 4 }, () =>
+        getAlone(`${url}/io?ms=${wait}`).then((answer) => {
+          endedAt.push(performance.now());
+          return answer;
+        }),
+      ),
+    );
+    // The three behind the first wait in line; switching the limit off lets them in at once.
+    await waitFor(async () => server?.metrics.inFlight === 4, 5_000, "four /io requests in");
+    server.capacity.set({ maxInFlight: 0, maxWaiting: 0 });
+    expect((await waiting).map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    // In line they would end one /io wait apart each; let in together, they end together.
+    const [, second = 0, , last = 0] = endedAt;
+    expect(last - second).toBeLessThan(wait);
   }, 30_000);
 
   it("is off by default", async () => {

@@ -101,3 +101,20 @@ async function pollTruth(ready: (body: { routes: Row[]; requestsInFlight: number
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+describe("a run a challenge starts", () => {
+  it("counts from zero even when the server already holds as many runs as it keeps", async () => {
+    await request(server.url).post("/admin/truth/reset").expect(200);
+    for (let i = 0; i < 200; i++) server.truth.startRun(`student-${i}`);
+    await request(server.url).get("/health").set("X-Run-Id", "one-too-many").expect(200);
+    expect(server.truth.report()?.runIdsRefused).toBe(1);
+
+    server.truth.startRun("challenge-run");
+    await request(server.url).get("/health").set("X-Run-Id", "challenge-run").expect(200);
+    const run = server.truth.report("challenge-run");
+    expect(run?.routes.map((r) => [r.route, r.requests])).toEqual([["/health", 1]]);
+    server.truth.startRun("challenge-run");
+    expect(server.truth.report("challenge-run")?.routes).toEqual([]);
+    await request(server.url).post("/admin/truth/reset").expect(200);
+  });
+});

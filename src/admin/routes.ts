@@ -11,11 +11,16 @@
 //   POST /admin/truth/reset      starts a fresh count
 //   POST /admin/reset            every lab back to its start (src/reset/): JSON with what and how
 //                                long; the page's form (no body) goes back to the page
+//   /admin/challenge...          the challenges (src/challenge/routes.ts)
+// While a challenge runs, the switches' states and the faults are hidden from a client that has
+// not shown the admin token (see revealsHidden).
 // Every route passes adminGate first (same site, this machine's name, not locked out), then,
 // with ADMIN_TOKEN, the token check (src/admin/guard.ts).
 // Routes carry their full path (no mount prefix) so /metrics labels them by their pattern.
 import express, { Router } from "express";
 import { z } from "zod";
+import type { Challenges } from "../challenge/challenges.js";
+import { challengeRouter } from "../challenge/routes.js";
 import type { Faults } from "../faults/faults.js";
 import { FaultSpecError, parseFaults, SYNTAX_HELP } from "../faults/spec.js";
 import { BadInput, HttpError, NotFound } from "../http-errors.js";
@@ -63,6 +68,7 @@ export interface AdminParts {
   reset: LabReset;
   /** WORKERS: more than one process holds the state a reset puts back. */
   workers: number;
+  challenges: Challenges;
 }
 
 export function adminRouter({
@@ -75,6 +81,7 @@ export function adminRouter({
   truth,
   reset,
   workers,
+  challenges,
 }: AdminParts): Router {
   const router = Router();
   const access: AdminAccess = {
@@ -93,10 +100,12 @@ export function adminRouter({
     });
   }
   router.use("/admin/truth", answerJsonOnly);
-  router.use("/admin/reset", (req, res, next) => {
-    if (req.is("application/x-www-form-urlencoded")) next();
-    else answerJsonOnly(req, res, next);
-  });
+  for (const path of ["/admin/reset", "/admin/challenge", "/admin/challenges"]) {
+    router.use(path, (req, res, next) => {
+      if (req.is("application/x-www-form-urlencoded")) next();
+      else answerJsonOnly(req, res, next);
+    });
+  }
 
   // Same site, this machine, not locked out: before everything, the login form included.
   router.use("/admin", adminGate(access));
@@ -118,12 +127,29 @@ export function adminRouter({
 
   router.use("/admin", requireAdminToken(access));
 
+  // Past requireAdminToken, a server with ADMIN_TOKEN has seen the token on this request; a
+  // server without one has no token anybody could show, so what a challenge hides stays hidden.
+  const revealsHidden = adminToken !== undefined;
+  const switchesShown = () =>
+    switches.hiddenBecause === undefined || revealsHidden
+      ? { switches: switches.list() }
+      : {
+          switches: switches.list().map(({ on: _on, ...shown }) => shown),
+          hidden: `the switches' states are ${switches.hiddenBecause}; the admin token shows them`,
+        };
+  const faultsShown = () =>
+    faults.hiddenBecause === undefined || revealsHidden
+      ? faultsState(faults)
+      : hiddenFaultsState(faults, faults.hiddenBecause);
+
   router.get("/admin", (req, res) => {
     sendPage(req, res, {
       view: "admin.njk",
       data: {
-        switches: switches.list(),
-        faults: faultsState(faults),
+        ...switchesShown(),
+        faults: faultsShown(),
+        challenges: challenges.list(),
+        challenge: challenges.state(),
         lastReset: reset.last,
         resetRefused: workers > 0 ? RESET_IN_A_GROUP : undefined,
         tokenRequired: adminToken !== undefined,
@@ -138,7 +164,7 @@ export function adminRouter({
   });
 
   router.get("/admin/switches", (_req, res) => {
-    res.json({ switches: switches.list() });
+    res.json(switchesShown());
   });
 
   router.put("/admin/switches/:name", json, async (req, res) => {
@@ -158,7 +184,7 @@ export function adminRouter({
   });
 
   router.get("/admin/faults", (_req, res) => {
-    res.json(faultsState(faults));
+    res.json(faultsShown());
   });
 
   router.put("/admin/faults", json, (req, res) => {
@@ -202,6 +228,8 @@ export function adminRouter({
     if (fromPage) res.redirect(303, "/admin");
     else res.json(report);
   });
+
+  router.use(challengeRouter(challenges));
 
   return router;
 }
@@ -257,6 +285,12 @@ function faultsState(faults: Faults) {
     syntax: SYNTAX_HELP,
     routes: [...new Set(faults.knownRoutes().map((route) => route.pattern))],
   };
+}
+
+/** Which faults are set is a challenge's secret; how to set them is not. */
+function hiddenFaultsState(faults: Faults, hiddenBecause: string) {
+  const { faults: _text, rules: _rules, ...rest } = faultsState(faults);
+  return { hidden: `the faults are ${hiddenBecause}; the admin token shows them`, ...rest };
 }
 
 function switchParam(name: string | undefined): SwitchName {

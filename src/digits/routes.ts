@@ -60,7 +60,13 @@ export function digitsRouter({ predictor, switches, facts, examples }: DigitsRou
         labSwitches: switches
           .list()
           .filter((s) => SWITCHES[s.name].lab === "digits")
-          .map(({ name, on, description }) => ({ name, on, description })),
+          // While a challenge hides the switches, the page does not say which are on.
+          .map(({ name, on, description }) => ({
+            name,
+            on: switches.hiddenBecause === undefined ? on : undefined,
+            description,
+          })),
+        switchesHidden: switches.hiddenBecause,
       },
     });
   });

@@ -33,6 +33,8 @@ export class Faults {
   private readonly numbers = new Map<string, number>();
   private readonly listeners: FaultListener[] = [];
   private stallTimer: NodeJS.Timeout | undefined;
+  /** Set while a challenge runs: the admin page and API (without the token) say this instead. */
+  hiddenBecause: string | undefined;
 
   constructor(
     plan: FaultPlan,

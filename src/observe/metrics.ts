@@ -87,6 +87,9 @@ export class ServerMetrics implements RequestWatcher {
       // Every worker holds the same state (the supervisor sees to it): one is the answer.
       aggregator: "max",
       collect() {
+        // While a challenge hides which switches are on, /metrics (open to all) has no series.
+        this.reset();
+        if (switches.hiddenBecause !== undefined) return;
         for (const name of SWITCH_NAMES) this.set({ name }, switches.isOn(name) ? 1 : 0);
       },
     });

@@ -1,4 +1,5 @@
-// POST /admin/reset: every lab back to how it started, without a restart. The fest data as
+// POST /admin/reset: every lab back to how it started, without a restart. A running challenge
+// stopped and forgotten (it puts back its own switches, faults and capacity limit); the fest data as
 // seeded (seed-copy.ts), the digits lab's remembered predictions forgotten, the faults none,
 // the switches as the start set them, and the ground truth counting from zero, so two
 // identical load runs after a reset get identical counts. The catalogue is read-only: nothing
@@ -21,6 +22,8 @@ export const IN_FLIGHT_WAIT_MS = 5_000;
 const POLL_MS = 5;
 
 export interface ResetParts {
+  /** The challenges (src/challenge/): clear() stops the running one and forgets the last. */
+  challenges: { clear(by: string): Promise<string | undefined> };
   db: Database;
   switches: Switches;
   applySwitch: ApplySwitch;
@@ -42,6 +45,8 @@ export interface ResetReport {
   tookMs: number;
   /** Requests that were still running when the wait ran out; 0 normally. */
   stillInFlight: number;
+  /** The challenge that was running or last stopped, now cleared; undefined when none. */
+  challenge: { was: string | undefined };
   fest: FestCounts;
   catalogue: string;
   digits: { predictionsForgotten: number };
@@ -66,8 +71,9 @@ export class LabReset {
   }
 
   private async reset(by: string): Promise<ResetReport> {
-    const { db, switches, applySwitch, startSwitches, faults, truth, predictions, inFlight, log } =
+    const { challenges, db, switches, applySwitch, startSwitches, faults, truth, predictions } =
       this.parts;
+    const { inFlight, log } = this.parts;
     const waitStarted = performance.now();
     // Let the requests that came before finish (1: this one), so their counts and writes land
     // before the reset rather than after it.
@@ -77,6 +83,8 @@ export class LabReset {
     const stillInFlight = inFlight() - 1;
     const started = performance.now();
 
+    // First: the challenge puts back its capacity limit; the switches and faults follow below.
+    const challengeWas = await challenges.clear(by);
     const fest = restoreSeedCopy(db);
     const predictionsForgotten = predictions.clear();
     const faultsWere = faults.text;
@@ -95,6 +103,7 @@ export class LabReset {
       waitedMs: Math.round(started - waitStarted),
       tookMs: Math.round(performance.now() - started),
       stillInFlight,
+      challenge: { was: challengeWas },
       fest,
       catalogue: "read-only: nothing to put back",
       digits: { predictionsForgotten },
@@ -108,7 +117,7 @@ export class LabReset {
     };
     this.last = report;
     log.warn(
-      `reset by ${by} in ${report.tookMs} ms (waited ${report.waitedMs} ms for ${stillInFlight > 0 ? `requests in flight, ${stillInFlight} still running` : "requests in flight"}): ${fest.events} events, ${fest.users} users, ${fest.registrations} registrations as seeded; ${predictionsForgotten} predictions forgotten; faults ${faultsWere === "" ? "were none" : `"${faultsWere}" cleared`}; switches on: ${report.switches.on.join(", ") || "none"}; truth from zero`,
+      `reset by ${by} in ${report.tookMs} ms${challengeWas === undefined ? "" : ` (challenge ${challengeWas} cleared)`} (waited ${report.waitedMs} ms for ${stillInFlight > 0 ? `requests in flight, ${stillInFlight} still running` : "requests in flight"}): ${fest.events} events, ${fest.users} users, ${fest.registrations} registrations as seeded; ${predictionsForgotten} predictions forgotten; faults ${faultsWere === "" ? "were none" : `"${faultsWere}" cleared`}; switches on: ${report.switches.on.join(", ") || "none"}; truth from zero`,
     );
     return report;
   }

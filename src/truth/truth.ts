@@ -155,6 +155,15 @@ export class GroundTruth implements FaultMarks, FaultCounter, RequestWatcher {
     this.refusedRunIds = 0;
   }
 
+  /**
+   * A run counted from zero from now on, made even when MAX_RUNS others exist: a challenge
+   * grades against it (src/challenge/), so it must not be refused as the 201st.
+   */
+  startRun(runId: string): void {
+    if (!RUN_ID.test(runId)) throw new Error(`"${runId}" is no run id: ${RUN_ID}`);
+    this.runs.set(runId, new RouteTable());
+  }
+
   /** Everything, or one run's routes; undefined when that run sent nothing. */
   report(runId?: string): TruthReport | undefined {
     const table = runId === undefined ? this.all : this.runs.get(runId);

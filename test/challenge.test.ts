@@ -1,0 +1,318 @@
+// Challenges: the list, start and its hidden changes, hints, the CLI's errors and exit codes,
+// stop and reset putting everything back, the admin page's forms, and a bad challenge file
+// refused at start naming the file and the field. Each shipped challenge is solved in
+// test/challenge-lessons.test.ts.
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import request from "supertest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pickVariant } from "../src/challenge/challenges.js";
+import { type Challenge, loadChallenges } from "../src/challenge/definition.js";
+import { projectRoot } from "../src/paths.js";
+import { challengeCli } from "./helpers/challenge-cli.js";
+import { freePort } from "./helpers/process.js";
+import { startTestServer, type TestServer } from "./helpers/server.js";
+
+const CHALLENGES = join(projectRoot, "challenges");
+const TOKEN = "challenge-admin-token-for-tests";
+
+describe("a server without ADMIN_TOKEN", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    // One switch on at start: stop and reset must put it back, not just turn all off.
+    server = await startTestServer({ LOG_LEVEL: "warn", BUGS: "io-blocking" });
+  });
+  afterAll(() => server.stop());
+
+  it("lists at least six challenges, one line each, exit 0", async () => {
+    const { code, output } = await challengeCli(server.url, ["list"]);
+    expect(code).toBe(0);
+    const lines = output.trim().split("\n");
+    for (const name of [
+      "slow-listing",
+      "blocked-event-loop",
+      "crashing-checkout",
+      "slow-predictions",
+      "was-it-the-network",
+      "the-knee",
+    ]) {
+      expect(lines.some((line) => line.startsWith(`${name} `))).toBe(true);
+    }
+    expect(lines.length - 1).toBeGreaterThanOrEqual(6);
+    expect(lines.at(-1)).toMatch(/^\d+ challenges; start one with/);
+  });
+
+  it("start breaks the variant, hides it from the API, the page and /metrics, and stop puts it back", async () => {
+    const started = await challengeCli(server.url, ["start", "slow-listing", "--seed", "3"]);
+    expect(started.code).toBe(0);
+    const runId = /run id (slow-listing-3-[0-9a-f]{4})/.exec(started.output)?.[1];
+    expect(runId).toBeDefined();
+    expect(started.output).toContain("--run-id");
+    const variant = pickVariant(challengeNamed("slow-listing"), 3);
+    expect(server.switches.enabled()).toEqual(variant.switches);
+
+    const switches = await request(server.url).get("/admin/switches").expect(200);
+    expect(switches.body.hidden).toContain("hidden while challenge slow-listing runs");
+    for (const s of switches.body.switches) expect(s).not.toHaveProperty("on");
+    const faults = await request(server.url).get("/admin/faults").expect(200);
+    expect(faults.body.hidden).toContain("hidden while challenge slow-listing runs");
+    expect(faults.body).not.toHaveProperty("rules");
+    const page = await request(server.url).get("/admin").set("Accept", "text/html").expect(200);
+    expect(page.text).toContain("hidden while challenge slow-listing runs");
+    for (const name of variant.switches)
+      expect(page.text).not.toMatch(new RegExp(`on:[^<]*${name}`));
+    expect(page.text).toContain(runId);
+    const events = await request(server.url).get("/events?user=locust_user").expect(200);
+    expect(events.text).toContain("switches on: <strong>hidden while challenge");
+    const predict = await request(server.url).get("/predict").expect(200);
+    expect(predict.text).toMatch(/class="state">hidden while challenge slow-listing runs</);
+    const metrics = await request(server.url).get("/metrics").expect(200);
+    expect(metrics.text).not.toContain("festlab_switch_on{");
+    expect(server.logs.join("\n")).not.toContain(`switch ${variant.switches[0]} turned on`);
+
+    const again = await challengeCli(server.url, ["start", "the-knee"]);
+    expect(again.code).toBe(2);
+    expect(again.output).toContain("challenge slow-listing is running: stop it first");
+
+    const stopped = await challengeCli(server.url, ["stop"]);
+    expect(stopped.code).toBe(0);
+    expect(stopped.output).toContain(`it turned on ${variant.switches[0]}`);
+    expect(server.switches.enabled()).toEqual(["io-blocking"]);
+    const shown = await request(server.url).get("/admin/switches").expect(200);
+    expect(shown.body.hidden).toBeUndefined();
+    expect(shown.body.switches.find((s: { name: string }) => s.name === "io-blocking").on).toBe(
+      true,
+    );
+  });
+
+  it("the same seed gives the same variant, and seeds spread over the variants", async () => {
+    const knee = challengeNamed("the-knee");
+    expect(pickVariant(knee, 11)).toBe(pickVariant(knee, 11));
+    const limits = new Set(Array.from({ length: 20 }, (_, seed) => pickVariant(knee, seed)));
+    expect(limits.size).toBeGreaterThan(1);
+    for (const seed of [11, 11]) {
+      await request(server.url).post("/admin/challenge/start").send({ name: "the-knee", seed });
+      expect(server.capacity.maxInFlight).toBe(pickVariant(knee, 11).capacity?.maxInFlight);
+      await request(server.url).post("/admin/challenge/stop").expect(200);
+    }
+    expect(server.capacity.maxInFlight).toBe(0);
+  });
+
+  it("hints come one at a time, then say none remain", async () => {
+    await challengeCli(server.url, ["start", "crashing-checkout"]);
+    const hints = readChallenge("crashing-checkout").hints as string[];
+    for (let n = 1; n <= hints.length; n++) {
+      const { code, output } = await challengeCli(server.url, ["hint"]);
+      expect(code).toBe(0);
+      expect(output).toMatch(new RegExp(`^hint ${n} of ${hints.length}: `));
+    }
+    const none = await challengeCli(server.url, ["hint"]);
+    expect(none.code).toBe(0);
+    expect(none.output.trim()).toBe(`no hints remain: all ${hints.length} given`);
+    const status = await challengeCli(server.url, ["status"]);
+    expect(status.output).toContain(`hint ${hints.length}: `);
+    await challengeCli(server.url, ["stop"]);
+  });
+
+  it("says in one line what is wrong, exit 2: unknown challenge, no challenge running, bad answers, no server", async () => {
+    const unknown = await challengeCli(server.url, ["start", "no-such-thing"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.output.trim()).toMatch(
+      /^challenge: no challenge named "no-such-thing": the challenges are .*the-knee/,
+    );
+
+    // Verify also grades the last stopped challenge, until a reset forgets it.
+    await request(server.url).post("/admin/reset").expect(200);
+    const none = await challengeCli(server.url, ["verify", "page=/events"]);
+    expect(none.code).toBe(2);
+    expect(none.output.trim()).toMatch(/^challenge: no challenge is running/);
+    expect((await challengeCli(server.url, ["hint"])).output).toContain("no challenge is running");
+
+    await challengeCli(server.url, ["start", "slow-listing"]);
+    const noEquals = await challengeCli(server.url, ["verify", "events-slow-loop"]);
+    expect(noEquals.code).toBe(2);
+    expect(noEquals.output.trim()).toBe(
+      'challenge: answers are ID=ANSWER, like page=/events or share=3.2, got "events-slow-loop"',
+    );
+    const notANumber = await challengeCli(server.url, ["verify", "requests=many"]);
+    expect(notANumber.code).toBe(2);
+    expect(notANumber.output.trim()).toBe("challenge: answers.requests: a number, like 42 or 3.5");
+    const notAnOption = await challengeCli(server.url, ["verify", "switch=io-blocking"]);
+    expect(notAnOption.code).toBe(2);
+    expect(notAnOption.output).toContain("answers.switch: one of events-slow-loop");
+    const noQuestion = await challengeCli(server.url, ["verify", "colour=blue"]);
+    expect(noQuestion.code).toBe(2);
+    expect(noQuestion.output).toContain('there is no question "colour"');
+    const noCommand = await challengeCli(server.url, ["frobnicate"]);
+    expect(noCommand.code).toBe(2);
+    expect(noCommand.output).toContain('unknown command "frobnicate"');
+    await challengeCli(server.url, ["stop"]);
+
+    const nowhere = await challengeCli(`http://127.0.0.1:${await freePort()}`, ["list"]);
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.output.trim()).toMatch(
+      /^challenge: nothing answers at http:\/\/127\.0\.0\.1:\d+/,
+    );
+  });
+
+  it("verify while running never shows a wrong answer's expected value; after stop it shows them all", async () => {
+    await request(server.url)
+      .post("/admin/challenge/start")
+      .send({ name: "crashing-checkout", seed: 1 })
+      .expect(200);
+    const running = await challengeCli(server.url, ["verify", "route=/events", "failures=3"]);
+    expect(running.code).toBe(1);
+    expect(running.output).toMatch(/^FAIL {2}route +given \/events: not this one$/m);
+    expect(running.output).toMatch(/^FAIL {2}status +no answer: no answer$/m);
+    expect(running.output).not.toContain("expected");
+    expect(running.result()).toMatchObject({ challenge: "crashing-checkout", pass: false, of: 3 });
+
+    await request(server.url).post("/admin/challenge/stop").expect(200);
+    const ended = await challengeCli(server.url, ["verify", "route=/events"]);
+    expect(ended.code).toBe(1);
+    expect(ended.output).toMatch(
+      /^FAIL {2}route +given \/events, expected \/checkout: not this one$/m,
+    );
+    expect(ended.output).toMatch(/^FAIL {2}status +no answer, expected 500: no answer$/m);
+  });
+
+  it("the admin page starts, hints, verifies and stops with its forms", async () => {
+    const page = request.agent(server.url);
+    await page
+      .post("/admin/challenge/start")
+      .type("form")
+      .send({ name: "was-it-the-network", seed: "4" })
+      .expect(303)
+      .expect("Location", "/admin#challenge");
+    let html = (await page.get("/admin").set("Accept", "text/html").expect(200)).text;
+    expect(html).toContain("Was it the network?");
+    expect(html).toContain('name="answer-share"');
+    expect(html).toContain("hidden while challenge was-it-the-network runs");
+    expect(html).not.toMatch(/reset@\d%:\*/);
+
+    await page.post("/admin/challenge/hint").type("form").send({ from: "page" }).expect(303);
+    await page
+      .post("/admin/challenge/verify")
+      .type("form")
+      .send({ "answer-share": "", "answer-who": "network" })
+      .expect(303);
+    html = (await page.get("/admin").set("Accept", "text/html").expect(200)).text;
+    expect(html).toContain("Hint 1:");
+    expect(html).toMatch(/<td><code>who<\/code><\/td><td><strong>FAIL<\/strong>/);
+
+    await page.post("/admin/challenge/stop").type("form").send({ from: "page" }).expect(303);
+    html = (await page.get("/admin").set("Accept", "text/html").expect(200)).text;
+    expect(html).toMatch(/has stopped .*\n?.*it set faults reset@\d%:\*/);
+    expect(server.faults.text).toBe("");
+  });
+
+  it("POST /admin/reset clears a running challenge: switches, faults and the limit back, no challenge left", async () => {
+    await request(server.url).post("/admin/challenge/start").send({ name: "the-knee" }).expect(200);
+    expect(server.capacity.maxInFlight).toBeGreaterThan(0);
+    const { body } = await request(server.url).post("/admin/reset").expect(200);
+    expect(body.challenge).toEqual({ was: "the-knee" });
+    expect(server.capacity.maxInFlight).toBe(0);
+    expect(server.switches.enabled()).toEqual(["io-blocking"]);
+    const state = await request(server.url).get("/admin/challenge").expect(200);
+    expect(state.body).toEqual({ running: false });
+    const hidden = await request(server.url).get("/admin/switches").expect(200);
+    expect(hidden.body.hidden).toBeUndefined();
+    const verify = await challengeCli(server.url, ["verify", "limit=4"]);
+    expect(verify.code).toBe(2);
+    expect(verify.output).toContain("no challenge is running");
+  });
+});
+
+describe("a server with ADMIN_TOKEN", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ LOG_LEVEL: "warn", ADMIN_TOKEN: TOKEN });
+  });
+  afterAll(() => server.stop());
+
+  it("shows the hidden switches and faults to a client with the token, and nothing to one without", async () => {
+    const started = await challengeCli(server.url, ["start", "was-it-the-network"], {
+      ADMIN_TOKEN: TOKEN,
+    });
+    expect(started.code).toBe(0);
+    const withToken = { Authorization: `Bearer ${TOKEN}` };
+    const faults = await request(server.url).get("/admin/faults").set(withToken).expect(200);
+    expect(faults.body.hidden).toBeUndefined();
+    expect(faults.body.faults).toMatch(/^reset@\d%:\*$/);
+    const switches = await request(server.url).get("/admin/switches").set(withToken).expect(200);
+    expect(switches.body.switches.every((s: { on: boolean }) => s.on === false)).toBe(true);
+    await request(server.url).get("/admin/faults").expect(401);
+    await request(server.url).get("/admin/challenge").expect(401);
+    const noToken = await challengeCli(server.url, ["hint"]);
+    expect(noToken.code).toBe(2);
+    expect(noToken.output).toContain("give ADMIN_TOKEN=... or --admin-token");
+    await challengeCli(server.url, ["stop", "--admin-token", TOKEN]);
+  });
+});
+
+describe("a server with WORKERS set", () => {
+  let grouped: TestServer;
+  beforeAll(async () => {
+    grouped = await startTestServer({ LOG_LEVEL: "warn", WORKERS: "2" });
+  });
+  afterAll(() => grouped.stop());
+
+  it("refuses to start a challenge with 409: each worker keeps its own faults and counts", async () => {
+    const { code, output } = await challengeCli(grouped.url, ["start", "the-knee"]);
+    expect(code).toBe(2);
+    expect(output.trim()).toMatch(/^challenge: challenges need one process: with WORKERS set/);
+    expect(grouped.capacity.maxInFlight).toBe(0);
+  });
+});
+
+describe("a bad challenge file", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "fest-lab-challenges-"));
+    copyFileSync(join(CHALLENGES, "the-knee.json"), join(dir, "the-knee.json"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("stops the start with one line naming the file and the field", async () => {
+    const bad = readChallenge("slow-listing");
+    (bad.questions as { tolerance?: object }[])[2] = {
+      ...(bad.questions as object[])[2],
+      tolerance: {},
+    };
+    writeFileSync(join(dir, "broken.json"), JSON.stringify(bad));
+    await expect(startTestServer({ CHALLENGES_DIR: dir })).rejects.toThrow(
+      /^challenge file .*broken\.json: questions\.2\.tolerance: give relative/,
+    );
+  });
+
+  it("names a variant's answer that is not among the options, and a fault that names no route", () => {
+    const bad = readChallenge("slow-listing");
+    const [, second] = bad.variants as { answers: Record<string, string> }[];
+    if (second !== undefined) second.answers.page = "/nowhere";
+    writeFileSync(join(dir, "broken.json"), JSON.stringify(bad));
+    expect(() => loadChallenges(dir)).toThrow(
+      /broken\.json: variants\.1\.answers\.page: one of the options/,
+    );
+  });
+
+  it("names a fault that targets no route of the app", async () => {
+    const bad = readChallenge("was-it-the-network");
+    const [first] = bad.variants as { faults: string }[];
+    if (first !== undefined) first.faults = "reset@3%:/nowhere";
+    writeFileSync(join(dir, "broken.json"), JSON.stringify(bad));
+    await expect(startTestServer({ CHALLENGES_DIR: dir })).rejects.toThrow(
+      /broken\.json: variants\.0\.faults: rule 1 "reset@3%:\/nowhere": target/,
+    );
+  });
+});
+
+function challengeNamed(name: string): Challenge {
+  const found = loadChallenges(CHALLENGES).find((c) => c.name === name);
+  if (found === undefined) throw new Error(`no challenges/${name}.json`);
+  return found;
+}
+
+function readChallenge(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(CHALLENGES, `${name}.json`), "utf8"));
+}
