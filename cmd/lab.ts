@@ -9,7 +9,7 @@ import { summaryTable } from "../measure/compare-table.js";
 import { clearProgress, showProgress } from "../measure/progress.js";
 import { renderReport } from "../measure/report.js";
 import { parseSetting, SETTING_SYNTAX } from "../measure/setting.js";
-import { DEFAULT_SEED_SIZE, type SeedSize } from "../src/fest/seed.js";
+import { DEFAULT_SEED_SIZE, type SeedSize } from "../src/database.js";
 import { readOptions, usageLines } from "../src/options.js";
 import { NotAllowed, oneOf, wholeNumber } from "../src/parsers.js";
 

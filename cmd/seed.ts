@@ -3,8 +3,7 @@
 import { rmSync } from "node:fs";
 import BetterSqlite3 from "better-sqlite3";
 import { DEFAULT_MOVIE_COUNT } from "../src/catalogue/seed.js";
-import { openDatabase, tableCounts } from "../src/database.js";
-import { DEFAULT_SEED_SIZE, type SeedSize } from "../src/fest/seed.js";
+import { DEFAULT_SEED_SIZE, openDatabase, type SeedSize, tableCounts } from "../src/database.js";
 import { readOptions, usageLines } from "../src/options.js";
 import { wholeNumber } from "../src/parsers.js";
 

@@ -1,7 +1,7 @@
 // The lab's side-by-side run (`npm run lab`): one database seeded for the run, then each
 // setting against its own freshly started server process, one after the other, so the two
 // never share the CPU and neither inherits the other's warm caches.
-import type { SeedSize } from "../src/fest/seed.js";
+import type { SeedSize } from "../src/database.js";
 import type { SwitchName } from "../src/switches.js";
 import { type LoadResult, runLoad } from "./load.js";
 import { withRunDatabase } from "./run-database.js";

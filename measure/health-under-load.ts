@@ -3,6 +3,7 @@
 // a fixed schedule, inside the load's window, so a stall shows in its p99.
 import { type LoadOptions, type LoadResult, runLoad } from "./load.js";
 import { probeLatency } from "./probe.js";
+import { atLeast, atMost, type Figure } from "./suite.js";
 
 const HEALTH_PROBE_EVERY_MS = 10;
 
@@ -26,4 +27,41 @@ export async function healthUnderLoad(
     everyMs: HEALTH_PROBE_EVERY_MS,
   });
   return { load: await loaded, healthP99Ms: health.p99Ms, healthFailed: health.failures };
+}
+
+/** The /health tail with a route saturated on the pool and inline, both read from one run. */
+interface PoolAgainstInline {
+  pool: Pick<HealthUnderLoad, "healthP99Ms" | "healthFailed">;
+  inline: Pick<HealthUnderLoad, "healthP99Ms" | "healthFailed">;
+}
+
+/**
+ * The lesson's three figures, the same in every lab with a pool: /health's p99 with `route`
+ * saturated on the pool (at most 20 ms), inline (shown), and the ratio (at least 5x).
+ */
+export function healthTailFigures<Run extends PoolAgainstInline>(
+  route: string,
+  inlineName: string,
+): Figure<Run>[] {
+  return [
+    {
+      label: `/health p99 ms, ${route} saturated, pool`,
+      unit: "ms",
+      value: (run) => run.pool.healthP99Ms,
+      failed: (run) => run.pool.healthFailed,
+      target: atMost(20, "ms"),
+    },
+    {
+      label: `/health p99 ms, ${route} saturated, ${inlineName}`,
+      unit: "ms",
+      value: (run) => run.inline.healthP99Ms,
+      failed: (run) => run.inline.healthFailed,
+    },
+    {
+      label: `/health p99, ${route} saturated, inline / pool`,
+      unit: "x",
+      value: (run) => run.inline.healthP99Ms / run.pool.healthP99Ms,
+      target: atLeast(5, "x"),
+    },
+  ];
 }

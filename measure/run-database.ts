@@ -4,9 +4,8 @@
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDatabase } from "../src/database.js";
+import { DEFAULT_SEED_SIZE, openDatabase, type SeedSize } from "../src/database.js";
 import { loadOrTrainModel } from "../src/digits/first-start.js";
-import { DEFAULT_SEED_SIZE, type SeedSize } from "../src/fest/seed.js";
 import { projectRoot } from "../src/paths.js";
 
 export async function withRunDatabase<T>(

@@ -55,6 +55,22 @@ export function spawnServer(
 }
 
 /**
+ * The environment of a measured server: the shell's, with every switch variable set
+ * explicitly (optimized, no bugs) so none left in the shell can skew a run, then `env`.
+ */
+export function settingEnv(port: number, env: Record<string, string>): Record<string, string> {
+  return {
+    ...(process.env as Record<string, string>),
+    MODE: "optimized",
+    BUGGY: "0",
+    BUGS: "",
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    ...env,
+  };
+}
+
+/**
  * Starts a server to measure on a free 127.0.0.1 port, quiet (LOG_LEVEL=warn), and waits until
  * GET /health answers (bounded). Every switch variable is set, to the defaults unless `env`
  * names them, so a MODE or BUGS left in the shell cannot skew a run; the rest of the shell's
@@ -65,19 +81,7 @@ export async function startServer(
   script = SERVER_ENTRY,
 ): Promise<MeasuredServer> {
   const port = await freePort();
-  const server = spawnServer(
-    {
-      ...(process.env as Record<string, string>),
-      MODE: "optimized",
-      BUGGY: "0",
-      BUGS: "",
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      LOG_LEVEL: "warn",
-      ...env,
-    },
-    { script },
-  );
+  const server = spawnServer(settingEnv(port, { LOG_LEVEL: "warn", ...env }), { script });
   const { child } = server;
   const hasExited = () => child.exitCode !== null || child.signalCode !== null;
   const url = `http://127.0.0.1:${port}`;

@@ -50,23 +50,8 @@ export interface AppParts {
   challenges: Challenges;
 }
 
-export function createApp({
-  config,
-  db,
-  switches,
-  applySwitch,
-  log,
-  sessionSecret,
-  cpuPool,
-  metrics,
-  predictor,
-  model,
-  faults,
-  faultInjector,
-  truth,
-  reset,
-  challenges,
-}: AppParts): Express {
+export function createApp(parts: AppParts): Express {
+  const { config, db, switches, log } = parts;
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
@@ -75,8 +60,8 @@ export function createApp({
   createViews().express(app);
   app.set("view cache", true);
 
-  app.use(faultInjector.expressHandler);
-  app.use(cookieParser(sessionSecret));
+  app.use(parts.faultInjector.expressHandler);
+  app.use(cookieParser(parts.sessionSecret));
   app.use((_req, res, next) => {
     res.locals.mode = config.mode;
     // A running challenge hides which switches it turned on (src/challenge/).
@@ -86,21 +71,16 @@ export function createApp({
   });
 
   // The bench routes first: they need none of the fest router's body parsing or session.
-  app.use(benchRouter(switches, cpuPool));
-  app.use(digitsRouter({ predictor, switches, facts: model.facts, examples: model.examples }));
-  app.use(metricsRouter(metrics));
+  app.use(benchRouter(switches, parts.cpuPool));
+  const { facts, examples } = parts.model;
+  app.use(digitsRouter({ predictor: parts.predictor, switches, facts, examples }));
+  app.use(metricsRouter(parts.metrics));
   app.use(
     adminRouter({
-      switches,
-      applySwitch,
+      ...parts,
       adminToken: config.adminToken,
       adminHosts: config.adminHosts,
-      log,
-      faults,
-      truth,
-      reset,
       workers: config.workers,
-      challenges,
     }),
   );
   if (config.queryUserWrites) {

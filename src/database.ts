@@ -3,9 +3,16 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import BetterSqlite3, { type Database } from "better-sqlite3";
 import { DEFAULT_MOVIE_COUNT, seedCatalogue } from "./catalogue/seed.js";
-import { DEFAULT_SEED_SIZE, type SeedSize, seedDatabase } from "./fest/seed.js";
+import { DEFAULT_FEST_SIZE, type FestSize, seedDatabase } from "./fest/seed.js";
 import { schemaFile } from "./paths.js";
 import { hasSeedCopy, keepSeedCopy } from "./reset/seed-copy.js";
+
+/** The data of every lab: the fest's sizes, and the catalogue's movies (absent: the default). */
+export interface SeedSize extends FestSize {
+  movies?: number;
+}
+
+export const DEFAULT_SEED_SIZE: SeedSize = { ...DEFAULT_FEST_SIZE, movies: DEFAULT_MOVIE_COUNT };
 
 export class DatabaseOpenError extends Error {
   override name = "DatabaseOpenError";

@@ -7,8 +7,7 @@ import { join } from "node:path";
 import type { Database } from "better-sqlite3";
 import request from "supertest";
 import { afterAll, describe, expect, it } from "vitest";
-import { openDatabase } from "../src/database.js";
-import { DEFAULT_SEED_SIZE } from "../src/fest/seed.js";
+import { DEFAULT_SEED_SIZE, openDatabase } from "../src/database.js";
 import { startTestServer } from "./helpers/server.js";
 
 const dir = mkdtempSync(join(tmpdir(), "fest-lab-seed-"));

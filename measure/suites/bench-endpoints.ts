@@ -9,7 +9,7 @@ import { Agent } from "node:http";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../../src/paths.js";
-import { healthUnderLoad } from "../health-under-load.js";
+import { healthTailFigures, healthUnderLoad } from "../health-under-load.js";
 import { type LoadResult, okPerSecond, runLoad } from "../load.js";
 import { withRunDatabase } from "../run-database.js";
 import { type MeasuredServer, withServer } from "../server-process.js";
@@ -150,25 +150,7 @@ export const benchEndpointsSuite = defineSuite<EndpointsRun>({
       // 1.6 on 2 cores: 80 % of perfect scaling over the threads 8 connections can keep busy.
       target: (run) => atLeast(0.8 * Math.min(run.threads, CPU_CONNECTIONS), "x"),
     },
-    {
-      label: "/health p99 ms, /cpu saturated, pool",
-      unit: "ms",
-      value: (run) => run.pool.healthP99Ms,
-      failed: (run) => run.pool.healthFailed,
-      target: atMost(20, "ms"),
-    },
-    {
-      label: "/health p99 ms, /cpu saturated, inline",
-      unit: "ms",
-      value: (run) => run.inline.healthP99Ms,
-      failed: (run) => run.inline.healthFailed,
-    },
-    {
-      label: "/health p99, /cpu saturated, inline / pool",
-      unit: "x",
-      value: (run) => run.inline.healthP99Ms / run.pool.healthP99Ms,
-      target: atLeast(5, "x"),
-    },
+    ...healthTailFigures<EndpointsRun>("/cpu", "inline"),
     {
       label: `${IO_CONCURRENT} concurrent /io?ms=${IO_MS}, all done in`,
       unit: "ms",

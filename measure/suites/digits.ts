@@ -7,10 +7,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { projectRoot } from "../../src/paths.js";
-import { type HealthUnderLoad, healthUnderLoad } from "../health-under-load.js";
+import { type HealthUnderLoad, healthTailFigures, healthUnderLoad } from "../health-under-load.js";
 import { withRunDatabase } from "../run-database.js";
 import { withServer } from "../server-process.js";
-import { atLeast, atMost, defineSuite, type MeasureContext } from "../suite.js";
+import { atLeast, defineSuite, type MeasureContext } from "../suite.js";
 import { type LatencySample, type RequestShape, sequentialLatency } from "../timed-get.js";
 
 const PREDICT_CONNECTIONS = 8;
@@ -88,25 +88,7 @@ export const digitsSuite = defineSuite<DigitsRun>({
       failed: (run) => run.perRequest.failures + run.loadedOnce.failures,
       target: atLeast(20, "x"),
     },
-    {
-      label: "/health p99 ms, /predict saturated, pool",
-      unit: "ms",
-      value: (run) => run.pool.healthP99Ms,
-      failed: (run) => run.pool.healthFailed,
-      target: atMost(20, "ms"),
-    },
-    {
-      label: "/health p99 ms, /predict saturated, predict-inline",
-      unit: "ms",
-      value: (run) => run.inline.healthP99Ms,
-      failed: (run) => run.inline.healthFailed,
-    },
-    {
-      label: "/health p99, /predict saturated, inline / pool",
-      unit: "x",
-      value: (run) => run.inline.healthP99Ms / run.pool.healthP99Ms,
-      target: atLeast(5, "x"),
-    },
+    ...healthTailFigures<DigitsRun>("/predict", "predict-inline"),
     {
       label: "cache hit p50 (model per request)",
       unit: "ms",

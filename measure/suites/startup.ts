@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, type ServerProcess, spawnServer } from "../server-process.js";
+import { freePort, type ServerProcess, settingEnv, spawnServer } from "../server-process.js";
 import { atMost, defineSuite, type MeasureContext } from "../suite.js";
 
 /** Far above the target: a start that takes longer is reported as failed, not waited for. */
@@ -33,17 +33,13 @@ interface Started {
 async function startIn(dir: string): Promise<Started> {
   const port = await freePort();
   const spawned = performance.now();
-  const server = spawnServer({
-    ...(process.env as Record<string, string>),
-    MODE: "optimized",
-    BUGGY: "0",
-    BUGS: "",
-    HOST: "127.0.0.1",
-    PORT: String(port),
-    DB_PATH: join(dir, "fest.db"),
-    MODEL_PATH: join(dir, "digits-model.json"),
-    LOG_LEVEL: "info",
-  });
+  const server = spawnServer(
+    settingEnv(port, {
+      DB_PATH: join(dir, "fest.db"),
+      MODEL_PATH: join(dir, "digits-model.json"),
+      LOG_LEVEL: "info",
+    }),
+  );
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
     const { child } = server;

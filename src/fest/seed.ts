@@ -1,23 +1,19 @@
 // The deterministic data generator: fixed seed, fixed clock, so every machine holds the same rows.
 import type { Database } from "better-sqlite3";
-import { DEFAULT_MOVIE_COUNT } from "../catalogue/seed.js";
 import { pick, randomInt, seededRandom } from "../random.js";
 import { hashPasswordSync } from "./passwords.js";
 
-export interface SeedSize {
+export interface FestSize {
   events: number;
   users: number;
   registrations: number;
-  /** The catalogue lab's movies (src/catalogue/seed.ts); absent: DEFAULT_MOVIE_COUNT. */
-  movies?: number;
 }
 
 /** The default size: /events?user=locust_user is about 20 KB, and the slow twins are clearly slow. */
-export const DEFAULT_SEED_SIZE: SeedSize = {
+export const DEFAULT_FEST_SIZE: FestSize = {
   events: 80,
   users: 2000,
   registrations: 60_000,
-  movies: DEFAULT_MOVIE_COUNT,
 };
 
 export const DEMO_USER = { username: "locust_user", password: "locust-pass", registrations: 8 };
@@ -91,7 +87,7 @@ const FIRST = [
 ];
 const LAST = ["Sharma", "Iyer", "Khan", "Patel", "Reddy", "Nair", "Singh", "Das", "Menon", "Gupta"];
 
-export function seedDatabase(db: Database, size: SeedSize = DEFAULT_SEED_SIZE): void {
+export function seedDatabase(db: Database, size: FestSize = DEFAULT_FEST_SIZE): void {
   const random = seededRandom(SEED);
   const at = (minutes: number) => new Date(CLOCK + minutes * 60_000).toISOString();
   const generatedHash = hashPasswordSync(GENERATED_USER_PASSWORD, saltFrom(random));

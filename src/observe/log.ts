@@ -1,6 +1,7 @@
 // Plain lines in the shape uvicorn prints ("INFO:     ..."), the shape the lab's students know.
 // LOG_LEVEL=warn drops the per-request lines so a load run measures the app, not the terminal.
-import type { LogLevel } from "../config.js";
+export type LogLevel = "info" | "warn" | "error";
+export const LOG_LEVELS: readonly LogLevel[] = ["info", "warn", "error"];
 
 const RANK: Record<LogLevel, number> = { info: 0, warn: 1, error: 2 };
 

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, inject } from "vitest";
 import { readConfig } from "../../src/config.js";
-import type { SeedSize } from "../../src/fest/seed.js";
+import type { SeedSize } from "../../src/database.js";
 import { createLogger } from "../../src/observe/log.js";
 import { type RunningServer, type StartOptions, startServer } from "../../src/start.js";
 import type { SwitchName } from "../../src/switches.js";
