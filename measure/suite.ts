@@ -11,8 +11,8 @@ export interface MeasureContext {
   progress(message: string): void;
 }
 
-/** "x" is a ratio of two figures of the run; it prints as 1.23x. */
-export type Unit = "x" | "ms" | "req/s" | "MB";
+/** "x" is a ratio of two figures of the run, printed 1.23x; "%" a share of one, printed 4.5 %. */
+export type Unit = "x" | "%" | "ms" | "req/s" | "MB";
 
 export interface Target {
   /** As printed: ">= 20x", "<= 20 ms". */
@@ -74,7 +74,12 @@ export function reportSuite<Run>(
     const value = figure.value(run);
     const failed = figure.failed?.(run) ?? 0;
     const target = typeof figure.target === "function" ? figure.target(run) : figure.target;
-    const shown = figure.unit === "x" ? `${value.toFixed(2)}x` : value;
+    const shown =
+      figure.unit === "x"
+        ? `${value.toFixed(2)}x`
+        : figure.unit === "%"
+          ? `${value.toFixed(1)} %`
+          : value;
     let verdict = "";
     if (target !== undefined) {
       const held = target.held(value) && failed === 0;

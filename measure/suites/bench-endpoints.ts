@@ -1,5 +1,6 @@
 // The bench endpoints' figures (/health, /io, /cpu), each beside the target issue 3 set for it:
-//   /health against a bare node:http server (autocannon, 50 connections, access log off);
+//   /health against a bare node:http server (autocannon, 50 connections, access log off), and
+//   the bare server with the ground truth and the fault check around it: what those two cost;
 //   /cpu throughput on the worker pool against cpu-inline (8 connections);
 //   /health p99 while /cpu is saturated, pool against inline (the lesson: a blocked event loop
 //   makes even the cheapest route wait);
@@ -42,6 +43,8 @@ interface EndpointsRun {
   /** The pool's threads, as the servers were started (CPU_POOL_SIZE, else one per core). */
   threads: number;
   bare: LoadResult;
+  /** The bare server with Fest Lab's ground truth and idle fault check around it. */
+  counted: LoadResult;
   health: LoadResult;
   pool: CpuUnderLoad;
   inline: CpuUnderLoad;
@@ -58,11 +61,30 @@ async function measure({ seconds, progress }: MeasureContext): Promise<Endpoints
         duration: seconds,
         warmupSeconds: 1,
       });
-    // 1. /health against bare node:http, one after the other, each warmed up first.
-    progress(`bench /health on bare node:http, ${HEALTH_CONNECTIONS} connections`);
-    const bare = await withServer({}, health, BARE_HTTP);
-    progress(`bench /health on Fest Lab, ${HEALTH_CONNECTIONS} connections`);
-    const lab = await withServer({ DB_PATH: dbPath }, health);
+    // 1. /health on bare node:http, on it with the truth and fault checks, and on Fest Lab:
+    // one after the other, each warmed up first, twice in turn, and each one's better run
+    // kept, so a neighbour's burst on a shared machine does not decide a ratio.
+    const sides = [
+      { name: "bare node:http", env: {}, script: BARE_HTTP },
+      {
+        name: "bare node:http with the truth and fault checks",
+        env: { COUNTED: "1" },
+        script: BARE_HTTP,
+      },
+      { name: "Fest Lab", env: { DB_PATH: dbPath }, script: undefined },
+    ] as const;
+    const best: (LoadResult | undefined)[] = [];
+    for (const round of [1, 2]) {
+      for (const [i, side] of sides.entries()) {
+        progress(
+          `bench /health on ${side.name}, ${HEALTH_CONNECTIONS} connections (${round} of 2)`,
+        );
+        const result = await withServer(side.env, health, side.script);
+        const kept = best[i];
+        if (kept === undefined || okPerSecond(result) > okPerSecond(kept)) best[i] = result;
+      }
+    }
+    const [bare, counted, lab] = best as [LoadResult, LoadResult, LoadResult];
 
     // 2 and 3. /cpu saturated by 8 connections, on the pool and inline; meanwhile one client
     // asks /health on a fixed schedule and times each answer.
@@ -82,7 +104,7 @@ async function measure({ seconds, progress }: MeasureContext): Promise<Endpoints
     );
     const cores = availableParallelism();
     const threads = Number(process.env.CPU_POOL_SIZE ?? cores);
-    return { cores, threads, bare, health: lab, pool, inline, io, blocking };
+    return { cores, threads, bare, counted, health: lab, pool, inline, io, blocking };
   }, TINY_DATA);
 }
 
@@ -118,6 +140,18 @@ export const benchEndpointsSuite = defineSuite<EndpointsRun>({
       unit: "req/s",
       value: (run) => okPerSecond(run.bare),
       failed: (run) => run.bare.errors.total,
+    },
+    {
+      label: "/health req/s, bare + truth and fault checks",
+      unit: "req/s",
+      value: (run) => okPerSecond(run.counted),
+      failed: (run) => run.counted.errors.total,
+    },
+    {
+      label: "/health, truth and fault checks cost",
+      unit: "%",
+      value: (run) => 100 * (1 - okPerSecond(run.counted) / okPerSecond(run.bare)),
+      target: atMost(10, "%"),
     },
     {
       label: "/health req/s, Fest Lab",
