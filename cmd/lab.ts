@@ -71,6 +71,14 @@ const OPTIONS = {
     help: "seconds of load for each setting, 1 to 300",
     parse: (text: string) => wholeNumber(text, 1, 300),
   },
+  probeRate: {
+    flag: "probe-rate",
+    arg: "N",
+    default: "20",
+    shown: "20",
+    help: "requests a second of the fixed-rate probe of the same route beside the load, 0 to 1000 (0: none)",
+    parse: (text: string) => wholeNumber(text, 0, 1000),
+  },
   seedSize: {
     flag: "seed-size",
     arg: "NAME",
@@ -109,7 +117,7 @@ async function main(): Promise<void> {
     );
     return;
   }
-  const { a, b, route, connections, duration, seedSize, out } = read.values;
+  const { a, b, route, connections, duration, probeRate, seedSize, out } = read.values;
   const outDir = resolve(out ?? join("lab-reports", timestamp(new Date())));
 
   // Ctrl-C ends the run cleanly: the server stopped, the temp database deleted.
@@ -119,6 +127,7 @@ async function main(): Promise<void> {
     route,
     connections,
     duration,
+    probeRate,
     settings: [a, b],
     seedSize,
     signal: interrupt.signal,

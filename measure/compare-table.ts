@@ -23,8 +23,24 @@ export function summaryTable(comparison: Comparison): string {
     formatRatio(r.errors),
     "",
   ]);
-  return formatTable(
+  const load = formatTable(
     ["setting", "requests/s", "p50 ms", "p95 ms", "p99 ms", "errors", "requests"],
     rows,
   );
+  const probed = comparison.settings.filter((s) => s.probe !== undefined);
+  if (probed.length === 0) return load;
+  // The closed-loop figures above wait for each answer before the next request; these do not.
+  const probe = formatTable(
+    ["fixed-rate probe", "requests/s", "p50 ms", "p95 ms", "p99 ms", "failed", "requests"],
+    probed.map((s) => [
+      `${s.side}: ${s.label}`,
+      comparison.options.probeRate,
+      s.probe?.medianMs ?? "",
+      s.probe?.p95Ms ?? "",
+      s.probe?.p99Ms ?? "",
+      s.probe?.failures ?? "",
+      s.probe?.requests ?? "",
+    ]),
+  );
+  return `${load}\n\n${probe}`;
 }

@@ -4,9 +4,11 @@
 import type { SeedSize } from "../src/database.js";
 import type { SwitchName } from "../src/switches.js";
 import { type LoadResult, runLoad } from "./load.js";
+import { probeLatency } from "./probe.js";
 import { withRunDatabase } from "./run-database.js";
 import { startServer } from "./server-process.js";
 import { type SwitchSetting, settingEnv, switchesOn } from "./setting.js";
+import type { LatencySample } from "./timed-get.js";
 
 export class Interrupted extends Error {
   override name = "Interrupted";
@@ -16,6 +18,8 @@ export interface CompareOptions {
   route: string;
   connections: number;
   duration: number;
+  /** Requests a second of the fixed-rate probe beside the load; 0 for none. */
+  probeRate: number;
   seedSize: { name: string; size: SeedSize };
   settings: [SwitchSetting, SwitchSetting];
   progress(setting: string, elapsed: number, total: number, requests: number): void;
@@ -31,6 +35,11 @@ export interface SettingResult extends LoadResult {
   switchesOn: SwitchName[];
   /** True when the server died under the load (checkout-crash-process does that on purpose). */
   serverExited: boolean;
+  /**
+   * The same route asked on a fixed schedule while the load ran, whether or not answers came:
+   * the times a closed-loop client leaves out when the server stalls (coordinated omission).
+   */
+  probe?: LatencySample;
 }
 
 export interface Comparison {
@@ -39,6 +48,7 @@ export interface Comparison {
     route: string;
     connections: number;
     durationSeconds: number;
+    probeRate: number;
     seedSize: string;
     data: SeedSize;
     node: string;
@@ -58,14 +68,24 @@ export async function compareSettings(options: CompareOptions): Promise<Comparis
       options.progress(`${side}: ${setting.label}`, 0, options.duration, 0);
       const server = await startServer({ ...env, DB_PATH: dbPath });
       try {
-        const load = await runLoad({
-          url: server.url + options.route,
+        const url = server.url + options.route;
+        const loaded = runLoad({
+          url,
           connections: options.connections,
           duration: options.duration,
           signal: options.signal,
           onTick: (elapsed, requests) =>
             options.progress(`${side}: ${setting.label}`, elapsed, options.duration, requests),
         });
+        const probe =
+          options.probeRate > 0
+            ? probeLatency(url, {
+                seconds: options.duration,
+                everyMs: 1000 / options.probeRate,
+                signal: options.signal,
+              })
+            : undefined;
+        const load = await loaded;
         const serverExited = server.hasExited();
         results.push({
           side,
@@ -74,6 +94,7 @@ export async function compareSettings(options: CompareOptions): Promise<Comparis
           switchesOn: switchesOn(setting),
           serverExited,
           ...load,
+          ...(probe === undefined ? {} : { probe: await probe }),
         });
       } finally {
         await server.stop();
@@ -87,6 +108,7 @@ export async function compareSettings(options: CompareOptions): Promise<Comparis
         route: options.route,
         connections: options.connections,
         durationSeconds: options.duration,
+        probeRate: options.probeRate,
         seedSize: options.seedSize.name,
         data: options.seedSize.size,
         node: process.version,

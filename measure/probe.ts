@@ -8,19 +8,21 @@ import { type LatencySample, summarizeAnswers, type TimedAnswer, timedGet } from
 
 export async function probeLatency(
   url: string,
-  options: { seconds: number; everyMs: number },
+  options: { seconds: number; everyMs: number; signal?: AbortSignal },
 ): Promise<LatencySample> {
   const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
   const pending: Promise<TimedAnswer>[] = [];
   const count = Math.max(1, Math.round((options.seconds * 1000) / options.everyMs));
   await new Promise<void>((resolve) => {
+    const stop = () => {
+      clearInterval(timer);
+      resolve();
+    };
     const timer = setInterval(() => {
       pending.push(timedGet(url, agent));
-      if (pending.length >= count) {
-        clearInterval(timer);
-        resolve();
-      }
+      if (pending.length >= count) stop();
     }, options.everyMs);
+    options.signal?.addEventListener("abort", stop, { once: true });
   });
   const answers = await Promise.all(pending);
   agent.destroy();

@@ -58,12 +58,13 @@ export function spawnServer(
  * The environment of a measured server: the shell's, with every switch variable set
  * explicitly (optimized, no bugs) so none left in the shell can skew a run, then `env`.
  */
-export function settingEnv(port: number, env: Record<string, string>): Record<string, string> {
+export function measuredEnv(port: number, env: Record<string, string>): Record<string, string> {
   return {
     ...(process.env as Record<string, string>),
     MODE: "optimized",
     BUGGY: "0",
     BUGS: "",
+    FAULTS: "",
     HOST: "127.0.0.1",
     PORT: String(port),
     ...env,
@@ -81,7 +82,7 @@ export async function startServer(
   script = SERVER_ENTRY,
 ): Promise<MeasuredServer> {
   const port = await freePort();
-  const server = spawnServer(settingEnv(port, { LOG_LEVEL: "warn", ...env }), { script });
+  const server = spawnServer(measuredEnv(port, { LOG_LEVEL: "warn", ...env }), { script });
   const { child } = server;
   const hasExited = () => child.exitCode !== null || child.signalCode !== null;
   const url = `http://127.0.0.1:${port}`;

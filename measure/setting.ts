@@ -3,9 +3,11 @@
 //   "optimized"                              MODE=optimized (the server's default)
 //   "buggy"                                  BUGGY=1
 //   "mode=naive bugs=io-blocking,cpu-inline" several words, separated by spaces
-// Every word is one of those or `mode=…`, `buggy=1|0`, `bugs=a,b`; the result is the
+//   "faults=stall:500ms/5s"                  FAULTS=stall:500ms/5s (rules joined by ";", no space)
+// Every word is one of those or `mode=…`, `buggy=1|0`, `bugs=a,b`, `faults=…`; the result is the
 // environment the server is started with, so both sides start exactly as named and nothing
 // leaks in from the shell that runs the lab.
+import { FaultSpecError, parseFaults } from "../src/faults/spec.js";
 import { switchList, UnknownSwitches } from "../src/parsers.js";
 import { SWITCH_NAMES, Switches, type SwitchName } from "../src/switches.js";
 
@@ -15,6 +17,8 @@ export interface SwitchSetting {
   mode: "optimized" | "naive";
   buggy: boolean;
   bugs: SwitchName[];
+  /** FAULTS for this side, as written; "" for none. */
+  faults: string;
 }
 
 export class SettingError extends Error {
@@ -23,6 +27,7 @@ export class SettingError extends Error {
 
 export const SETTING_SYNTAX = `a setting is one or more words separated by spaces:
   naive | optimized | buggy | mode=naive|optimized | buggy=1|0 | bugs=NAME[,NAME...]
+  | faults=RULE[;RULE...] (the FAULTS syntax without spaces, e.g. faults=stall:500ms/5s)
   switch names: ${SWITCH_NAMES.join(", ")}`;
 
 export function parseSetting(option: string, text: string): SwitchSetting {
@@ -33,6 +38,7 @@ export function parseSetting(option: string, text: string): SwitchSetting {
     mode: "optimized",
     buggy: false,
     bugs: [],
+    faults: "",
   };
   for (const word of words) {
     const [key, value, ...rest] = word.split("=");
@@ -44,6 +50,8 @@ export function parseSetting(option: string, text: string): SwitchSetting {
       setting.buggy = value === "1";
     } else if (rest.length === 0 && key === "bugs" && value !== undefined) {
       setting.bugs = [...new Set([...setting.bugs, ...bugNames(option, value)])];
+    } else if (key === "faults" && value !== undefined) {
+      setting.faults = faultRules(option, word.slice("faults=".length));
     } else {
       throw new SettingError(`${option} "${text}": "${word}" is not understood; ${SETTING_SYNTAX}`);
     }
@@ -62,9 +70,25 @@ function bugNames(option: string, list: string): SwitchName[] {
   throw new SettingError(`${option} names no switch: known names are ${SWITCH_NAMES.join(", ")}`);
 }
 
+/** Checked here with the server's own parser, so a typo stops the lab before any server starts. */
+function faultRules(option: string, rules: string): string {
+  try {
+    parseFaults(rules);
+    return rules;
+  } catch (error) {
+    if (!(error instanceof FaultSpecError)) throw error;
+    throw new SettingError(`${option} faults=${rules}: ${error.message}`);
+  }
+}
+
 /** The server's environment for this setting: every switch variable set, none inherited. */
 export function settingEnv(setting: SwitchSetting): Record<string, string> {
-  return { MODE: setting.mode, BUGGY: setting.buggy ? "1" : "0", BUGS: setting.bugs.join(",") };
+  return {
+    MODE: setting.mode,
+    BUGGY: setting.buggy ? "1" : "0",
+    BUGS: setting.bugs.join(","),
+    FAULTS: setting.faults,
+  };
 }
 
 /** The switches the server will have on, worked out by the same registry the server uses. */

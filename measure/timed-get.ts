@@ -8,6 +8,7 @@ export interface LatencySample {
   requests: number;
   failures: number;
   medianMs: number;
+  p95Ms: number;
   p99Ms: number;
 }
 
@@ -53,6 +54,7 @@ export function summarizeAnswers(answers: TimedAnswer[]): LatencySample {
     requests: answers.length,
     failures: answers.filter((answer) => !answer.ok).length,
     medianMs: nearestRank(times, 50),
+    p95Ms: nearestRank(times, 95),
     p99Ms: nearestRank(times, 99),
   };
 }

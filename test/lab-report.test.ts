@@ -116,6 +116,31 @@ describe("npm run lab on a short run", () => {
 });
 
 describe("npm run lab with bad options", () => {
+  it("shows what a closed-loop client hides: a stall is in the fixed-rate probe's tail", async () => {
+    const stallOut = mkdtempSync(join(tmpdir(), "fest-lab-stall-test-"));
+    try {
+      const stalled = await lab([
+        ...["--a", "optimized", "--b", "faults=stall:400ms/1s", "--route", "/health"],
+        ...["--duration", "3", "--connections", "4", "--probe-rate", "50"],
+        ...["--seed-size", "small", "--out", stallOut],
+      ]);
+      expect(stalled.code, stalled.stderr).toBe(0);
+      expect(stalled.stdout).toContain("fixed-rate probe");
+      const { settings } = JSON.parse(readFileSync(join(stallOut, "results.json"), "utf8"));
+      const [a, b] = settings as [SettingResult, SettingResult];
+      expect(a.env.FAULTS).toBe("");
+      expect(b.env.FAULTS).toBe("stall:400ms/1s");
+      for (const side of [a, b]) expect(side.probe?.failures).toBe(0);
+      // About 40 % of b's probes land in a stall and wait for its end; a's do not wait, and
+      // b's closed-loop clients, each waiting for its answer, sent only 4 requests a stall.
+      const [probeA, probeB] = [a.probe?.p95Ms ?? 0, b.probe?.p95Ms ?? 0];
+      expect(probeB).toBeGreaterThan(5 * probeA);
+      expect(probeB).toBeGreaterThan(5 * b.latencyMs.p95);
+    } finally {
+      rmSync(stallOut, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it("rejects an unknown switch name and lists the known ones", async () => {
     const { code, stderr } = await lab(["--a", "bugs=events-slow-loop,nope"]);
     expect(code).toBe(1);
@@ -155,6 +180,7 @@ describe("the report's HTML", () => {
           route: `/health?x=${hostile}`,
           connections: 1,
           durationSeconds: 1,
+          probeRate: 0,
           seedSize: "small",
           data: { events: 1, users: 1, registrations: 0 },
           node: "v20",
@@ -179,12 +205,20 @@ describe("a lab setting", () => {
       MODE: "optimized",
       BUGGY: "1",
       BUGS: "io-blocking,cpu-inline",
+      FAULTS: "",
     });
     expect(settingEnv(parseSetting("--b", "optimized"))).toEqual({
       MODE: "optimized",
       BUGGY: "0",
       BUGS: "",
+      FAULTS: "",
     });
+  });
+
+  it("passes faults to the server in the FAULTS syntax, checked before any server starts", () => {
+    const setting = parseSetting("--b", "optimized faults=stall:300ms/2s;error:503@10%:/events");
+    expect(settingEnv(setting).FAULTS).toBe("stall:300ms/2s;error:503@10%:/events");
+    expect(() => parseSetting("--b", "faults=explode@10%:*")).toThrow(/--b faults=explode@10%:\*/);
   });
 
   it("turns on what the server would: naive's slow twins, buggy's crash", () => {

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, type ServerProcess, settingEnv, spawnServer } from "../server-process.js";
+import { freePort, measuredEnv, type ServerProcess, spawnServer } from "../server-process.js";
 import { atMost, defineSuite, type MeasureContext } from "../suite.js";
 
 /** Far above the target: a start that takes longer is reported as failed, not waited for. */
@@ -34,7 +34,7 @@ async function startIn(dir: string): Promise<Started> {
   const port = await freePort();
   const spawned = performance.now();
   const server = spawnServer(
-    settingEnv(port, {
+    measuredEnv(port, {
       DB_PATH: join(dir, "fest.db"),
       MODEL_PATH: join(dir, "digits-model.json"),
       LOG_LEVEL: "info",
