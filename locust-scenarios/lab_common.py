@@ -11,6 +11,7 @@ include values that change from request to request.
 
 from __future__ import annotations
 
+import csv
 import re
 
 import locust.runners
@@ -74,6 +75,35 @@ def _send_run_id() -> None:
 
 _send_run_id()
 
+def _write_final_stats() -> None:
+    """Write ``--csv``'s stats file once more when Locust quits, after its users stopped.
+
+    Debian's Locust 2.12 writes the file once a second while it runs and not at the end, so
+    without this the requests of the last second (and those the users finish during
+    ``--stop-timeout``) are missing from it, and ``npm run verify`` finds the server counted
+    more than Locust did. The ``quit`` event comes after the users stopped and before the
+    process exits; a Locust that writes a last time itself gets the same file twice.
+    """
+    kept = []
+
+    @events.init.add_listener
+    def _keep(environment, **_kwargs) -> None:
+        kept.append(environment)
+
+    @events.quit.add_listener
+    def _write(**_kwargs) -> None:
+        environment = kept[0] if kept else None
+        prefix = getattr(getattr(environment, "parsed_options", None), "csv_prefix", None)
+        if not prefix or isinstance(environment.runner, locust.runners.WorkerRunner):
+            return
+        from locust.stats import PERCENTILES_TO_REPORT, StatsCSV
+
+        with open(f"{prefix}_stats.csv", "w", newline="") as file:
+            StatsCSV(environment, PERCENTILES_TO_REPORT).requests_csv(csv.writer(file))
+
+
+_write_final_stats()
+
 # The server's own default address; ``--host`` overrides it as usual.
 DEFAULT_HOST = "http://127.0.0.1:8000"
 
@@ -127,10 +157,17 @@ def expect_not_shed(response, route: str) -> bool:
 
     A route that hands its work to a worker pool (``/cpu``, ``/predict``) answers 503 with a
     Retry-After header when the pool's queue is full: an honest "overloaded", still a failure.
+    The capacity limit (MAX_IN_FLIGHT) sheds load with a 503 too, before any route runs; its
+    body says "at capacity", and the message says which of the two it was.
     """
     if response.status_code != 503:
         return True
     retry_after = response.headers.get("Retry-After", "?")
+    if "at capacity" in (response.text or ""):
+        return fail(
+            response,
+            f"HTTP 503: server at capacity (MAX_IN_FLIGHT), shed load (Retry-After: {retry_after} s)",
+        )
     return fail(
         response,
         f"HTTP 503: {route} worker pool queue full, server shed load (Retry-After: {retry_after} s)",

@@ -5,7 +5,7 @@
 // with one line that says what is wrong, the value, and what is allowed.
 import { dirname, join } from "node:path";
 import { type FaultPlan, parseFaults } from "./faults/spec.js";
-import { LOG_LEVELS, type LogLevel } from "./observe/log.js";
+import { LOG_LEVELS } from "./observe/log.js";
 import { type Option, OptionError, type OptionValues, readOptions, usageLines } from "./options.js";
 import { hostList, oneOf, onOff, switchList, wholeNumber } from "./parsers.js";
 import { projectRoot } from "./paths.js";
