@@ -94,6 +94,7 @@ export function createApp({
       truth,
       reset,
       workers: config.workers,
+      services: config.services,
     }),
   );
   if (config.queryUserWrites) {

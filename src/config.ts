@@ -107,6 +107,14 @@ export const SETTINGS = {
     help: "N supervised worker processes that restart after a crash; 0 is one process",
     parse: (value: string) => wholeNumber(value, 0, 64),
   },
+  services: {
+    flag: "services",
+    env: "SERVICES",
+    default: "0",
+    shown: "off",
+    help: "serve the fest through a gateway in front of separate, supervised services (see README, Services)",
+    parse: onOff,
+  },
   cpuPoolSize: {
     flag: "cpu-pool-size",
     env: "CPU_POOL_SIZE",

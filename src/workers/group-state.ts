@@ -1,7 +1,6 @@
 // What the supervisor holds for the whole group and answers its workers about: the switch
 // state (the one authority: a worker's admin change goes through here and reaches every
 // worker before the admin page answers) and /metrics for all workers together.
-import type { Worker } from "node:cluster";
 import { AggregatorRegistry, Counter, Gauge, Registry } from "prom-client";
 import type { Logger } from "../observe/log.js";
 import type { Switches, SwitchName } from "../switches.js";
@@ -15,13 +14,24 @@ const METRICS_TIMEOUT_MS = 2_000;
 
 type Reply = Extract<WorkerMessage, { type: "fest-lab:reply" }>;
 
+/**
+ * What the state needs of a member process: a cluster Worker is one; so is a service of the
+ * services topology (src/services/), a child process behind a small adapter.
+ */
+export interface GroupMember {
+  isConnected(): boolean;
+  send(message: SupervisorMessage): boolean;
+  once(event: "exit", listener: () => void): unknown;
+  off(event: "exit", listener: () => void): unknown;
+}
+
 export interface GroupStateParts {
   switches: Switches;
   sessionSecret: string;
   reportUsage: boolean;
   log: Logger;
   /** The workers alive now: every one of them gets each switch change. */
-  workers(): Worker[];
+  workers(): GroupMember[];
   /** How many of them are listening (started and not yet gone). */
   listening(): number;
 }
@@ -51,7 +61,7 @@ export class GroupState {
   }
 
   /** Answers one message from a worker; messages that are not ours are left alone. */
-  handle(worker: Worker, message: WorkerMessage): void {
+  handle(worker: GroupMember, message: WorkerMessage): void {
     switch (message.type) {
       case "fest-lab:hello":
         send(worker, {
@@ -130,7 +140,7 @@ export class GroupState {
 }
 
 /** False when the worker's channel is already closed (it is dying): nothing to wait for. */
-function send(worker: Worker, message: SupervisorMessage): boolean {
+function send(worker: GroupMember, message: SupervisorMessage): boolean {
   if (!worker.isConnected()) return false;
   try {
     worker.send(message);

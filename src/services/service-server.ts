@@ -1,0 +1,102 @@
+// One fest service (accounts, events or checkout) listening on 127.0.0.1: its Express app
+// inside the same node:http layers as the monolith's (src/start.ts) that a service needs:
+// the version header, one access-log line a request, the drain on SIGTERM, the one-Host check.
+// The labs service is the monolith's own server (startServer), so it is not built here.
+import { once } from "node:events";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Config } from "../config.js";
+import { Drain } from "../connection/drain.js";
+import { withSingleHost } from "../connection/single-host.js";
+import { withAccessLog } from "../observe/access-log.js";
+import type { Logger } from "../observe/log.js";
+import { ListenError } from "../start.js";
+import type { Switches } from "../switches.js";
+import { withVersionHeader } from "../version.js";
+import { accountsApp, checkoutApp, eventsApp, type FestServiceParts } from "./fest-apps.js";
+import { internalSecret, ServiceClient } from "./internal.js";
+import type { ServiceRole } from "./messages.js";
+import { openServiceDatabase } from "./service-database.js";
+
+/** On every answer of a service: which one answered, for students and tests. */
+export const SERVICE_HEADER = "X-Fest-Service";
+
+/**
+ * How long a service waits for another on an internal call. Under the gateway's own bound for
+ * the caller (src/services/topology.ts), so the caller answers a 504 that names the slow
+ * service before the gateway gives up on the caller.
+ */
+const INTERNAL_TIMEOUT_MS = 10_000;
+
+export interface RunningService {
+  url: string;
+  close(graceMs: number): Promise<void>;
+}
+
+export async function startFestService(
+  role: ServiceRole,
+  config: Config,
+  { switches, log, sessionSecret }: { switches: Switches; log: Logger; sessionSecret: string },
+): Promise<RunningService> {
+  const db = openServiceDatabase(role.dbPath);
+  const secret = internalSecret(sessionSecret);
+  const parts: FestServiceParts = {
+    config,
+    db,
+    switches,
+    log,
+    sessionSecret,
+    internalSecret: secret,
+  };
+  const client = (name: "accounts" | "events") => {
+    const url = role.upstreams[name];
+    if (url === undefined)
+      throw new Error(`the ${role.name} service needs the ${name} service's address`);
+    return new ServiceClient(name, url, secret, INTERNAL_TIMEOUT_MS);
+  };
+  const app =
+    role.name === "accounts"
+      ? accountsApp(parts)
+      : role.name === "events"
+        ? eventsApp(parts, client("accounts"))
+        : checkoutApp(parts, client("events"));
+
+  const server = createServer();
+  const drain = new Drain(server, log);
+  server.on(
+    "request",
+    withVersionHeader(
+      withAccessLog(
+        drain.track(
+          withSingleHost((req, res) => {
+            res.setHeader(SERVICE_HEADER, role.name);
+            app(req, res);
+          }),
+        ),
+        log,
+      ),
+    ),
+  );
+  server.keepAliveTimeout = 65_000;
+  try {
+    server.listen(role.port, "127.0.0.1");
+    await once(server, "listening");
+  } catch (error) {
+    db.close();
+    throw new ListenError(
+      `the ${role.name} service cannot listen on 127.0.0.1:${role.port}: ${(error as Error).message}`,
+    );
+  }
+  const { port } = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close(graceMs) {
+      closing ??= (async () => {
+        await drain.drain(graceMs);
+        db.close();
+      })();
+      return closing;
+    },
+  };
+}
