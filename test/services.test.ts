@@ -225,3 +225,20 @@ describe("SERVICES=1", () => {
     await waitFor(() => pids.every((pid) => !alive(pid)), 10_000, "every service to exit");
   });
 });
+
+describe("SERVICES=1 refuses what it cannot do yet", () => {
+  it("with WORKERS, FAULTS or MAX_IN_FLIGHT it stops at start with one line that says why", async () => {
+    for (const [env, named] of [
+      [{ WORKERS: "2" }, "WORKERS=2 do not go together"],
+      [
+        { FAULTS: "error:503@10%:/events", MAX_IN_FLIGHT: "8" },
+        "does not take FAULTS, MAX_IN_FLIGHT yet",
+      ],
+    ] as const) {
+      const dbPath = join(dir, "refused.db");
+      const server = spawnServer({ SERVICES: "1", PORT: "0", DB_PATH: dbPath, ...env });
+      expect(await server.exited).toBe(1);
+      expect(server.output()).toContain(named);
+    }
+  });
+});

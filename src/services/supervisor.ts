@@ -59,6 +59,19 @@ export async function superviseServices(config: Config, log: Logger): Promise<vo
       `SERVICES=1 and WORKERS=${config.workers} do not go together: choose the services topology or a group of monolith workers`,
     );
   }
+  // These act below Express in one server; split, they would act in the labs service alone
+  // and silently not in the fest services: refuse rather than measure something else.
+  const labsOnly = [
+    config.faults.requests.length > 0 || config.faults.stall !== undefined ? "FAULTS" : undefined,
+    config.faultHeaders ? "FAULT_HEADERS" : undefined,
+    config.maxInFlight > 0 ? "MAX_IN_FLIGHT" : undefined,
+    config.monitorCsv !== undefined ? "MONITOR_CSV" : undefined,
+  ].filter((name) => name !== undefined);
+  if (labsOnly.length > 0) {
+    throw new ConfigError(
+      `SERVICES=1 does not take ${labsOnly.join(", ")} yet: they act inside one server, and the services topology has five processes; run the monolith (without --services) for them`,
+    );
+  }
   // The data once, here, before any service starts: the first start seeds DB_PATH and trains
   // the digits model in a thread that ends (src/first-start/), then each fest service's own
   // file is filled from the seed kept in DB_PATH.
