@@ -8,6 +8,8 @@ import { join } from "node:path";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../src/database.js";
+import { EVENTS_SLOW_MS } from "../src/fest/routes.js";
+import { CALL_TIMEOUT_MS, RESET_TIMEOUT_MS } from "../src/services/events-caller.js";
 import { freePort, type ServerProcess, spawnServer, waitFor } from "./helpers/process.js";
 import { SMALL_SEED, startTestServer, type TestServer } from "./helpers/server.js";
 
@@ -25,6 +27,13 @@ function serviceLine(name: string): { url: string; pid: number } {
   );
   if (match === null) throw new Error(`no banner line for ${name}:\n${services.output()}`);
   return { url: match[1] as string, pid: Number(match[2]) };
+}
+
+function putSwitch(name: string, on: boolean): Promise<request.Response> {
+  return request(gateway)
+    .put(`/admin/switches/${name}`)
+    .send({ on })
+    .then((res) => res);
 }
 
 function alive(pid: number): boolean {
@@ -211,6 +220,67 @@ describe("SERVICES=1", () => {
     );
     expect(metrics.text).toContain('festlab_service_restarts_total{service="checkout"} 1');
     expect(metrics.text).toContain('festlab_service_up{service="checkout"} 1');
+  });
+
+  it("events-slow slows the events pages; with checkout-no-timeout it slows /checkout too, which the monolith's does not", async () => {
+    const timed = async (base: string, path: string) => {
+      const started = performance.now();
+      const res = await request(base).get(path).set("Accept", "application/json");
+      return { status: res.status, body: res.body, ms: performance.now() - started };
+    };
+    for (const name of ["events-slow", "checkout-no-timeout"]) {
+      expect((await putSwitch(name, true)).status).toBe(200);
+    }
+    const events = await timed(gateway, "/events?user=locust_user");
+    expect(events.status).toBe(200);
+    expect(events.ms).toBeGreaterThanOrEqual(EVENTS_SLOW_MS);
+    const checkout = await timed(gateway, "/checkout");
+    expect(checkout.status).toBe(200);
+    expect(checkout.body.totalRupees).toBeGreaterThan(0);
+    expect(checkout.ms).toBeGreaterThanOrEqual(EVENTS_SLOW_MS);
+
+    // The monolith reads its own tables: its checkout does not wait on its events pages.
+    monolith.switches.set("events-slow", true);
+    try {
+      expect((await timed(monolith.url, "/events")).ms).toBeGreaterThanOrEqual(EVENTS_SLOW_MS);
+      const whole = await timed(monolith.url, "/checkout");
+      expect(whole.status).toBe(200);
+      expect(whole.ms).toBeLessThan(EVENTS_SLOW_MS);
+    } finally {
+      monolith.switches.set("events-slow", false);
+    }
+  });
+
+  it("the fix: checkout gives up on a slow events after its timeout, then its open circuit answers 503 at once, then closes", async () => {
+    expect((await putSwitch("checkout-no-timeout", false)).status).toBe(200);
+    const first = await request(gateway).get("/checkout").set("Accept", "application/json");
+    // events answers 200 after EVENTS_SLOW_MS; a 504 means checkout stopped waiting first.
+    expect(first.status).toBe(504);
+    expect(first.body.error).toContain(`did not answer within ${CALL_TIMEOUT_MS} ms`);
+    expect(first.body.service).toBe("events");
+
+    let open: request.Response | undefined;
+    for (let tries = 0; tries < 10 && open === undefined; tries++) {
+      const started = performance.now();
+      const res = await request(gateway).get("/checkout").set("Accept", "application/json");
+      if (res.status === 503) {
+        open = res;
+        expect(performance.now() - started, "an open circuit does not wait").toBeLessThan(
+          CALL_TIMEOUT_MS,
+        );
+      } else expect(res.status).toBe(504);
+    }
+    expect(open?.body).toMatchObject({ service: "events", circuit: "open" });
+    expect(open?.headers["retry-after"]).toBe(String(RESET_TIMEOUT_MS / 1000));
+    expect(open?.body.error).toContain("circuit open");
+
+    // events healthy again: after the reset timeout one call goes through and closes it.
+    expect((await putSwitch("events-slow", false)).status).toBe(200);
+    await waitFor(
+      async () => (await request(gateway).get("/checkout")).status === 200,
+      RESET_TIMEOUT_MS + 15_000,
+      "the circuit to close",
+    );
   });
 
   it("SIGTERM drains the gateway and stops every service, exit code 0", async () => {

@@ -74,6 +74,20 @@ export function festBasics(): Router {
   return router;
 }
 
+/**
+ * events-slow: how long each events answer waits. Twice checkout's timeout on events in the
+ * services topology (src/services/events-caller.ts), so the fix visibly cuts the wait.
+ */
+export const EVENTS_SLOW_MS = 2_000;
+
+/** events-slow: latency inside events, on a timer, so it costs no CPU (a slow dependency, not a busy one). */
+export function eventsSlowDelay(switches: Switches): RequestHandler {
+  return (_req, _res, next) => {
+    if (switches.isOn("events-slow")) setTimeout(next, EVENTS_SLOW_MS);
+    else next();
+  };
+}
+
 /** The events list, registering, my events. */
 export function eventsRoutes(
   queries: FestQueries,
@@ -84,6 +98,7 @@ export function eventsRoutes(
   const router = Router();
   // Which twin answers a page: the switch named after the slow one picks it per request.
   const readsFor = (name: SwitchName) => (switches.isOn(name) ? naive : queries);
+  router.use(["/events", "/my-events"], eventsSlowDelay(switches));
 
   router.get("/events", (req, res) => {
     const who = resolveUser(req, queries, "none");

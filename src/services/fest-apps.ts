@@ -17,14 +17,14 @@ import { checkoutFor } from "../fest/checkout.js";
 import { optionalUserParam } from "../fest/input.js";
 import { NaiveQueries } from "../fest/naive.js";
 import { FestQueries } from "../fest/queries.js";
-import { accountsRoutes, eventsRoutes, festBasics } from "../fest/routes.js";
+import { accountsRoutes, eventsRoutes, eventsSlowDelay, festBasics } from "../fest/routes.js";
 import { knownUser, requestedUser, sessionUsername } from "../fest/session.js";
-import type { Checkout, User } from "../fest/types.js";
 import { NotFound } from "../http-errors.js";
 import type { Logger } from "../observe/log.js";
 import { sendPage } from "../respond.js";
 import type { Switches } from "../switches.js";
 import { createViews } from "../views.js";
+import { type CheckoutAnswer, EventsCaller } from "./events-caller.js";
 import { internalOnly, type ServiceClient } from "./internal.js";
 import { UsersFromAccounts } from "./users-from-accounts.js";
 
@@ -37,9 +37,6 @@ export interface FestServiceParts {
   /** The secret internal routes ask for (internal.ts). */
   internalSecret: string;
 }
-
-/** What events answers checkout: the user, and the lines and total as the monolith sums them. */
-export type CheckoutAnswer = { user: User } & Checkout;
 
 /** Sign-up, log-in, log-out; and, for events, who a user is. */
 export function accountsApp(parts: FestServiceParts): Express {
@@ -61,15 +58,19 @@ export function eventsApp(parts: FestServiceParts, accounts: ServiceClient): Exp
   const naive = new NaiveQueries(parts.db);
   const users = new UsersFromAccounts(parts.db, accounts);
   const internal = Router();
-  internal.get("/internal/checkout/:username", async (req, res) => {
-    const name = req.params.username as string;
-    await users.learn(name);
-    const user = knownUser(queries, name);
-    // checkout-slow-loop acts here, where the rows are: the same twins as the monolith's.
-    const reads = parts.switches.isOn("checkout-slow-loop") ? naive : queries;
-    const answer: CheckoutAnswer = { user, ...reads.checkout(user.id) };
-    res.json(answer);
-  });
+  internal.get(
+    "/internal/checkout/:username",
+    eventsSlowDelay(parts.switches),
+    async (req, res) => {
+      const name = req.params.username as string;
+      await users.learn(name);
+      const user = knownUser(queries, name);
+      // checkout-slow-loop acts here, where the rows are: the same twins as the monolith's.
+      const reads = parts.switches.isOn("checkout-slow-loop") ? naive : queries;
+      const answer: CheckoutAnswer = { user, ...reads.checkout(user.id) };
+      res.json(answer);
+    },
+  );
   return serviceApp(parts, (app) => {
     app.use("/internal", internalOnly(parts.internalSecret));
     app.use(internal);
@@ -95,13 +96,12 @@ export function eventsApp(parts: FestServiceParts, accounts: ServiceClient): Exp
  * that names it, and every events page is unaffected when checkout is the one down.
  */
 export function checkoutApp(parts: FestServiceParts, events: ServiceClient): Express {
+  const caller = new EventsCaller(events, parts.switches);
   const router = Router();
   router.get("/checkout", async (req, res) => {
     const named = requestedUser(req, "demo");
     if (named === undefined) throw new NotFound("no user");
-    const answer = await events.getJson<CheckoutAnswer>(
-      `/internal/checkout/${encodeURIComponent(named.name)}`,
-    );
+    const answer = await caller.checkout(named.name);
     if (!answer.found) throw new NotFound(`user "${named.name}" not found`);
     const { user, lines, totalRupees } = answer.body;
     const checkout = await checkoutFor(req, user, () => ({ lines, totalRupees }), parts.switches);

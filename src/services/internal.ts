@@ -36,31 +36,29 @@ export type InternalAnswer<T> = { found: true; body: T } | { found: false; statu
 /**
  * One service's view of another: GET a JSON route with the secret. A service that is down or
  * slower than timeoutMs is a 502 or 504 here, naming it, so a page that depends on it says
- * which service failed instead of a bare 500.
+ * which service failed instead of a bare 500. A timeout of null waits as long as it takes:
+ * checkout-no-timeout's lesson.
  */
 export class ServiceClient {
   constructor(
     readonly name: string,
     readonly baseUrl: string,
     private readonly secret: string,
-    private readonly timeoutMs: number,
   ) {}
 
-  async getJson<T>(path: string): Promise<InternalAnswer<T>> {
+  async getJson<T>(path: string, timeoutMs: number | null): Promise<InternalAnswer<T>> {
     let res: globalThis.Response;
     try {
       res = await fetch(`${this.baseUrl}${path}`, {
         headers: { [INTERNAL_HEADER]: this.secret, accept: "application/json" },
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: timeoutMs === null ? null : AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       const name = (error as Error).name;
       if (name === "TimeoutError") {
-        throw new HttpError(
-          504,
-          `the ${this.name} service did not answer within ${this.timeoutMs} ms`,
-          { service: this.name },
-        );
+        throw new HttpError(504, `the ${this.name} service did not answer within ${timeoutMs} ms`, {
+          service: this.name,
+        });
       }
       throw new HttpError(502, `the ${this.name} service is down or restarting`, {
         service: this.name,

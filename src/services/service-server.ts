@@ -21,13 +21,6 @@ import { openServiceDatabase } from "./service-database.js";
 /** On every answer of a service: which one answered, for students and tests. */
 export const SERVICE_HEADER = "X-Fest-Service";
 
-/**
- * How long a service waits for another on an internal call. Under the gateway's own bound for
- * the caller (src/services/topology.ts), so the caller answers a 504 that names the slow
- * service before the gateway gives up on the caller.
- */
-const INTERNAL_TIMEOUT_MS = 10_000;
-
 export interface RunningService {
   url: string;
   close(graceMs: number): Promise<void>;
@@ -52,7 +45,7 @@ export async function startFestService(
     const url = role.upstreams[name];
     if (url === undefined)
       throw new Error(`the ${role.name} service needs the ${name} service's address`);
-    return new ServiceClient(name, url, secret, INTERNAL_TIMEOUT_MS);
+    return new ServiceClient(name, url, secret);
   };
   const app =
     role.name === "accounts"

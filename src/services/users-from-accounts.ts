@@ -6,6 +6,9 @@ import type { Database, Statement } from "better-sqlite3";
 import type { User } from "../fest/types.js";
 import type { ServiceClient } from "./internal.js";
 
+/** A user lookup is one indexed read: a second is far past a healthy answer. */
+const ACCOUNTS_TIMEOUT_MS = 5_000;
+
 export class UsersFromAccounts {
   private readonly known: Statement<[string], { id: number }>;
   private readonly keep: Statement<[number, string, string, string]>;
@@ -26,6 +29,7 @@ export class UsersFromAccounts {
     if (this.known.get(username) !== undefined) return;
     const answer = await this.accounts.getJson<User>(
       `/internal/users/${encodeURIComponent(username)}`,
+      ACCOUNTS_TIMEOUT_MS,
     );
     if (!answer.found) return;
     const user = answer.body;
