@@ -72,7 +72,8 @@ export interface ServicesBannerFacts {
   services: {
     name: string;
     url: string;
-    state: "up" | "restarting";
+    /** elsewhere: UPSTREAMS names its address; this process did not start it. */
+    state: "up" | "restarting" | "elsewhere";
     pid: number | undefined;
     serves: string;
   }[];

@@ -9,6 +9,7 @@ import { ModelFileError } from "./digits/model-file.js";
 import { GatewayListenError } from "./gateway/gateway.js";
 import { createLogger } from "./observe/log.js";
 import { MonitorFileError } from "./observe/monitor.js";
+import { runServiceAlone } from "./services/service-alone.js";
 import { superviseServices } from "./services/supervisor.js";
 import { ListenError, startServer } from "./start.js";
 import { superviseWorkers } from "./workers/supervisor.js";
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
   }
   const { config } = result;
   const log = createLogger(config.logLevel);
+  // SERVICE=NAME: one service of the services topology alone (src/services/service-alone.ts).
+  if (config.service !== undefined) return runServiceAlone(config, config.service, log);
   // WORKERS=N: this process supervises N workers (src/workers/); each worker runs the rest.
   if (config.workers > 0 && cluster.isPrimary && !config.services) {
     return superviseWorkers(config, log);

@@ -6,6 +6,8 @@ import type { ServiceName } from "./topology.js";
 /** Who a service process is: its name, where it listens, its file, where the others are. */
 export interface ServiceRole {
   name: ServiceName;
+  /** 127.0.0.1 under the supervisor; HOST when the service runs alone (--service). */
+  host: string;
   port: number;
   /** The service's own SQLite file (labs: DB_PATH itself). */
   dbPath: string;

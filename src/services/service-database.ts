@@ -5,9 +5,61 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import BetterSqlite3, { type Database } from "better-sqlite3";
-import { DatabaseOpenError } from "../database.js";
+import type { Config } from "../config.js";
+import { DatabaseOpenError, openDatabase, tableCounts } from "../database.js";
+import { prepareFirstStart } from "../first-start/prepare.js";
+import type { Logger } from "../observe/log.js";
 import { schemaFile } from "../paths.js";
 import { FEST_TABLES, keepSeedCopy } from "../reset/seed-copy.js";
+import { SERVICE_ROUTES, type ServiceName } from "./topology.js";
+
+/** The file a service opens: its own copy for the fest services, DB_PATH itself for labs. */
+export function databaseOf(dbPath: string, name: ServiceName): string {
+  const route = SERVICE_ROUTES.find((each) => each.name === name);
+  return route?.ownsFestCopy ? serviceDatabasePath(dbPath, name) : dbPath;
+}
+
+export interface PreparedData {
+  /** True when this start created and filled DB_PATH. */
+  seeded: boolean;
+  counts: ReturnType<typeof tableCounts>;
+  dbName: string;
+}
+
+/**
+ * Before any service starts: a first start seeds DB_PATH and trains the digits model in a
+ * thread that ends (src/first-start/), then each of these fest services gets its own file,
+ * filled from the seed kept in DB_PATH, when it has none.
+ */
+export async function prepareServiceData(
+  config: Config,
+  names: readonly ServiceName[],
+  log: Logger,
+): Promise<PreparedData> {
+  const firstStart = await prepareFirstStart(
+    {
+      dbPath: config.dbPath,
+      seedSize: undefined,
+      modelPath: config.modelPath,
+      trainingPlan: undefined,
+    },
+    (line) => log.info(line),
+  );
+  const opened = openDatabase(config.dbPath, undefined, (line) => log.info(line));
+  const prepared = {
+    seeded: opened.seeded || firstStart.seeded,
+    counts: tableCounts(opened.db),
+    dbName: opened.db.name,
+  };
+  opened.db.close();
+  for (const name of names) {
+    const path = databaseOf(config.dbPath, name);
+    if (path !== config.dbPath && createServiceDatabase(config.dbPath, path)) {
+      log.info(`data: ${basename(path)} for the ${name} service, from the seed`);
+    }
+  }
+  return prepared;
+}
 
 /** db/fest.db and "events" → db/fest-events.db. */
 export function serviceDatabasePath(dbPath: string, service: string): string {

@@ -8,6 +8,7 @@ import { ConfigError, readConfig } from "../config.js";
 import { createLogger } from "../observe/log.js";
 import { startServer } from "../start.js";
 import { joinGroup } from "../workers/worker.js";
+import { drainOn, exitOnCrash } from "./lifecycle.js";
 import { isRoleMessage, type ServiceMessage, type ServiceRole } from "./messages.js";
 import { startFestService } from "./service-server.js";
 
@@ -22,17 +23,14 @@ async function main(): Promise<void> {
   if (result.kind !== "config") throw new ConfigError("a service process takes no --help");
   const role = await askRole();
   const member = await joinGroup(result.config);
-  const config = { ...member.config, host: "127.0.0.1", port: role.port, dbPath: role.dbPath };
+  const config = { ...member.config, host: role.host, port: role.port, dbPath: role.dbPath };
   const log = createLogger(config.logLevel);
   const { switches, applySwitch } = member.startOptions;
 
-  process.on("uncaughtException", (error) => {
-    // checkout-crash-process lands here on purpose: this service goes, the others stay.
-    process.stderr.write(
-      `ERROR:    the ${role.name} service is exiting: an exception nothing caught took it down (the gateway answers 502 for its paths until the supervisor starts a new one)\n${error.stack ?? error}\n`,
-    );
-    process.exit(1);
-  });
+  exitOnCrash(
+    role.name,
+    "the gateway answers 502 for its paths until the supervisor starts a new one",
+  );
 
   const running =
     role.name === "labs"
@@ -43,18 +41,9 @@ async function main(): Promise<void> {
           sessionSecret: config.sessionSecret ?? "",
         });
 
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    void running.close(config.shutdownGraceMs).then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on("SIGTERM", stop);
-  // The supervisor is gone (killed, say): nobody would restart or stop this service.
-  process.on("disconnect", stop);
+  // SIGTERM from the supervisor; "disconnect" when the supervisor itself is gone (killed, say):
+  // nobody would restart or stop this service then.
+  drainOn(["SIGTERM", "disconnect"], () => running.close(config.shutdownGraceMs));
   send({ type: "fest-lab:service-listening", url: running.url });
 }
 

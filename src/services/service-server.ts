@@ -1,4 +1,4 @@
-// One fest service (accounts, events or checkout) listening on 127.0.0.1: its Express app
+// One fest service (accounts, events or checkout) listening on 127.0.0.1 (or HOST, alone): its Express app
 // inside the same node:http layers as the monolith's (src/start.ts) that a service needs:
 // the version header, one access-log line a request, the drain on SIGTERM, the one-Host check.
 // The labs service is the monolith's own server (startServer), so it is not built here.
@@ -72,18 +72,19 @@ export async function startFestService(
   );
   server.keepAliveTimeout = 65_000;
   try {
-    server.listen(role.port, "127.0.0.1");
+    server.listen(role.port, role.host);
     await once(server, "listening");
   } catch (error) {
     db.close();
     throw new ListenError(
-      `the ${role.name} service cannot listen on 127.0.0.1:${role.port}: ${(error as Error).message}`,
+      `the ${role.name} service cannot listen on ${role.host}:${role.port}: ${(error as Error).message}`,
     );
   }
   const { port } = server.address() as AddressInfo;
+  const host = role.host.includes(":") ? `[${role.host}]` : role.host;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     close(graceMs) {
       closing ??= (async () => {
         await drain.drain(graceMs);

@@ -8,12 +8,10 @@ import { type ChildProcess, fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { createServer } from "node:net";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { Counter, Gauge, Registry } from "prom-client";
 import { servicesBannerText } from "../banner.js";
 import { type Config, ConfigError } from "../config.js";
-import { openDatabase, tableCounts } from "../database.js";
-import { prepareFirstStart } from "../first-start/prepare.js";
 import { startGateway } from "../gateway/gateway.js";
 import type { Logger } from "../observe/log.js";
 import { distDir } from "../paths.js";
@@ -22,9 +20,11 @@ import { nextQuickDeaths, restartDelayMs } from "../workers/backoff.js";
 import { type GroupMember, GroupState } from "../workers/group-state.js";
 import { isWorkerMessage } from "../workers/messages.js";
 import { isServiceMessage, type RoleMessage, type ServiceRole } from "./messages.js";
-import { createServiceDatabase, serviceDatabasePath } from "./service-database.js";
+import { databaseOf, prepareServiceData } from "./service-database.js";
 import {
+  checkUpstreams,
   INTERNAL_PREFIX,
+  refuseOneServerSettings,
   SERVICE_ROUTES,
   type ServiceName,
   type ServiceRoute,
@@ -59,43 +59,20 @@ export async function superviseServices(config: Config, log: Logger): Promise<vo
       `SERVICES=1 and WORKERS=${config.workers} do not go together: choose the services topology or a group of monolith workers`,
     );
   }
-  // These act below Express in one server; split, they would act in the labs service alone
-  // and silently not in the fest services: refuse rather than measure something else.
-  const labsOnly = [
-    config.faults.requests.length > 0 || config.faults.stall !== undefined ? "FAULTS" : undefined,
-    config.faultHeaders ? "FAULT_HEADERS" : undefined,
-    config.maxInFlight > 0 ? "MAX_IN_FLIGHT" : undefined,
-    config.monitorCsv !== undefined ? "MONITOR_CSV" : undefined,
-  ].filter((name) => name !== undefined);
-  if (labsOnly.length > 0) {
+  refuseOneServerSettings(config);
+  const elsewhere = checkUpstreams(config.upstreams);
+  const local = SERVICE_ROUTES.filter((route) => elsewhere[route.name] === undefined);
+  if (Object.keys(elsewhere).length > 0 && config.sessionSecret === undefined) {
     throw new ConfigError(
-      `SERVICES=1 does not take ${labsOnly.join(", ")} yet: they act inside one server, and the services topology has five processes; run the monolith (without --services) for them`,
+      "UPSTREAMS needs SESSION_SECRET, the one the services elsewhere were started with: every service verifies the session cookie with it",
     );
   }
-  // The data once, here, before any service starts: the first start seeds DB_PATH and trains
-  // the digits model in a thread that ends (src/first-start/), then each fest service's own
-  // file is filled from the seed kept in DB_PATH.
-  const firstStart = await prepareFirstStart(
-    {
-      dbPath: config.dbPath,
-      seedSize: undefined,
-      modelPath: config.modelPath,
-      trainingPlan: undefined,
-    },
-    (line) => log.info(line),
+  // The data once, here, before any service starts.
+  const { seeded, counts, dbName } = await prepareServiceData(
+    config,
+    local.map((route) => route.name),
+    log,
   );
-  const opened = openDatabase(config.dbPath, undefined, (line) => log.info(line));
-  const seeded = opened.seeded || firstStart.seeded;
-  const counts = tableCounts(opened.db);
-  const dbName = opened.db.name;
-  opened.db.close();
-  const dbPathOf = (route: ServiceRoute) =>
-    route.ownsFestCopy ? serviceDatabasePath(config.dbPath, route.name) : config.dbPath;
-  for (const route of SERVICE_ROUTES) {
-    if (route.ownsFestCopy && createServiceDatabase(config.dbPath, dbPathOf(route))) {
-      log.info(`data: ${basename(dbPathOf(route))} for the ${route.name} service, from the seed`);
-    }
-  }
 
   const switches = Switches.fromStartup(config);
   switches.onChange((name, on, by) =>
@@ -136,12 +113,13 @@ export async function superviseServices(config: Config, log: Logger): Promise<vo
   // Ports chosen once: a replacement listens where the one it replaces did, so the gateway
   // and the services that call it need no new address.
   const ports = new Map<ServiceName, number>();
-  for (const route of SERVICE_ROUTES) ports.set(route.name, await freeLoopbackPort());
-  const urlOf = (name: ServiceName) => `http://127.0.0.1:${ports.get(name)}`;
+  for (const route of local) ports.set(route.name, await freeLoopbackPort());
+  const urlOf = (name: ServiceName) => elsewhere[name] ?? `http://127.0.0.1:${ports.get(name)}`;
   const roleOf = (route: ServiceRoute): ServiceRole => ({
     name: route.name,
+    host: "127.0.0.1",
     port: ports.get(route.name) as number,
-    dbPath: dbPathOf(route),
+    dbPath: databaseOf(config.dbPath, route.name),
     upstreams: { accounts: urlOf("accounts"), events: urlOf("events") },
   });
 
@@ -289,7 +267,8 @@ export async function superviseServices(config: Config, log: Logger): Promise<vo
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
 
-  for (const route of SERVICE_ROUTES) start(route);
+  for (const route of local) start(route);
+  if (local.length === 0) announced();
   await allListening;
   console.log(
     servicesBannerText({
@@ -301,7 +280,12 @@ export async function superviseServices(config: Config, log: Logger): Promise<vo
         return {
           name: route.name,
           url: urlOf(route.name),
-          state: slot?.listening ? "up" : "restarting",
+          state:
+            elsewhere[route.name] !== undefined
+              ? "elsewhere"
+              : slot?.listening
+                ? "up"
+                : "restarting",
           pid: slot?.child.pid,
           serves: route.serves,
         };

@@ -2,8 +2,22 @@
 // gateway waits for it. The gateway (src/gateway/) reads it as data; the supervisor
 // (supervisor.ts) starts one process a row.
 
+import { type Config, ConfigError } from "../config.js";
+
 export const SERVICE_NAMES = ["accounts", "events", "checkout", "labs"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export function isServiceName(name: string): name is ServiceName {
+  return (SERVICE_NAMES as readonly string[]).includes(name);
+}
+
+/** What each service calls: checkout asks events for lines, events asks accounts about users. */
+export const CALLS: Record<ServiceName, ServiceName[]> = {
+  accounts: [],
+  events: ["accounts"],
+  checkout: ["events"],
+  labs: [],
+};
 
 export interface ServiceRoute {
   name: ServiceName;
@@ -60,3 +74,35 @@ export const SERVICE_ROUTES: readonly ServiceRoute[] = [
 
 /** Internal JSON routes live under this path; the gateway never forwards it. */
 export const INTERNAL_PREFIX = "/internal/";
+
+/** UPSTREAMS names services of this table only; a typo would start the service here unseen. */
+export function checkUpstreams(
+  upstreams: Record<string, string>,
+): Partial<Record<ServiceName, string>> {
+  for (const name of Object.keys(upstreams)) {
+    if (!isServiceName(name)) {
+      throw new ConfigError(
+        `UPSTREAMS names "${name}", which is not a service: use ${SERVICE_NAMES.join(", ")}`,
+      );
+    }
+  }
+  return upstreams as Partial<Record<ServiceName, string>>;
+}
+
+/**
+ * These act below Express in one server; split, they would act in the labs service alone and
+ * silently not in the fest services: refuse rather than measure something else.
+ */
+export function refuseOneServerSettings(config: Config): void {
+  const named = [
+    config.faults.requests.length > 0 || config.faults.stall !== undefined ? "FAULTS" : undefined,
+    config.faultHeaders ? "FAULT_HEADERS" : undefined,
+    config.maxInFlight > 0 ? "MAX_IN_FLIGHT" : undefined,
+    config.monitorCsv !== undefined ? "MONITOR_CSV" : undefined,
+  ].filter((name) => name !== undefined);
+  if (named.length > 0) {
+    throw new ConfigError(
+      `SERVICES=1 does not take ${named.join(", ")} yet: they act inside one server, and the services topology has five processes; run the monolith (without --services) for them`,
+    );
+  }
+}
