@@ -3,7 +3,9 @@
 //   "optimized"                              MODE=optimized (the server's default)
 //   "buggy"                                  BUGGY=1
 //   "mode=naive bugs=io-blocking,cpu-inline" several words, separated by spaces
-// Every word is one of those or `mode=…`, `buggy=1|0`, `bugs=a,b`; the result is the
+//   "services"                               SERVICES=1: the gateway in front of the services
+//   "monolith"                               SERVICES=0 (the default)
+// Every word is one of those or `mode=…`, `buggy=1|0`, `bugs=a,b`, `topology=…`; the result is the
 // environment the server is started with, so both sides start exactly as named and nothing
 // leaks in from the shell that runs the lab.
 import { switchList, UnknownSwitches } from "../src/parsers.js";
@@ -15,6 +17,8 @@ export interface SwitchSetting {
   mode: "optimized" | "naive";
   buggy: boolean;
   bugs: SwitchName[];
+  /** Which shape of server: one process, or the gateway and its services (src/services/). */
+  topology: "monolith" | "services";
 }
 
 export class SettingError extends Error {
@@ -23,6 +27,7 @@ export class SettingError extends Error {
 
 export const SETTING_SYNTAX = `a setting is one or more words separated by spaces:
   naive | optimized | buggy | mode=naive|optimized | buggy=1|0 | bugs=NAME[,NAME...]
+  monolith | services | topology=monolith|services
   switch names: ${SWITCH_NAMES.join(", ")}`;
 
 export function parseSetting(option: string, text: string): SwitchSetting {
@@ -33,12 +38,25 @@ export function parseSetting(option: string, text: string): SwitchSetting {
     mode: "optimized",
     buggy: false,
     bugs: [],
+    topology: "monolith",
   };
   for (const word of words) {
     const [key, value, ...rest] = word.split("=");
     if (value === undefined && (key === "naive" || key === "optimized")) setting.mode = key;
     else if (value === undefined && key === "buggy") setting.buggy = true;
-    else if (rest.length === 0 && key === "mode" && (value === "naive" || value === "optimized")) {
+    else if (value === undefined && (key === "monolith" || key === "services")) {
+      setting.topology = key;
+    } else if (
+      rest.length === 0 &&
+      key === "topology" &&
+      (value === "monolith" || value === "services")
+    ) {
+      setting.topology = value;
+    } else if (
+      rest.length === 0 &&
+      key === "mode" &&
+      (value === "naive" || value === "optimized")
+    ) {
       setting.mode = value;
     } else if (rest.length === 0 && key === "buggy" && (value === "1" || value === "0")) {
       setting.buggy = value === "1";
@@ -64,7 +82,12 @@ function bugNames(option: string, list: string): SwitchName[] {
 
 /** The server's environment for this setting: every switch variable set, none inherited. */
 export function settingEnv(setting: SwitchSetting): Record<string, string> {
-  return { MODE: setting.mode, BUGGY: setting.buggy ? "1" : "0", BUGS: setting.bugs.join(",") };
+  return {
+    MODE: setting.mode,
+    BUGGY: setting.buggy ? "1" : "0",
+    BUGS: setting.bugs.join(","),
+    SERVICES: setting.topology === "services" ? "1" : "0",
+  };
 }
 
 /** The switches the server will have on, worked out by the same registry the server uses. */

@@ -178,11 +178,13 @@ describe("a lab setting", () => {
       MODE: "optimized",
       BUGGY: "1",
       BUGS: "io-blocking,cpu-inline",
+      SERVICES: "0",
     });
     expect(settingEnv(parseSetting("--b", "optimized"))).toEqual({
       MODE: "optimized",
       BUGGY: "0",
       BUGS: "",
+      SERVICES: "0",
     });
   });
 
