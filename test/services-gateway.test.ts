@@ -17,6 +17,7 @@ async function listen(server: Server): Promise<string> {
 
 describe("the gateway", () => {
   const seen: IncomingMessage[] = [];
+  let upstreamConnections = 0;
   let answering: Server;
   let slow: Server;
   let gateway: RunningGateway;
@@ -32,6 +33,9 @@ describe("the gateway", () => {
           host: req.headers.host,
         }),
       );
+    });
+    answering.on("connection", () => {
+      upstreamConnections++;
     });
     // Answers nothing: only the gateway's timeout ends the wait.
     slow = createServer(() => {});
@@ -71,6 +75,16 @@ describe("the gateway", () => {
       host: "127.0.0.1:8000",
     });
     expect(res.headers["x-fest-lab-version"]).toBeDefined();
+  });
+
+  it("keeps connections alive on both sides: one connection to the service for many requests", async () => {
+    const before = upstreamConnections;
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${gateway.url}/events`);
+      expect(res.headers.get("connection")).not.toBe("close");
+      await res.text();
+    }
+    expect(upstreamConnections - before).toBeLessThanOrEqual(1);
   });
 
   it("answers 502 with a page naming the service when nothing listens at its address", async () => {

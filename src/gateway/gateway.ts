@@ -7,7 +7,13 @@
 // a page that names the service when it is down (502) while every other path keeps working,
 // and /metrics counting both per upstream.
 import { once } from "node:events";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  Agent,
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import express, { type Request, type Response } from "express";
 import { createProxyMiddleware } from "http-proxy-middleware";
@@ -104,7 +110,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     res.render("gateway-error.njk", { ...options.pageLocals(), ...data, status });
   };
 
-  for (const upstream of options.upstreams) {
+  // One pool of kept-alive connections per service. Without an agent http-proxy asks each
+  // service to close the connection after every answer and passes that "Connection: close"
+  // on to the client: a new TCP connection per request on both sides, which under load cost
+  // about 30x the monolith's p50 on a two-core machine.
+  const agents = options.upstreams.map(() => new Agent({ keepAlive: true }));
+  for (const [index, upstream] of options.upstreams.entries()) {
     app.use(
       createProxyMiddleware<Request, Response>({
         pathFilter: (path) => upstream.matches(path),
@@ -115,6 +126,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         // The client's own Host goes on, so a service's Host checks see what the client sent.
         changeOrigin: false,
         xfwd: true,
+        agent: agents[index],
         proxyTimeout: upstream.timeoutMs,
         on: {
           proxyReq(proxyReq, req, res) {
@@ -192,6 +204,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         }
         server.closeAllConnections();
         await closed;
+        for (const agent of agents) agent.destroy();
       })();
       return closing;
     },
