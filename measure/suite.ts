@@ -11,8 +11,8 @@ export interface MeasureContext {
   progress(message: string): void;
 }
 
-/** "x" is a ratio of two figures of the run; it prints as 1.23x. */
-export type Unit = "x" | "ms" | "req/s" | "MB";
+/** "x" is a ratio of two figures of the run; it prints as 1.23x. "%" is a share of requests. */
+export type Unit = "x" | "ms" | "req/s" | "MB" | "%";
 
 export interface Target {
   /** As printed: ">= 20x", "<= 20 ms". */
