@@ -220,6 +220,22 @@ describe("SERVICES=1", () => {
     );
     expect(metrics.text).toContain('festlab_service_restarts_total{service="checkout"} 1');
     expect(metrics.text).toContain('festlab_service_up{service="checkout"} 1');
+    // Each service's own figures, labelled by service, one HELP and TYPE per family.
+    for (const [service, route] of [
+      ["events", "/events"],
+      ["checkout", "/checkout"],
+      ["labs", "/admin/switches/:name"],
+    ]) {
+      expect(metrics.text).toMatch(
+        new RegExp(
+          `festlab_http_request_duration_seconds_count\\{service="${service}",[^}]*route="${route}"[^}]*\\} [1-9]`,
+        ),
+      );
+    }
+    expect(metrics.text).toMatch(/^process_start_time_seconds\{service="accounts"\} \d+/m);
+    expect(
+      metrics.text.split("# TYPE festlab_http_request_duration_seconds histogram").length - 1,
+    ).toBe(1);
   });
 
   it("events-slow slows the events pages; with checkout-no-timeout it slows /checkout too, which the monolith's does not", async () => {

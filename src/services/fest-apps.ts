@@ -21,6 +21,7 @@ import { accountsRoutes, eventsRoutes, eventsSlowDelay, festBasics } from "../fe
 import { knownUser, requestedUser, sessionUsername } from "../fest/session.js";
 import { NotFound } from "../http-errors.js";
 import type { Logger } from "../observe/log.js";
+import { metricsRouter, type ServerMetrics } from "../observe/metrics.js";
 import { sendPage } from "../respond.js";
 import type { Switches } from "../switches.js";
 import { createViews } from "../views.js";
@@ -36,6 +37,8 @@ export interface FestServiceParts {
   sessionSecret: string;
   /** The secret internal routes ask for (internal.ts). */
   internalSecret: string;
+  /** This service's own figures, at its own /metrics (the gateway's gathers every service's). */
+  metrics: ServerMetrics;
 }
 
 /** Sign-up, log-in, log-out; and, for events, who a user is. */
@@ -128,6 +131,7 @@ function serviceApp(parts: FestServiceParts, mount: (app: Express) => void): Exp
     res.locals.switchesOn = parts.switches.enabled();
     next();
   });
+  app.use(metricsRouter(parts.metrics));
   mount(app);
   app.use(notFoundHandler);
   app.use(errorHandler(parts.log));

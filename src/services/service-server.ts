@@ -10,6 +10,7 @@ import { Drain } from "../connection/drain.js";
 import { withSingleHost } from "../connection/single-host.js";
 import { withAccessLog } from "../observe/access-log.js";
 import type { Logger } from "../observe/log.js";
+import { ServerMetrics } from "../observe/metrics.js";
 import { ListenError } from "../start.js";
 import type { Switches } from "../switches.js";
 import { withVersionHeader } from "../version.js";
@@ -17,6 +18,8 @@ import { accountsApp, checkoutApp, eventsApp, type FestServiceParts } from "./fe
 import { internalSecret, ServiceClient } from "./internal.js";
 import type { ServiceRole } from "./messages.js";
 import { openServiceDatabase } from "./service-database.js";
+
+const NO_POOL = { threads: 0, busy: 0, queued: 0, rejected: 0, completed: 0 };
 
 /** On every answer of a service: which one answered, for students and tests. */
 export const SERVICE_HEADER = "X-Fest-Service";
@@ -33,6 +36,8 @@ export async function startFestService(
 ): Promise<RunningService> {
   const db = openServiceDatabase(role.dbPath);
   const secret = internalSecret(sessionSecret);
+  // A fest service runs no worker pool: its pool figures are zeros, as a monolith's idle one.
+  const metrics = new ServerMetrics({ switches, cpuPoolStats: () => NO_POOL });
   const parts: FestServiceParts = {
     config,
     db,
@@ -40,6 +45,7 @@ export async function startFestService(
     log,
     sessionSecret,
     internalSecret: secret,
+    metrics,
   };
   const client = (name: "accounts" | "events") => {
     const url = role.upstreams[name];
@@ -59,14 +65,16 @@ export async function startFestService(
   server.on(
     "request",
     withVersionHeader(
-      withAccessLog(
-        drain.track(
-          withSingleHost((req, res) => {
-            res.setHeader(SERVICE_HEADER, role.name);
-            app(req, res);
-          }),
+      metrics.withMetrics(
+        withAccessLog(
+          drain.track(
+            withSingleHost((req, res) => {
+              res.setHeader(SERVICE_HEADER, role.name);
+              app(req, res);
+            }),
+          ),
+          log,
         ),
-        log,
       ),
     ),
   );

@@ -13,6 +13,7 @@ import { Counter, Gauge, Registry } from "prom-client";
 import { servicesBannerText } from "../banner.js";
 import { type Config, ConfigError } from "../config.js";
 import { startGateway } from "../gateway/gateway.js";
+import { mergeLabelled } from "../observe/labelled-text.js";
 import type { Logger } from "../observe/log.js";
 import { distDir } from "../paths.js";
 import { Switches } from "../switches.js";
@@ -135,7 +136,8 @@ export async function superviseServices(config: Config, log: Logger): Promise<vo
     internalPrefix: INTERNAL_PREFIX,
     adminToken: config.adminToken,
     pageLocals: () => ({ mode: config.mode, switchesOn: switches.enabled() }),
-    moreMetrics: async () => `${await registry.metrics()}\n${await labsMetrics(urlOf("labs"))}`,
+    moreMetrics: async () =>
+      `${await registry.metrics()}\n${await servicesMetrics(SERVICE_ROUTES.map((route) => [route.name, urlOf(route.name)]))}`,
   });
 
   let shuttingDown = false;
@@ -295,14 +297,22 @@ export async function superviseServices(config: Config, log: Logger): Promise<vo
   );
 }
 
-/** The labs service's own /metrics (the monolith's figures for its routes); empty when it is down. */
-async function labsMetrics(labsUrl: string): Promise<string> {
-  try {
-    const res = await fetch(`${labsUrl}/metrics`, { signal: AbortSignal.timeout(2_000) });
-    return res.ok ? await res.text() : "";
-  } catch {
-    return "";
-  }
+/**
+ * Every service's own /metrics, each sample labelled service="NAME", families merged; a
+ * service that is down or slow is left out of this scrape (festlab_service_up says so).
+ */
+async function servicesMetrics(services: [string, string][]): Promise<string> {
+  const texts = await Promise.all(
+    services.map(async ([name, url]) => {
+      try {
+        const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(2_000) });
+        return { labels: { service: name }, text: res.ok ? await res.text() : "" };
+      } catch {
+        return { labels: { service: name }, text: "" };
+      }
+    }),
+  );
+  return mergeLabelled(texts);
 }
 
 async function freeLoopbackPort(): Promise<number> {
