@@ -104,6 +104,7 @@ export async function superviseServices(config: Config, log: Logger): Promise<vo
     sessionSecret: config.sessionSecret ?? randomBytes(32).toString("hex"),
     reportUsage: false,
     log,
+    memberName: "service",
     workers: () =>
       [...slots.values()]
         .filter((slot) => slot.joined && slot.child.connected)

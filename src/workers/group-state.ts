@@ -34,6 +34,8 @@ export interface GroupStateParts {
   workers(): GroupMember[];
   /** How many of them are listening (started and not yet gone). */
   listening(): number;
+  /** What the log calls a member: "worker" (the default) or "service" (src/services/). */
+  memberName?: string;
 }
 
 export class GroupState {
@@ -102,8 +104,9 @@ export class GroupState {
       SWITCH_ACK_TIMEOUT_MS,
     );
     if (acks.length < asked) {
+      const member = this.parts.memberName ?? "worker";
       this.parts.log.warn(
-        `switch ${name}: ${asked - acks.length} of ${asked} workers did not confirm within ${SWITCH_ACK_TIMEOUT_MS} ms (dying or busy); a restarted worker starts with the new state`,
+        `switch ${name}: ${asked - acks.length} of ${asked} ${member}s did not confirm within ${SWITCH_ACK_TIMEOUT_MS} ms (dying or busy); a restarted ${member} starts with the new state`,
       );
     }
   }
