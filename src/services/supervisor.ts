@@ -1,8 +1,9 @@
 // SERVICES=1 (`npm start -- --services`): the fest as a gateway in front of separate services.
 // This process prepares the data (DB_PATH once, then each fest service's own copy beside it),
-// forks one process per service on 127.0.0.1, each on a port chosen here and kept across
-// restarts, restarts a service that dies (with the backoff of WORKERS=N), holds the switch
-// state every service follows, and runs the gateway on the usual port.
+// forks one process per service on 127.0.0.1 (but those UPSTREAMS says run elsewhere), each on
+// a port chosen here and kept across restarts, restarts a service that dies (with the backoff
+// of WORKERS=N), holds the switch state every service follows, and runs the gateway on the
+// usual port.
 // The lesson: the checkout crash that takes the monolith down now costs /checkout alone.
 import { type ChildProcess, fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
