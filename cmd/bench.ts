@@ -2,8 +2,9 @@
 //   npm run bench                 every suite
 //   npm run bench -- fest         one suite (fest: the monolith, bench: /health, /io, /cpu,
 //                                 catalogue, digits: those labs' switches against their fixes,
-//                                 workers: WORKERS=2 against one process, startup: the first
-//                                 start from an empty folder and the idle memory)
+//                                 workers: WORKERS=2 against one process, services: SERVICES=1
+//                                 against the monolith, startup: the first start from an empty
+//                                 folder and the idle memory)
 //   npm run bench -- --seconds 3  shorter runs (noisier figures)
 
 import { clearProgress, showProgress } from "../measure/progress.js";
@@ -12,6 +13,7 @@ import { benchEndpointsSuite } from "../measure/suites/bench-endpoints.js";
 import { catalogueSuite } from "../measure/suites/catalogue.js";
 import { digitsSuite } from "../measure/suites/digits.js";
 import { festSuite } from "../measure/suites/fest.js";
+import { servicesSuite } from "../measure/suites/services.js";
 import { startupSuite } from "../measure/suites/startup.js";
 import { workersSuite } from "../measure/suites/workers.js";
 import { OptionError, readOptions, usageLines } from "../src/options.js";
@@ -23,6 +25,7 @@ const SUITES: RunnableSuite[] = [
   catalogueSuite,
   digitsSuite,
   workersSuite,
+  servicesSuite,
   startupSuite,
 ];
 const NAMES = SUITES.map((suite) => suite.name);

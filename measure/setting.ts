@@ -4,7 +4,9 @@
 //   "buggy"                                  BUGGY=1
 //   "mode=naive bugs=io-blocking,cpu-inline" several words, separated by spaces
 //   "faults=stall:500ms/5s"                  FAULTS=stall:500ms/5s (rules joined by ";", no space)
-// Every word is one of those or `mode=…`, `buggy=1|0`, `bugs=a,b`, `faults=…`; the result is the
+//   "services"                               SERVICES=1: the gateway in front of the services
+//   "monolith"                               SERVICES=0 (the default)
+// Every word is one of those or `mode=…`, `buggy=1|0`, `bugs=a,b`, `faults=…`, `topology=…`; the result is the
 // environment the server is started with, so both sides start exactly as named and nothing
 // leaks in from the shell that runs the lab.
 import { FaultSpecError, parseFaults } from "../src/faults/spec.js";
@@ -19,6 +21,8 @@ export interface SwitchSetting {
   bugs: SwitchName[];
   /** FAULTS for this side, as written; "" for none. */
   faults: string;
+  /** Which shape of server: one process, or the gateway and its services (src/services/). */
+  topology: "monolith" | "services";
 }
 
 export class SettingError extends Error {
@@ -28,6 +32,7 @@ export class SettingError extends Error {
 export const SETTING_SYNTAX = `a setting is one or more words separated by spaces:
   naive | optimized | buggy | mode=naive|optimized | buggy=1|0 | bugs=NAME[,NAME...]
   | faults=RULE[;RULE...] (the FAULTS syntax without spaces, e.g. faults=stall:500ms/5s)
+  monolith | services | topology=monolith|services
   switch names: ${SWITCH_NAMES.join(", ")}`;
 
 export function parseSetting(option: string, text: string): SwitchSetting {
@@ -39,12 +44,25 @@ export function parseSetting(option: string, text: string): SwitchSetting {
     buggy: false,
     bugs: [],
     faults: "",
+    topology: "monolith",
   };
   for (const word of words) {
     const [key, value, ...rest] = word.split("=");
     if (value === undefined && (key === "naive" || key === "optimized")) setting.mode = key;
     else if (value === undefined && key === "buggy") setting.buggy = true;
-    else if (rest.length === 0 && key === "mode" && (value === "naive" || value === "optimized")) {
+    else if (value === undefined && (key === "monolith" || key === "services")) {
+      setting.topology = key;
+    } else if (
+      rest.length === 0 &&
+      key === "topology" &&
+      (value === "monolith" || value === "services")
+    ) {
+      setting.topology = value;
+    } else if (
+      rest.length === 0 &&
+      key === "mode" &&
+      (value === "naive" || value === "optimized")
+    ) {
       setting.mode = value;
     } else if (rest.length === 0 && key === "buggy" && (value === "1" || value === "0")) {
       setting.buggy = value === "1";
@@ -88,6 +106,7 @@ export function settingEnv(setting: SwitchSetting): Record<string, string> {
     BUGGY: setting.buggy ? "1" : "0",
     BUGS: setting.bugs.join(","),
     FAULTS: setting.faults,
+    SERVICES: setting.topology === "services" ? "1" : "0",
   };
 }
 

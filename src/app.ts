@@ -81,6 +81,7 @@ export function createApp(parts: AppParts): Express {
       adminToken: config.adminToken,
       adminHosts: config.adminHosts,
       workers: config.workers,
+      services: config.services,
     }),
   );
   if (config.queryUserWrites) {

@@ -63,3 +63,46 @@ export function bannerText({
     `  stop:      Ctrl+C${group ? " (drains every worker)" : ""}`,
   ].join("\n");
 }
+
+export interface ServicesBannerFacts {
+  config: Config;
+  /** The gateway's address: the one students and load tests use. */
+  url: string;
+  switches: Switches;
+  services: {
+    name: string;
+    url: string;
+    /** elsewhere: UPSTREAMS names its address; this process did not start it. */
+    state: "up" | "restarting" | "elsewhere";
+    pid: number | undefined;
+    serves: string;
+  }[];
+  database: BannerFacts["database"];
+}
+
+/** SERVICES=1: the gateway's address, then one line a service with its address and state. */
+export function servicesBannerText({
+  config,
+  url,
+  switches,
+  services,
+  database,
+}: ServicesBannerFacts): string {
+  const on = switches.enabled();
+  const width = Math.max(...services.map((service) => service.name.length));
+  const shown = relative(process.cwd(), database.name);
+  const dbShown = shown.startsWith("..") || isAbsolute(shown) ? database.name : shown;
+  return [
+    `Fest Lab ${VERSION} listening on ${url}: a gateway in front of ${services.length} services`,
+    ...services.map(
+      (service, i) =>
+        `  ${i === 0 ? "services:" : "         "}  ${service.name.padEnd(width)}  ${service.url}  ${service.state}${service.pid === undefined ? "" : ` (pid ${service.pid})`}  ${service.serves}`,
+    ),
+    `  mode:      ${config.mode}`,
+    `  switches:  ${on.length > 0 ? on.join(", ") : "none on"}  (change them live at ${url}/admin: every service follows)`,
+    `  database:  ${dbShown}${database.seeded ? " (created and seeded now)" : ""}: ${database.events} events, ${database.users} users, ${database.registrations} registrations, ${database.movies} movies; each fest service has its own copy of the fest tables beside it`,
+    `  metrics:   ${url}/metrics (the gateway's figures per upstream, then the labs service's own)`,
+    `  try:       ${url}/events?user=locust_user   ${url}/checkout`,
+    "  stop:      Ctrl+C (drains the gateway and every service); a service that dies is started again",
+  ].join("\n");
+}

@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { type FaultPlan, parseFaults } from "./faults/spec.js";
 import { LOG_LEVELS } from "./observe/log.js";
 import { type Option, OptionError, type OptionValues, readOptions, usageLines } from "./options.js";
-import { hostList, oneOf, onOff, switchList, wholeNumber } from "./parsers.js";
+import { hostList, namedOrigins, oneOf, onOff, switchList, wholeNumber } from "./parsers.js";
 import { projectRoot } from "./paths.js";
 import { SWITCH_NAMES } from "./switches.js";
 
@@ -106,6 +106,31 @@ export const SETTINGS = {
     shown: "0 (one process)",
     help: "N supervised worker processes that restart after a crash; 0 is one process",
     parse: (value: string) => wholeNumber(value, 0, 64),
+  },
+  services: {
+    flag: "services",
+    env: "SERVICES",
+    default: "0",
+    shown: "off",
+    help: "serve the fest through a gateway in front of separate, supervised services (see README, Services)",
+    parse: onOff,
+  },
+  service: {
+    flag: "service",
+    env: "SERVICE",
+    arg: "NAME",
+    shown: "none",
+    help: "run one service of the services topology alone on HOST:PORT: accounts, events, checkout or labs (see README, Services)",
+    parse: (value: string) => value.trim().toLowerCase(),
+  },
+  upstreams: {
+    flag: "upstream",
+    env: "UPSTREAMS",
+    arg: "name=url,...",
+    default: "",
+    shown: "none",
+    help: "services that run elsewhere, e.g. events=http://10.0.0.6:8001: the gateway and the services that call them go there",
+    parse: namedOrigins,
   },
   cpuPoolSize: {
     flag: "cpu-pool-size",

@@ -71,3 +71,33 @@ export function hostList(text: string): string[] {
   }
   return [...new Set(names)];
 }
+
+/**
+ * "events=http://10.0.0.6:8001, accounts=http://10.0.0.7:8001" into a name → origin map:
+ * each name once, each address http or https with a host and no path.
+ */
+export function namedOrigins(text: string): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const pair of text.split(",").map((each) => each.trim())) {
+    if (pair === "") continue;
+    const [name = "", ...rest] = pair.split("=");
+    const address = rest.join("=");
+    if (!/^[a-z][a-z-]*$/.test(name)) {
+      throw new NotAllowed(`"${pair}" does not start with a name: write NAME=http://HOST:PORT`);
+    }
+    if (Object.hasOwn(found, name)) throw new NotAllowed(`"${name}" is named twice`);
+    let url: URL;
+    try {
+      url = new URL(address);
+    } catch {
+      throw new NotAllowed(`"${address}" is not an address: write ${name}=http://HOST:PORT`);
+    }
+    if (!["http:", "https:"].includes(url.protocol) || url.pathname !== "/" || url.search) {
+      throw new NotAllowed(
+        `"${address}" is not a service's address: http:// or https://, a host and a port, no path`,
+      );
+    }
+    found[name] = url.origin;
+  }
+  return found;
+}

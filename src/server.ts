@@ -6,8 +6,11 @@ import { bannerText } from "./banner.js";
 import { ConfigError, readConfig, USAGE } from "./config.js";
 import { DatabaseOpenError, tableCounts } from "./database.js";
 import { ModelFileError } from "./digits/model-file.js";
+import { GatewayListenError } from "./gateway/gateway.js";
 import { createLogger } from "./observe/log.js";
 import { MonitorFileError } from "./observe/monitor.js";
+import { runServiceAlone } from "./services/service-alone.js";
+import { superviseServices } from "./services/supervisor.js";
 import { ListenError, startServer } from "./start.js";
 import { superviseWorkers } from "./workers/supervisor.js";
 import { joinGroup } from "./workers/worker.js";
@@ -24,8 +27,14 @@ async function main(): Promise<void> {
   }
   const { config } = result;
   const log = createLogger(config.logLevel);
+  // SERVICE=NAME: one service of the services topology alone (src/services/service-alone.ts).
+  if (config.service !== undefined) return runServiceAlone(config, config.service, log);
   // WORKERS=N: this process supervises N workers (src/workers/); each worker runs the rest.
-  if (config.workers > 0 && cluster.isPrimary) return superviseWorkers(config, log);
+  if (config.workers > 0 && cluster.isPrimary && !config.services) {
+    return superviseWorkers(config, log);
+  }
+  // SERVICES=1: this process runs the gateway and supervises the services (src/services/).
+  if (config.services) return superviseServices(config, log);
   const member = cluster.isWorker ? await joinGroup(config) : undefined;
   const server = await startServer(member?.config ?? config, { log, ...member?.startOptions });
   member?.started(server);
@@ -89,6 +98,7 @@ main().catch((error: unknown) => {
     error instanceof ConfigError ||
     error instanceof DatabaseOpenError ||
     error instanceof ListenError ||
+    error instanceof GatewayListenError ||
     error instanceof ModelFileError ||
     error instanceof MonitorFileError
   ) {

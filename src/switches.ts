@@ -28,6 +28,21 @@ export const SWITCHES = {
     description:
       "/my-events walks every registration and makes one query per row to find its owner (N+1 queries) instead of one JOIN.",
   },
+  "events-slow": {
+    lab: "services",
+    description:
+      "Every answer of the events pages waits 2 s (a timer, no CPU). In the monolith only those pages slow down; with SERVICES=1 checkout, which asks events for its lines, slows down with them (cascading latency) unless its timeout and circuit breaker cut the wait.",
+  },
+  "checkout-no-timeout": {
+    lab: "services",
+    description:
+      "With SERVICES=1, checkout waits on events as long as events takes, with no timeout and no circuit breaker: a slow events makes every /checkout slow and piles the waits up. The fix gives up after 1 s and, once events keeps failing, answers at once with a 503 that says so (opossum's breaker). The monolith has no call to time out.",
+  },
+  "checkout-retry-storm": {
+    lab: "services",
+    description:
+      "With SERVICES=1, checkout retries a failed call to events at once, 10 times, with no breaker: a struggling events gets 11 calls for every /checkout. The fix retries at most twice, after a random wait that doubles (backoff with jitter), and not at all once the circuit is open.",
+  },
   "cpu-inline": {
     lab: "bench",
     description:

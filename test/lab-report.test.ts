@@ -206,12 +206,14 @@ describe("a lab setting", () => {
       BUGGY: "1",
       BUGS: "io-blocking,cpu-inline",
       FAULTS: "",
+      SERVICES: "0",
     });
     expect(settingEnv(parseSetting("--b", "optimized"))).toEqual({
       MODE: "optimized",
       BUGGY: "0",
       BUGS: "",
       FAULTS: "",
+      SERVICES: "0",
     });
   });
 

@@ -66,7 +66,7 @@ describe("npm run bench with bad options", () => {
       "bench: --seconds 0 is not allowed: use a whole number from 1 to 120\n",
     );
     expect(await bench(["nope"])).toBe(
-      "bench: unknown suite nope: known are fest, bench, catalogue, digits, workers, startup\n",
+      "bench: unknown suite nope: known are fest, bench, catalogue, digits, workers, services, startup\n",
     );
   });
 });

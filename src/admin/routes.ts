@@ -69,6 +69,8 @@ export interface AdminParts {
   /** WORKERS: more than one process holds the state a reset puts back. */
   workers: number;
   challenges: Challenges;
+  /** SERVICES=1: each fest service holds its own copy of the data a reset puts back. */
+  services: boolean;
 }
 
 export function adminRouter({
@@ -82,8 +84,10 @@ export function adminRouter({
   reset,
   workers,
   challenges,
+  services,
 }: AdminParts): Router {
   const router = Router();
+  const resetRefused = workers > 0 ? RESET_IN_A_GROUP : services ? RESET_IN_SERVICES : undefined;
   const access: AdminAccess = {
     adminToken,
     adminHosts,
@@ -151,7 +155,7 @@ export function adminRouter({
         challenges: challenges.list(),
         challenge: challenges.state(),
         lastReset: reset.last,
-        resetRefused: workers > 0 ? RESET_IN_A_GROUP : undefined,
+        resetRefused,
         tokenRequired: adminToken !== undefined,
         origin: `${req.protocol}://${req.get("host") ?? "127.0.0.1:8000"}`,
       },
@@ -221,7 +225,7 @@ export function adminRouter({
   });
 
   router.post("/admin/reset", form, async (req, res) => {
-    if (workers > 0) throw new HttpError(409, RESET_IN_A_GROUP, { workers });
+    if (resetRefused !== undefined) throw new HttpError(409, resetRefused, { workers, services });
     // The page's form sends a form body; curl -X POST and scripts send JSON or nothing.
     const fromPage = typeof req.is("application/x-www-form-urlencoded") === "string";
     const report = await reset.run(`admin ${fromPage ? "page" : "api"} from ${clientOf(req)}`);
@@ -240,6 +244,10 @@ export function adminRouter({
  */
 const RESET_IN_A_GROUP =
   "reset works in one process only: with WORKERS set, each worker keeps its own counts and faults; restart the server instead (Ctrl+C, npm start)";
+
+/** The fest's data lives in three services' files, which this labs service does not hold. */
+const RESET_IN_SERVICES =
+  "reset works in the monolith only: with SERVICES=1, accounts, events and checkout each keep their own copy of the fest data (fest-<service>.db beside DB_PATH); to start them from the seed again, stop the server, delete those files and start it again";
 
 const FAULTS_RULE = `a JSON body {"faults": "RULES"} (or the form field faults), RULES being ${SYNTAX_HELP}; "" clears them`;
 const faultsBody = z.object({ faults: z.string().max(4000) });

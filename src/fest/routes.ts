@@ -5,7 +5,7 @@ import { refuseCrossSite } from "../cross-site.js";
 import { Unauthorized } from "../http-errors.js";
 import { sendPage, wantsJson } from "../respond.js";
 import type { Switches, SwitchName } from "../switches.js";
-import { checkoutFor } from "./checkout.js";
+import { checkoutFor, checkoutFromDatabase } from "./checkout.js";
 import { credentials, eventIdParam, optionalUserParam } from "./input.js";
 import type { NaiveQueries } from "./naive.js";
 import { verifyPassword } from "./passwords.js";
@@ -25,12 +25,71 @@ export interface FestOptions {
 }
 
 /** Every request that changes data passes this first: nothing is accepted cross-site. */
-const sameSiteOnly: RequestHandler = (req, _res, next) => {
+export const sameSiteOnly: RequestHandler = (req, _res, next) => {
   refuseCrossSite(req, `${req.method} ${req.path}`);
   next();
 };
 
+/**
+ * The monolith: every fest page in one router. The services topology (src/services/) mounts
+ * the same pieces one per process: accountsRoutes in accounts, eventsRoutes in events, and a
+ * checkout route of its own that asks events for the lines.
+ */
 export function festRouter(
+  queries: FestQueries,
+  naive: NaiveQueries,
+  switches: Switches,
+  options: FestOptions,
+): Router {
+  const router = festBasics();
+  router.get("/", (req, res) => {
+    sendPage(req, res, {
+      view: "home.njk",
+      data: { switches: switches.list(), enabled: switches.enabled() },
+    });
+  });
+  router.use(eventsRoutes(queries, naive, switches, options));
+  router.get("/checkout", async (req, res) => {
+    const who = resolveUser(req, queries, "demo");
+    const source = checkoutFromDatabase(who.user, { optimized: queries, naive }, switches);
+    const checkout = await checkoutFor(req, who.user, source, switches);
+    sendPage(req, res, {
+      view: "checkout.njk",
+      data: { user: who.user.username, via: who.via, ...checkout },
+    });
+  });
+  router.use(accountsRoutes(queries));
+  return router;
+}
+
+/** What every fest page needs first: form and JSON bodies, and who is logged in (the layout shows it). */
+export function festBasics(): Router {
+  const router = Router();
+  router.use(express.urlencoded({ extended: false, limit: "16kb" }));
+  router.use(express.json({ limit: "16kb" }));
+  router.use((req, res, next) => {
+    res.locals.loggedInAs = sessionUsername(req);
+    next();
+  });
+  return router;
+}
+
+/**
+ * events-slow: how long each events answer waits. Twice checkout's timeout on events in the
+ * services topology (src/services/events-caller.ts), so the fix visibly cuts the wait.
+ */
+export const EVENTS_SLOW_MS = 2_000;
+
+/** events-slow: latency inside events, on a timer, so it costs no CPU (a slow dependency, not a busy one). */
+export function eventsSlowDelay(switches: Switches): RequestHandler {
+  return (_req, _res, next) => {
+    if (switches.isOn("events-slow")) setTimeout(next, EVENTS_SLOW_MS);
+    else next();
+  };
+}
+
+/** The events list, registering, my events. */
+export function eventsRoutes(
   queries: FestQueries,
   naive: NaiveQueries,
   switches: Switches,
@@ -38,21 +97,8 @@ export function festRouter(
 ): Router {
   const router = Router();
   // Which twin answers a page: the switch named after the slow one picks it per request.
-  const reads = { optimized: queries, naive };
   const readsFor = (name: SwitchName) => (switches.isOn(name) ? naive : queries);
-  router.use(express.urlencoded({ extended: false, limit: "16kb" }));
-  router.use(express.json({ limit: "16kb" }));
-  router.use((req, res, next) => {
-    res.locals.loggedInAs = sessionUsername(req);
-    next();
-  });
-
-  router.get("/", (req, res) => {
-    sendPage(req, res, {
-      view: "home.njk",
-      data: { switches: switches.list(), enabled: switches.enabled() },
-    });
-  });
+  router.use(["/events", "/my-events"], eventsSlowDelay(switches));
 
   router.get("/events", (req, res) => {
     const who = resolveUser(req, queries, "none");
@@ -88,16 +134,12 @@ export function festRouter(
       data: { user: who.user.username, via: who.via, registrations },
     });
   });
+  return router;
+}
 
-  router.get("/checkout", async (req, res) => {
-    const who = resolveUser(req, queries, "demo");
-    const checkout = await checkoutFor(req, who.user, reads, switches);
-    sendPage(req, res, {
-      view: "checkout.njk",
-      data: { user: who.user.username, via: who.via, ...checkout },
-    });
-  });
-
+/** Sign-up, log-in, log-out: where the session cookie is made and ended. */
+export function accountsRoutes(queries: FestQueries): Router {
+  const router = Router();
   router.get("/signup", (req, res) => sendPage(req, res, { view: "signup.njk", data: {} }));
   router.post("/signup", sameSiteOnly, async (req, res) => {
     const { username, password } = credentials(req.body);
@@ -127,7 +169,6 @@ export function festRouter(
     if (wantsJson(req)) res.json({ loggedOut: true });
     else res.redirect(303, "/");
   });
-
   return router;
 }
 

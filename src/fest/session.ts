@@ -52,18 +52,25 @@ export function resolveUser(
   queries: FestQueries,
   fallback: "demo" | "none",
 ): ResolvedUser | undefined {
+  const named = requestedUser(req, fallback);
+  if (named === undefined) return undefined;
+  return { user: knownUser(queries, named.name), via: named.via };
+}
+
+/**
+ * Whose page a read asks for, by name only: `?user=`, else the session, else (with
+ * `fallback: "demo"`) the demo user. Separate from the lookup, so a service that holds no
+ * users table (the services topology's checkout) asks another service who that is.
+ */
+export function requestedUser(
+  req: Request,
+  fallback: "demo" | "none",
+): { name: string; via: ResolvedUser["via"] } | undefined {
   const fromQuery = optionalUserParam(req.query.user);
+  if (fromQuery !== undefined) return { name: fromQuery, via: "query" };
   const fromSession = sessionUsername(req);
-  const [name, via] =
-    fromQuery !== undefined
-      ? [fromQuery, "query" as const]
-      : fromSession !== undefined
-        ? [fromSession, "session" as const]
-        : fallback === "demo"
-          ? [DEMO_USERNAME, "demo" as const]
-          : [undefined, undefined];
-  if (name === undefined || via === undefined) return undefined;
-  return { user: knownUser(queries, name), via };
+  if (fromSession !== undefined) return { name: fromSession, via: "session" };
+  return fallback === "demo" ? { name: DEMO_USERNAME, via: "demo" } : undefined;
 }
 
 /**
@@ -96,7 +103,7 @@ export function resolveWriter(
   return { user: knownUser(queries, fromSession), via: "session" };
 }
 
-function knownUser(queries: FestQueries, name: string): User {
+export function knownUser(queries: FestQueries, name: string): User {
   const found = queries.findUser(name);
   if (found === undefined) throw new NotFound(`user "${name}" not found`);
   const { passwordHash: _hash, ...user } = found;

@@ -1,7 +1,6 @@
 // What the supervisor holds for the whole group and answers its workers about: the switch
 // state (the one authority: a worker's admin change goes through here and reaches every
 // worker before the admin page answers) and /metrics for all workers together.
-import type { Worker } from "node:cluster";
 import { AggregatorRegistry, Counter, Gauge, Registry } from "prom-client";
 import type { Logger } from "../observe/log.js";
 import type { Switches, SwitchName } from "../switches.js";
@@ -15,15 +14,28 @@ const METRICS_TIMEOUT_MS = 2_000;
 
 type Reply = Extract<WorkerMessage, { type: "fest-lab:reply" }>;
 
+/**
+ * What the state needs of a member process: a cluster Worker is one; so is a service of the
+ * services topology (src/services/), a child process behind a small adapter.
+ */
+export interface GroupMember {
+  isConnected(): boolean;
+  send(message: SupervisorMessage): boolean;
+  once(event: "exit", listener: () => void): unknown;
+  off(event: "exit", listener: () => void): unknown;
+}
+
 export interface GroupStateParts {
   switches: Switches;
   sessionSecret: string;
   reportUsage: boolean;
   log: Logger;
   /** The workers alive now: every one of them gets each switch change. */
-  workers(): Worker[];
+  workers(): GroupMember[];
   /** How many of them are listening (started and not yet gone). */
   listening(): number;
+  /** What the log calls a member: "worker" (the default) or "service" (src/services/). */
+  memberName?: string;
 }
 
 export class GroupState {
@@ -51,7 +63,7 @@ export class GroupState {
   }
 
   /** Answers one message from a worker; messages that are not ours are left alone. */
-  handle(worker: Worker, message: WorkerMessage): void {
+  handle(worker: GroupMember, message: WorkerMessage): void {
     switch (message.type) {
       case "fest-lab:hello":
         send(worker, {
@@ -92,8 +104,9 @@ export class GroupState {
       SWITCH_ACK_TIMEOUT_MS,
     );
     if (acks.length < asked) {
+      const member = this.parts.memberName ?? "worker";
       this.parts.log.warn(
-        `switch ${name}: ${asked - acks.length} of ${asked} workers did not confirm within ${SWITCH_ACK_TIMEOUT_MS} ms (dying or busy); a restarted worker starts with the new state`,
+        `switch ${name}: ${asked - acks.length} of ${asked} ${member}s did not confirm within ${SWITCH_ACK_TIMEOUT_MS} ms (dying or busy); a restarted ${member} starts with the new state`,
       );
     }
   }
@@ -130,7 +143,7 @@ export class GroupState {
 }
 
 /** False when the worker's channel is already closed (it is dying): nothing to wait for. */
-function send(worker: Worker, message: SupervisorMessage): boolean {
+function send(worker: GroupMember, message: SupervisorMessage): boolean {
   if (!worker.isConnected()) return false;
   try {
     worker.send(message);

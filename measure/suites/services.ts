@@ -1,0 +1,146 @@
+// SERVICES=1 against the monolith: what the split costs (the gateway and, for /checkout, a
+// second hop to events, in p50 and p99) and what it buys (/events keeps answering while
+// checkout crashes again and again). Both servers read the same run database.
+import { performance } from "node:perf_hooks";
+import { type LoadResult, runLoad } from "../load.js";
+import { withRunDatabase } from "../run-database.js";
+import { type MeasuredServer, withServer } from "../server-process.js";
+import { atLeast, atMost, defineSuite, type Figure, type MeasureContext } from "../suite.js";
+
+const EVENTS = "/events?user=locust_user";
+const CHECKOUT = "/checkout";
+const CONNECTIONS = 10;
+const CRASHES = 3;
+/** The crashes take a few seconds; the /events load runs at least this long around them. */
+const AVAILABILITY_SECONDS = 8;
+
+interface Latencies {
+  events: LoadResult;
+  checkout: LoadResult;
+}
+
+interface ServicesRun {
+  monolith: Latencies;
+  services: Latencies;
+  /** /events under load while checkout crashed CRASHES times. */
+  duringCrashes: LoadResult;
+  /** For each crash, ms from the crashing /checkout to the replacement listening. */
+  backMs: number[];
+}
+
+async function measure(context: MeasureContext): Promise<ServicesRun> {
+  return withRunDatabase(async (dbPath) => {
+    const latencies = async (server: MeasuredServer, label: string): Promise<Latencies> => {
+      const load = (route: string) => {
+        context.progress(`services ${label.padEnd(8)} ${route}, ${CONNECTIONS} connections`);
+        return runLoad({
+          url: server.url + route,
+          connections: CONNECTIONS,
+          duration: context.seconds,
+          warmupSeconds: 1,
+        });
+      };
+      return { events: await load(EVENTS), checkout: await load(CHECKOUT) };
+    };
+    const monolith = await withServer({ DB_PATH: dbPath, SERVICES: "0" }, (server) =>
+      latencies(server, "monolith"),
+    );
+    const services = await withServer({ DB_PATH: dbPath, SERVICES: "1" }, (server) =>
+      latencies(server, "services"),
+    );
+    // A fresh services server with the crash on from the start: each replacement crashes on
+    // its first /checkout too, so every crash below is a whole death and restart.
+    return withServer(
+      { DB_PATH: dbPath, SERVICES: "1", BUGS: "checkout-crash-process" },
+      async (server) => {
+        context.progress(`services /events while checkout crashes ${CRASHES} times`);
+        const load = runLoad({
+          url: server.url + EVENTS,
+          connections: CONNECTIONS,
+          duration: Math.max(context.seconds, AVAILABILITY_SECONDS),
+        });
+        const backMs = await crashCheckout(server.url, CRASHES);
+        return { monolith, services, duringCrashes: await load, backMs };
+      },
+    );
+  });
+}
+
+/** Crashes checkout `times` times, each once its replacement is up; how long each took to come back. */
+async function crashCheckout(base: string, times: number): Promise<number[]> {
+  const backMs: number[] = [];
+  for (let crash = 0; crash < times; crash++) {
+    const crashed = performance.now();
+    await fetch(base + CHECKOUT).then(
+      (res) => res.body?.cancel(),
+      () => {},
+    );
+    // Down first (its process may take a moment to exit), then up again.
+    await until(async () => !(await checkoutUp(base)), 10_000);
+    await until(() => checkoutUp(base), 30_000);
+    backMs.push(performance.now() - crashed);
+  }
+  return backMs;
+}
+
+async function checkoutUp(base: string): Promise<boolean> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  return /^festlab_service_up\{service="checkout"\} 1$/m.test(text);
+}
+
+async function until(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`checkout did not come back within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const ok = (load: LoadResult) => load.statusCodes["200"] ?? 0;
+
+function latencyFigures(route: "events" | "checkout", path: string): Figure<ServicesRun>[] {
+  return (["p50", "p99"] as const).flatMap((percentile) => [
+    {
+      label: `${path} ${percentile} ms, monolith`,
+      unit: "ms" as const,
+      value: (run: ServicesRun) => run.monolith[route].latencyMs[percentile],
+      failed: (run: ServicesRun) => run.monolith[route].errors.total,
+    },
+    {
+      label: `${path} ${percentile} ms, services`,
+      unit: "ms" as const,
+      value: (run: ServicesRun) => run.services[route].latencyMs[percentile],
+      failed: (run: ServicesRun) => run.services[route].errors.total,
+    },
+    {
+      // No target: the hops' cost depends on the machine; the figure is what the lab reads.
+      label: `${path} ${percentile} services / monolith`,
+      unit: "x" as const,
+      value: (run: ServicesRun) =>
+        run.services[route].latencyMs[percentile] / run.monolith[route].latencyMs[percentile],
+    },
+  ]);
+}
+
+export const servicesSuite = defineSuite<ServicesRun>({
+  name: "services",
+  measure,
+  title: (_run, context) =>
+    `Services: the gateway and its services against the monolith, ${CONNECTIONS} connections, ${context.seconds} s each`,
+  figures: [
+    ...latencyFigures("events", EVENTS),
+    ...latencyFigures("checkout", CHECKOUT),
+    {
+      label: `/events answered 200 during ${CRASHES} checkout crashes`,
+      unit: "%",
+      value: (run) => (100 * ok(run.duringCrashes)) / run.duringCrashes.requests,
+      target: atLeast(99, "%"),
+    },
+    {
+      label: "checkout back after a crash, slowest ms",
+      unit: "ms",
+      value: (run) => Math.max(...run.backMs),
+      target: atMost(5_000, "ms"),
+    },
+  ],
+});

@@ -1,0 +1,139 @@
+// The three fest services, each an Express app built from the monolith's own pieces
+// (src/fest/routes.ts), so a page is rendered by the same code in both topologies and only
+// where its data comes from differs.
+//
+// The session: one signed cookie, made by accounts and verified by every service with the same
+// secret (cookie-parser, as in the monolith). Chosen over "the gateway verifies and passes the
+// user in a header" because each service then checks who is asking itself: nothing a client
+// sends is trusted because of the path it came by, a service started alone on another machine
+// (behind another gateway, or none) needs only the secret, and the gateway stays a plain proxy
+// that knows nothing of users. The cost: every service holds the secret.
+import type { Database } from "better-sqlite3";
+import cookieParser from "cookie-parser";
+import express, { type Express, Router } from "express";
+import type { Config } from "../config.js";
+import { errorHandler, notFoundHandler } from "../error-handler.js";
+import { checkoutFor } from "../fest/checkout.js";
+import { optionalUserParam } from "../fest/input.js";
+import { NaiveQueries } from "../fest/naive.js";
+import { FestQueries } from "../fest/queries.js";
+import { accountsRoutes, eventsRoutes, eventsSlowDelay, festBasics } from "../fest/routes.js";
+import { knownUser, requestedUser, sessionUsername } from "../fest/session.js";
+import { NotFound } from "../http-errors.js";
+import type { Logger } from "../observe/log.js";
+import { metricsRouter, type ServerMetrics } from "../observe/metrics.js";
+import { sendPage } from "../respond.js";
+import type { Switches } from "../switches.js";
+import { createViews } from "../views.js";
+import { type CheckoutAnswer, EventsCaller } from "./events-caller.js";
+import { internalOnly, type ServiceClient } from "./internal.js";
+import { UsersFromAccounts } from "./users-from-accounts.js";
+
+export interface FestServiceParts {
+  config: Config;
+  db: Database;
+  switches: Switches;
+  log: Logger;
+  sessionSecret: string;
+  /** The secret internal routes ask for (internal.ts). */
+  internalSecret: string;
+  /** This service's own figures, at its own /metrics (the gateway's gathers every service's). */
+  metrics: ServerMetrics;
+}
+
+/** Sign-up, log-in, log-out; and, for events, who a user is. */
+export function accountsApp(parts: FestServiceParts): Express {
+  const queries = new FestQueries(parts.db);
+  const internal = Router();
+  internal.get("/internal/users/:username", (req, res) => {
+    res.json(knownUser(queries, req.params.username as string));
+  });
+  return serviceApp(parts, (app) => {
+    app.use("/internal", internalOnly(parts.internalSecret));
+    app.use(internal);
+    app.use(festBasics(), accountsRoutes(queries));
+  });
+}
+
+/** The events list, registering, my events; and, for checkout, a user's lines and total. */
+export function eventsApp(parts: FestServiceParts, accounts: ServiceClient): Express {
+  const queries = new FestQueries(parts.db);
+  const naive = new NaiveQueries(parts.db);
+  const users = new UsersFromAccounts(parts.db, accounts);
+  const internal = Router();
+  internal.get(
+    "/internal/checkout/:username",
+    eventsSlowDelay(parts.switches),
+    async (req, res) => {
+      const name = req.params.username as string;
+      await users.learn(name);
+      const user = knownUser(queries, name);
+      // checkout-slow-loop acts here, where the rows are: the same twins as the monolith's.
+      const reads = parts.switches.isOn("checkout-slow-loop") ? naive : queries;
+      const answer: CheckoutAnswer = { user, ...reads.checkout(user.id) };
+      res.json(answer);
+    },
+  );
+  return serviceApp(parts, (app) => {
+    app.use("/internal", internalOnly(parts.internalSecret));
+    app.use(internal);
+    app.use(festBasics());
+    // A user who signed up after this file was made is asked of accounts once and kept.
+    app.use(async (req, _res, next) => {
+      for (const name of [optionalUserParam(req.query.user), sessionUsername(req)]) {
+        if (name !== undefined) await users.learn(name);
+      }
+      next();
+    });
+    app.use(
+      eventsRoutes(queries, naive, parts.switches, {
+        queryUserWrites: parts.config.queryUserWrites,
+      }),
+    );
+  });
+}
+
+/**
+ * /checkout: the same page as the monolith's, from lines and prices that events sends over
+ * HTTP. checkout reads none of them from its own file; when events is down, the page is a 502
+ * that names it, and every events page is unaffected when checkout is the one down.
+ */
+export function checkoutApp(parts: FestServiceParts, events: ServiceClient): Express {
+  const caller = new EventsCaller(events, parts.switches);
+  const router = Router();
+  router.get("/checkout", async (req, res) => {
+    const named = requestedUser(req, "demo");
+    if (named === undefined) throw new NotFound("no user");
+    const answer = await caller.checkout(named.name);
+    if (!answer.found) throw new NotFound(`user "${named.name}" not found`);
+    const { user, lines, totalRupees } = answer.body;
+    const checkout = await checkoutFor(req, user, () => ({ lines, totalRupees }), parts.switches);
+    sendPage(req, res, {
+      view: "checkout.njk",
+      data: { user: user.username, via: named.via, ...checkout },
+    });
+  });
+  return serviceApp(parts, (app) => {
+    app.use(festBasics(), router);
+  });
+}
+
+/** What the monolith's app (src/app.ts) does around the fest router, for one service. */
+function serviceApp(parts: FestServiceParts, mount: (app: Express) => void): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("query parser", "simple");
+  createViews().express(app);
+  app.set("view cache", true);
+  app.use(cookieParser(parts.sessionSecret));
+  app.use((_req, res, next) => {
+    res.locals.mode = parts.config.mode;
+    res.locals.switchesOn = parts.switches.enabled();
+    next();
+  });
+  app.use(metricsRouter(parts.metrics));
+  mount(app);
+  app.use(notFoundHandler);
+  app.use(errorHandler(parts.log));
+  return app;
+}
