@@ -3,6 +3,7 @@
 // samples.ts), and each second's count, so the report can draw throughput over time.
 import autocannon from "autocannon";
 import { LatencySamples, type LatencySummary } from "./samples.js";
+import type { Figure } from "./suite.js";
 
 export interface LoadOptions {
   url: string;
@@ -48,6 +49,31 @@ export interface LoadResult {
 /** 2xx responses a second: what a throughput figure counts. */
 export function okPerSecond(load: LoadResult): number {
   return (load.requests - load.errors.non2xx) / load.durationSeconds;
+}
+
+/** A throughput figure: the 2xx a second of one load of the run, its failures beside it. */
+export function throughputFigure<Run>(label: string, pick: (run: Run) => LoadResult): Figure<Run> {
+  return {
+    label,
+    unit: "req/s",
+    value: (run) => okPerSecond(pick(run)),
+    failed: (run) => pick(run).errors.total,
+  };
+}
+
+/** One route of a running server under closed-loop load, warmed up first, with progress. */
+export function loadRoute(
+  serverUrl: string,
+  route: string,
+  options: { connections: number; seconds: number; progress(message: string): void; label: string },
+): Promise<LoadResult> {
+  options.progress(`${options.label} ${route}, ${options.connections} connections`);
+  return runLoad({
+    url: serverUrl + route,
+    connections: options.connections,
+    duration: options.seconds,
+    warmupSeconds: 1,
+  });
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {

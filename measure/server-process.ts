@@ -4,8 +4,8 @@
 // with an environment of their own to watch start-up errors and exit codes.
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { createServer } from "node:net";
 import { join } from "node:path";
+import { freePort } from "../src/free-port.js";
 import { projectRoot } from "../src/paths.js";
 
 export const SERVER_ENTRY = join(projectRoot, "dist", "src", "server.js");
@@ -23,15 +23,6 @@ export interface MeasuredServer {
   /** True once the process has ended, by a crash or by stop(). */
   hasExited(): boolean;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  await once(server, "close");
-  return typeof address === "object" && address !== null ? address.port : 0;
 }
 
 /** Runs `node <script> <args>` with exactly `env`: nothing is inherited that is not in it. */

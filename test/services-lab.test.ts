@@ -18,6 +18,7 @@ describe("a lab setting's topology", () => {
       MODE: "optimized",
       BUGGY: "0",
       BUGS: "checkout-crash-process",
+      FAULTS: "",
       SERVICES: "1",
     });
     expect(settingEnv(parseSetting("--b", "naive topology=monolith")).SERVICES).toBe("0");

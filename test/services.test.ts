@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../src/database.js";
 import { EVENTS_SLOW_MS } from "../src/fest/routes.js";
 import { CALL_TIMEOUT_MS, FIX_RETRIES, RESET_TIMEOUT_MS } from "../src/services/events-caller.js";
-import { freePort, type ServerProcess, spawnServer, waitFor } from "./helpers/process.js";
+import { freePort, isAlive, type ServerProcess, spawnServer, waitFor } from "./helpers/process.js";
 import { SMALL_SEED, startTestServer, type TestServer } from "./helpers/server.js";
 
 const SERVICES = ["accounts", "events", "checkout", "labs"] as const;
@@ -34,15 +34,6 @@ function putSwitch(name: string, on: boolean): Promise<request.Response> {
     .put(`/admin/switches/${name}`)
     .send({ on })
     .then((res) => res);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 beforeAll(async () => {
@@ -177,7 +168,7 @@ describe("SERVICES=1", () => {
     const crashed = await request(gateway).get("/checkout");
     expect(crashed.status).toBe(502);
     expect(crashed.text).toContain("the checkout service");
-    await waitFor(() => !alive(before.checkout), 10_000, "the checkout process to exit");
+    await waitFor(() => !isAlive(before.checkout), 10_000, "the checkout process to exit");
     // The replacement starts with the switch as the group holds it: turn it off first.
     const off = await request(gateway)
       .put("/admin/switches/checkout-crash-process")
@@ -212,7 +203,7 @@ describe("SERVICES=1", () => {
       ),
     );
     for (const name of ["accounts", "events", "labs"] as const) {
-      expect(alive(before[name]), `${name} kept its process`).toBe(true);
+      expect(isAlive(before[name]), `${name} kept its process`).toBe(true);
     }
     const metrics = await request(gateway).get("/metrics");
     expect(metrics.text).toMatch(
@@ -311,7 +302,7 @@ describe("SERVICES=1", () => {
     expect(replacements).toHaveLength(1);
     services.child.kill("SIGTERM");
     expect(await services.exited).toBe(0);
-    await waitFor(() => pids.every((pid) => !alive(pid)), 10_000, "every service to exit");
+    await waitFor(() => pids.every((pid) => !isAlive(pid)), 10_000, "every service to exit");
   });
 });
 

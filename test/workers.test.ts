@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MONITOR_COLUMNS, type ResourceSample } from "../src/observe/monitor.js";
 import { restartDelayMs } from "../src/workers/backoff.js";
 import { groupSample } from "../src/workers/group-monitor.js";
-import { freePort, type ServerProcess, spawnServer, waitFor } from "./helpers/process.js";
+import { freePort, isAlive, type ServerProcess, spawnServer, waitFor } from "./helpers/process.js";
 import { SMALL_SEED } from "./helpers/server.js";
 
 interface Answer {
@@ -124,15 +124,6 @@ async function startGroup(name: string, env: Record<string, string> = {}): Promi
 async function stopGroup(group: Group): Promise<number | null> {
   if (group.server.child.exitCode === null) group.server.child.kill("SIGTERM");
   return group.server.exited;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe("the restart backoff", () => {
@@ -442,7 +433,7 @@ describe("WORKERS=2: registrations from two processes", () => {
     expect(await stopGroup(group)).toBe(0);
     expect(group.server.output()).toMatch(/SIGTERM: draining 2 workers/);
     expect(countOf(group.server.output(), "starting a new one")).toBe(1); // the SIGKILL's only
-    await waitFor(() => pids.every((pid) => !alive(pid)), 5_000, "every worker gone");
+    await waitFor(() => pids.every((pid) => !isAlive(pid)), 5_000, "every worker gone");
   });
 });
 

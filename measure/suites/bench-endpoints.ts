@@ -11,7 +11,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../../src/paths.js";
 import { healthTailFigures, healthUnderLoad } from "../health-under-load.js";
-import { type LoadResult, okPerSecond, runLoad } from "../load.js";
+import { type LoadResult, okPerSecond, runLoad, throughputFigure } from "../load.js";
 import { withRunDatabase } from "../run-database.js";
 import { type MeasuredServer, withServer } from "../server-process.js";
 import { atLeast, atMost, defineSuite, type MeasureContext } from "../suite.js";
@@ -135,48 +135,26 @@ export const benchEndpointsSuite = defineSuite<EndpointsRun>({
   title: (run, { seconds }) =>
     `Bench endpoints: ${run.cores} cores, a /cpu pool of ${run.threads} threads, ${seconds} s a measurement, servers started with LOG_LEVEL=warn`,
   figures: [
-    {
-      label: "/health req/s, bare node:http",
-      unit: "req/s",
-      value: (run) => okPerSecond(run.bare),
-      failed: (run) => run.bare.errors.total,
-    },
-    {
-      label: "/health req/s, bare + truth and fault checks",
-      unit: "req/s",
-      value: (run) => okPerSecond(run.counted),
-      failed: (run) => run.counted.errors.total,
-    },
+    throughputFigure<EndpointsRun>("/health req/s, bare node:http", (run) => run.bare),
+    throughputFigure<EndpointsRun>(
+      "/health req/s, bare + truth and fault checks",
+      (run) => run.counted,
+    ),
     {
       label: "/health, truth and fault checks cost",
       unit: "%",
       value: (run) => 100 * (1 - okPerSecond(run.counted) / okPerSecond(run.bare)),
       target: atMost(10, "%"),
     },
-    {
-      label: "/health req/s, Fest Lab",
-      unit: "req/s",
-      value: (run) => okPerSecond(run.health),
-      failed: (run) => run.health.errors.total,
-    },
+    throughputFigure<EndpointsRun>("/health req/s, Fest Lab", (run) => run.health),
     {
       label: "/health Fest Lab / bare",
       unit: "x",
       value: (run) => okPerSecond(run.health) / okPerSecond(run.bare),
       target: atLeast(0.8, "x"),
     },
-    {
-      label: "/cpu req/s, worker pool",
-      unit: "req/s",
-      value: (run) => okPerSecond(run.pool.cpu),
-      failed: (run) => run.pool.cpu.errors.total,
-    },
-    {
-      label: "/cpu req/s, cpu-inline",
-      unit: "req/s",
-      value: (run) => okPerSecond(run.inline.cpu),
-      failed: (run) => run.inline.cpu.errors.total,
-    },
+    throughputFigure<EndpointsRun>("/cpu req/s, worker pool", (run) => run.pool.cpu),
+    throughputFigure<EndpointsRun>("/cpu req/s, cpu-inline", (run) => run.inline.cpu),
     {
       label: "/cpu pool / inline",
       unit: "x",

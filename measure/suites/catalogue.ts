@@ -4,7 +4,7 @@
 //   title-scan against the NOCASE index, on /api/title;
 //   the optimized lookups' p99 against their p50 at 10 connections (no tail hiding behind a
 //   good median).
-import { type LoadResult, runLoad } from "../load.js";
+import { type LoadResult, loadRoute } from "../load.js";
 import { withRunDatabase } from "../run-database.js";
 import { withServer } from "../server-process.js";
 import { atLeast, atMost, defineSuite, type Figure, type MeasureContext } from "../suite.js";
@@ -40,15 +40,12 @@ async function measure(context: MeasureContext): Promise<CatalogueRun> {
       titleScan: await sequential("title-scan", BY_TITLE),
     };
     const loaded = await withServer({ DB_PATH: dbPath }, async (server) => {
-      const load = (route: string) => {
-        context.progress(`catalogue optimized ${route}, ${CONNECTIONS} connections`);
-        return runLoad({
-          url: server.url + route,
+      const load = (route: string) =>
+        loadRoute(server.url, route, {
+          ...context,
           connections: CONNECTIONS,
-          duration: context.seconds,
-          warmupSeconds: 1,
+          label: "catalogue optimized",
         });
-      };
       return { byId: await load(BY_ID), byTitle: await load(BY_TITLE) };
     });
     return { byId, byTitle, loaded };

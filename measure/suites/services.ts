@@ -2,7 +2,7 @@
 // second hop to events, in p50 and p99) and what it buys (/events keeps answering while
 // checkout crashes again and again). Both servers read the same run database.
 import { performance } from "node:perf_hooks";
-import { type LoadResult, runLoad } from "../load.js";
+import { type LoadResult, loadRoute, runLoad } from "../load.js";
 import { withRunDatabase } from "../run-database.js";
 import { type MeasuredServer, withServer } from "../server-process.js";
 import { atLeast, atMost, defineSuite, type Figure, type MeasureContext } from "../suite.js";
@@ -31,15 +31,12 @@ interface ServicesRun {
 async function measure(context: MeasureContext): Promise<ServicesRun> {
   return withRunDatabase(async (dbPath) => {
     const latencies = async (server: MeasuredServer, label: string): Promise<Latencies> => {
-      const load = (route: string) => {
-        context.progress(`services ${label.padEnd(8)} ${route}, ${CONNECTIONS} connections`);
-        return runLoad({
-          url: server.url + route,
+      const load = (route: string) =>
+        loadRoute(server.url, route, {
+          ...context,
           connections: CONNECTIONS,
-          duration: context.seconds,
-          warmupSeconds: 1,
+          label: `services ${label.padEnd(8)}`,
         });
-      };
       return { events: await load(EVENTS), checkout: await load(CHECKOUT) };
     };
     const monolith = await withServer({ DB_PATH: dbPath, SERVICES: "0" }, (server) =>

@@ -5,7 +5,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, measuredEnv, type ServerProcess, spawnServer } from "../server-process.js";
+import { freePort } from "../../src/free-port.js";
+import { measuredEnv, type ServerProcess, spawnServer } from "../server-process.js";
 import { atMost, defineSuite, type MeasureContext } from "../suite.js";
 
 /** Far above the target: a start that takes longer is reported as failed, not waited for. */

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { MONITOR_COLUMNS } from "../../src/observe/monitor.js";
-import { type LoadResult, okPerSecond, runLoad } from "../load.js";
+import { type LoadResult, loadRoute, okPerSecond, throughputFigure } from "../load.js";
 import { withRunDatabase } from "../run-database.js";
 import { withServer } from "../server-process.js";
 import { defineSuite, type MeasureContext } from "../suite.js";
@@ -31,12 +31,10 @@ async function measure(context: MeasureContext): Promise<WorkersRun> {
       const env = { DB_PATH: dbPath, WORKERS: String(workers), MONITOR_CSV: csv };
       return withServer(env, async (server) => {
         const label = workers === 0 ? "one process" : `WORKERS=${workers}`;
-        context.progress(`workers ${label.padEnd(11)} ${ROUTE}, ${CONNECTIONS} connections`);
-        const load = await runLoad({
-          url: server.url + ROUTE,
+        const load = await loadRoute(server.url, ROUTE, {
+          ...context,
           connections: CONNECTIONS,
-          duration: context.seconds,
-          warmupSeconds: 1,
+          label: `workers ${label.padEnd(11)}`,
         });
         return { load, rssMb: lastRssMb(csv) };
       });
@@ -59,18 +57,8 @@ export const workersSuite = defineSuite<WorkersRun>({
   title: (_run, context) =>
     `Workers: ${ROUTE}, ${CONNECTIONS} connections, ${availableParallelism()} cores, ${context.seconds} s each`,
   figures: [
-    {
-      label: "one process req/s",
-      unit: "req/s",
-      value: (run) => okPerSecond(run.one.load),
-      failed: (run) => run.one.load.errors.total,
-    },
-    {
-      label: `WORKERS=${WORKERS} req/s`,
-      unit: "req/s",
-      value: (run) => okPerSecond(run.group.load),
-      failed: (run) => run.group.load.errors.total,
-    },
+    throughputFigure<WorkersRun>("one process req/s", (run) => run.one.load),
+    throughputFigure<WorkersRun>(`WORKERS=${WORKERS} req/s`, (run) => run.group.load),
     {
       label: `WORKERS=${WORKERS} / one process req/s`,
       unit: "x",

@@ -6,8 +6,8 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import BetterSqlite3, { type Database } from "better-sqlite3";
 import type { Config } from "../config.js";
-import { DatabaseOpenError, openDatabase, tableCounts } from "../database.js";
-import { prepareFirstStart } from "../first-start/prepare.js";
+import { DatabaseOpenError } from "../database.js";
+import { type GroupData, prepareGroupData } from "../first-start/group-data.js";
 import type { Logger } from "../observe/log.js";
 import { schemaFile } from "../paths.js";
 import { FEST_TABLES, keepSeedCopy } from "../reset/seed-copy.js";
@@ -19,13 +19,6 @@ export function databaseOf(dbPath: string, name: ServiceName): string {
   return route?.ownsFestCopy ? serviceDatabasePath(dbPath, name) : dbPath;
 }
 
-export interface PreparedData {
-  /** True when this start created and filled DB_PATH. */
-  seeded: boolean;
-  counts: ReturnType<typeof tableCounts>;
-  dbName: string;
-}
-
 /**
  * Before any service starts: a first start seeds DB_PATH and trains the digits model in a
  * thread that ends (src/first-start/), then each of these fest services gets its own file,
@@ -35,23 +28,8 @@ export async function prepareServiceData(
   config: Config,
   names: readonly ServiceName[],
   log: Logger,
-): Promise<PreparedData> {
-  const firstStart = await prepareFirstStart(
-    {
-      dbPath: config.dbPath,
-      seedSize: undefined,
-      modelPath: config.modelPath,
-      trainingPlan: undefined,
-    },
-    (line) => log.info(line),
-  );
-  const opened = openDatabase(config.dbPath, undefined, (line) => log.info(line));
-  const prepared = {
-    seeded: opened.seeded || firstStart.seeded,
-    counts: tableCounts(opened.db),
-    dbName: opened.db.name,
-  };
-  opened.db.close();
+): Promise<GroupData> {
+  const prepared = await prepareGroupData(config, log);
   for (const name of names) {
     const path = databaseOf(config.dbPath, name);
     if (path !== config.dbPath && createServiceDatabase(config.dbPath, path)) {

@@ -7,12 +7,11 @@
 // The lesson: the checkout crash that takes the monolith down now costs /checkout alone.
 import { type ChildProcess, fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { once } from "node:events";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { Counter, Gauge, Registry } from "prom-client";
 import { servicesBannerText } from "../banner.js";
 import { type Config, ConfigError } from "../config.js";
+import { freePort } from "../free-port.js";
 import { startGateway } from "../gateway/gateway.js";
 import { mergeLabelled } from "../observe/labelled-text.js";
 import type { Logger } from "../observe/log.js";
@@ -116,7 +115,7 @@ export async function superviseServices(config: Config, log: Logger): Promise<vo
   // Ports chosen once: a replacement listens where the one it replaces did, so the gateway
   // and the services that call it need no new address.
   const ports = new Map<ServiceName, number>();
-  for (const route of local) ports.set(route.name, await freeLoopbackPort());
+  for (const route of local) ports.set(route.name, await freePort());
   const urlOf = (name: ServiceName) => elsewhere[name] ?? `http://127.0.0.1:${ports.get(name)}`;
   const roleOf = (route: ServiceRoute): ServiceRole => ({
     name: route.name,
@@ -315,15 +314,6 @@ async function servicesMetrics(services: [string, string][]): Promise<string> {
     }),
   );
   return mergeLabelled(texts);
-}
-
-async function freeLoopbackPort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  await once(server, "close");
-  return typeof address === "object" && address !== null ? address.port : 0;
 }
 
 function exitReason(code: number | null, signal: string | null): string {

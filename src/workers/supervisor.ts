@@ -7,10 +7,9 @@ import cluster, { type Worker } from "node:cluster";
 import { randomBytes } from "node:crypto";
 import { bannerText } from "../banner.js";
 import type { Config } from "../config.js";
-import { openDatabase, tableCounts } from "../database.js";
 import { loadOrTrainModel } from "../digits/first-start.js";
 import { planText } from "../faults/spec.js";
-import { prepareFirstStart } from "../first-start/prepare.js";
+import { prepareGroupData } from "../first-start/group-data.js";
 import type { Logger } from "../observe/log.js";
 import { Switches } from "../switches.js";
 import { nextQuickDeaths, restartDelayMs } from "./backoff.js";
@@ -33,23 +32,10 @@ interface Slot {
 export async function superviseWorkers(config: Config, log: Logger): Promise<void> {
   // Seed once, here: N workers opening an empty file at once would all try to fill it.
   // The model too: N workers finding no model file would each train one at the same time.
-  // Both in a thread that ends, so the supervisor keeps none of that memory (src/first-start/).
-  const firstStart = await prepareFirstStart(
-    {
-      dbPath: config.dbPath,
-      seedSize: undefined,
-      modelPath: config.modelPath,
-      trainingPlan: undefined,
-    },
-    (line) => log.info(line),
-  );
-  const opened = openDatabase(config.dbPath, undefined, (line) => log.info(line));
-  const seeded = opened.seeded || firstStart.seeded;
-  const counts = tableCounts(opened.db);
-  const dbName = opened.db.name;
-  opened.db.close();
+  // Both in a process that ends, so the supervisor keeps none of that memory (src/first-start/).
+  const { seeded, trained, counts, dbName } = await prepareGroupData(config, log);
   const loaded = loadOrTrainModel(config.modelPath, undefined, (line) => log.info(line));
-  const model = { ...loaded, trained: loaded.trained || firstStart.trained };
+  const model = { ...loaded, trained: loaded.trained || trained };
 
   const monitor: GroupMonitor | undefined =
     config.monitorCsv !== undefined ? startGroupMonitor(config.monitorCsv) : undefined;

@@ -6,12 +6,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, inject } from "vitest";
 import {
-  freePort,
   type ServerProcess,
   spawnServer as spawnServerWith,
 } from "../../measure/server-process.js";
+import { freePort } from "../../src/free-port.js";
 
-export { freePort, SERVER_ENTRY, type ServerProcess } from "../../measure/server-process.js";
+export { SERVER_ENTRY, type ServerProcess } from "../../measure/server-process.js";
+export { freePort } from "../../src/free-port.js";
 
 /** The server with only PATH and `env`, quiet unless `env` says otherwise: nothing leaks in. */
 export function spawnServer(env: Record<string, string>, args: string[] = []): ServerProcess {
@@ -78,4 +79,14 @@ export async function spawnListening(
     throw error;
   }
   return { server, url: `http://127.0.0.1:${port}` };
+}
+
+/** Whether a process of that id still runs (signal 0 tests for it and sends nothing). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
