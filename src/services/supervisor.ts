@@ -125,22 +125,9 @@ export async function superviseServices(config: Config, log: Logger): Promise<vo
     upstreams: { accounts: urlOf("accounts"), events: urlOf("events") },
   });
 
-  const gateway = await startGateway({
-    host: config.host,
-    port: config.port,
-    upstreams: SERVICE_ROUTES.map((route) => ({
-      name: route.name,
-      url: urlOf(route.name),
-      matches: route.matches,
-      timeoutMs: route.timeoutMs,
-    })),
-    internalPrefix: INTERNAL_PREFIX,
-    adminToken: config.adminToken,
-    pageLocals: () => ({ mode: config.mode, switchesOn: switches.enabled() }),
-    moreMetrics: async () =>
-      `${await registry.metrics()}\n${await servicesMetrics(SERVICE_ROUTES.map((route) => [route.name, urlOf(route.name)]))}`,
-  });
-
+  // The gateway listens once every service does (below): a client that finds the port open,
+  // a load tool waiting for /health say, must not meet 502s from services still starting.
+  let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
   let shuttingDown = false;
   let announced: () => void = () => {};
   const allListening = new Promise<void>((resolve) => {
@@ -251,7 +238,7 @@ export async function superviseServices(config: Config, log: Logger): Promise<vo
       }
     }
     // The gateway first: no new requests, those in flight finish; each service drains its own.
-    const gatewayClosed = gateway.close(config.shutdownGraceMs);
+    const gatewayClosed = gateway?.close(config.shutdownGraceMs);
     for (const slot of slots.values()) slot.child.kill("SIGTERM");
     await gatewayClosed;
     if (slots.size === 0) finishShutdown();
@@ -273,6 +260,21 @@ export async function superviseServices(config: Config, log: Logger): Promise<vo
   for (const route of local) start(route);
   if (local.length === 0) announced();
   await allListening;
+  gateway = await startGateway({
+    host: config.host,
+    port: config.port,
+    upstreams: SERVICE_ROUTES.map((route) => ({
+      name: route.name,
+      url: urlOf(route.name),
+      matches: route.matches,
+      timeoutMs: route.timeoutMs,
+    })),
+    internalPrefix: INTERNAL_PREFIX,
+    adminToken: config.adminToken,
+    pageLocals: () => ({ mode: config.mode, switchesOn: switches.enabled() }),
+    moreMetrics: async () =>
+      `${await registry.metrics()}\n${await servicesMetrics(SERVICE_ROUTES.map((route) => [route.name, urlOf(route.name)]))}`,
+  });
   console.log(
     servicesBannerText({
       config,
