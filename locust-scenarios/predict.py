@@ -77,6 +77,10 @@ class PredictUser(HttpUser):
     host = DEFAULT_HOST
     wait_time = between(0.5, 1.5)
 
+    def on_start(self):
+        """A person opens the page before sending a digit: every user asks it once first."""
+        self.page()
+
     @task(1)
     def page(self):
         with self.client.get("/predict", name="GET /predict", catch_response=True) as response:
