@@ -1,20 +1,10 @@
 // `npm run smoke [-- URL]`: is it working? Each lab's main requests once, one line a check,
 // a verdict, exit 0 or 1.
+import { ADMIN_TOKEN_OPTION, DEFAULT_SERVER_URL } from "../src/client-options.js";
 import { readOptions, usageLines } from "../src/options.js";
 import { reportLines, runSmoke } from "../src/smoke/run-smoke.js";
 
-const DEFAULT_URL = "http://127.0.0.1:8000";
-
-const OPTIONS = {
-  adminToken: {
-    env: "ADMIN_TOKEN",
-    flag: "admin-token",
-    arg: "TOKEN",
-    shown: "unset",
-    help: "the server's ADMIN_TOKEN, for the read-only admin check",
-    parse: (text: string) => text,
-  },
-};
+const OPTIONS = { adminToken: ADMIN_TOKEN_OPTION };
 
 async function main(): Promise<number> {
   const read = readOptions(OPTIONS, {
@@ -25,16 +15,16 @@ async function main(): Promise<number> {
   if (read.kind === "help") {
     console.log(
       [
-        `Usage: npm run smoke -- [URL] [options]   (URL defaults to ${DEFAULT_URL})`,
+        `Usage: npm run smoke -- [URL] [options]   (URL defaults to ${DEFAULT_SERVER_URL})`,
         ...usageLines(OPTIONS),
       ].join("\n"),
     );
     return 0;
   }
-  const [url = DEFAULT_URL, ...extra] = read.positionals;
+  const [url = DEFAULT_SERVER_URL, ...extra] = read.positionals;
   if (extra.length > 0) throw new Error(`one URL only, got ${read.positionals.join(" ")}`);
   if (!/^https?:\/\/[^/]+/.test(url)) {
-    throw new Error(`${url} is not a URL: give one like ${DEFAULT_URL}`);
+    throw new Error(`${url} is not a URL: give one like ${DEFAULT_SERVER_URL}`);
   }
   const report = await runSmoke(url, { adminToken: read.values.adminToken });
   for (const line of reportLines(report)) console.log(line);

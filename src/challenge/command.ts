@@ -4,32 +4,18 @@
 // passed), 1 verify: some answer did not, 2 the command, the server or an answer's form was
 // wrong, or nothing answered.
 import { writeFileSync } from "node:fs";
+import { ADMIN_TOKEN_OPTION, DEFAULT_SERVER_URL, SERVER_URL_OPTION } from "../client-options.js";
 import { OptionError, readOptions, usageLines } from "../options.js";
 import { wholeNumber } from "../parsers.js";
 import type { Verification } from "./challenges.js";
 
-export const DEFAULT_URL = "http://127.0.0.1:8000";
 const REQUEST_TIMEOUT_MS = 15_000;
 
 export const EXIT = { done: 0, failed: 1, usage: 2 } as const;
 
 const OPTIONS = {
-  url: {
-    flag: "url",
-    arg: "URL",
-    default: DEFAULT_URL,
-    shown: DEFAULT_URL,
-    help: "the server",
-    parse: (text: string) => text,
-  },
-  adminToken: {
-    env: "ADMIN_TOKEN",
-    flag: "admin-token",
-    arg: "TOKEN",
-    shown: "unset",
-    help: "the server's ADMIN_TOKEN, when it was started with one",
-    parse: (text: string) => text,
-  },
+  url: SERVER_URL_OPTION,
+  adminToken: ADMIN_TOKEN_OPTION,
   seed: {
     flag: "seed",
     arg: "N",
@@ -124,7 +110,7 @@ class ChallengeServer {
     private readonly adminToken: string | undefined,
   ) {
     if (!/^https?:\/\/[^/]+/.test(url)) {
-      throw new Refused(`--url ${url} is not a URL: give one like ${DEFAULT_URL}`);
+      throw new Refused(`--url ${url} is not a URL: give one like ${DEFAULT_SERVER_URL}`);
     }
   }
 

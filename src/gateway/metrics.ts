@@ -2,11 +2,10 @@
 // festlab_http_* to see what the hops cost, and how often a service was down or too slow.
 import { performance } from "node:perf_hooks";
 import { Counter, Histogram, Registry } from "prom-client";
+import { DURATION_BUCKETS } from "../observe/metrics.js";
 
-/** Seconds, as the services' own histogram, so the two read side by side. */
-const DURATION_BUCKETS = [
-  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
-];
+/** Seconds: the services' own buckets, so the two read side by side, and 30 s, the longest timeout. */
+const GATEWAY_BUCKETS = [...DURATION_BUCKETS, 30];
 
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -26,7 +25,7 @@ export class GatewayMetrics {
       name: "festlab_gateway_request_duration_seconds",
       help: "Time from the gateway receiving a request to its answer, by upstream service: the service's time plus the hop.",
       labelNames: ["upstream"],
-      buckets: DURATION_BUCKETS,
+      buckets: GATEWAY_BUCKETS,
       registers,
     });
     this.failures = new Counter({

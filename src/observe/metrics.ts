@@ -14,7 +14,7 @@ import type { CpuPoolStats, CpuPoolStatsProvider } from "./cpu-pool-stats.js";
 import type { EndedRequest, RequestWatcher } from "./request-watch.js";
 
 /** Seconds. Finer than prom-client's default at the low end, where /health lives. */
-const DURATION_BUCKETS = [
+export const DURATION_BUCKETS = [
   0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ];
 

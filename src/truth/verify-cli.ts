@@ -1,6 +1,7 @@
 // `npm run verify -- results/events_stats.csv [--run-id ID] [--url http://127.0.0.1:8000]`:
 // reads a Locust stats CSV and the server's GET /admin/truth, and prints them side by side.
 import { readFileSync } from "node:fs";
+import { ADMIN_TOKEN_OPTION, SERVER_URL_OPTION } from "../client-options.js";
 import { type Option, OptionError, readOptions, usageLines } from "../options.js";
 import { locustRows } from "./locust-csv.js";
 import type { TruthReport } from "./truth.js";
@@ -9,14 +10,7 @@ import { compare, verdictTable } from "./verify.js";
 const text = (value: string) => value;
 
 const OPTIONS = {
-  url: {
-    flag: "url",
-    arg: "URL",
-    default: "http://127.0.0.1:8000",
-    shown: "http://127.0.0.1:8000",
-    help: "the server Locust ran against",
-    parse: text,
-  },
+  url: SERVER_URL_OPTION,
   runId: {
     flag: "run-id",
     arg: "ID",
@@ -24,14 +18,7 @@ const OPTIONS = {
     help: "compare with the requests that carried X-Run-Id: ID only (FEST_RUN_ID or --run-id in Locust)",
     parse: text,
   },
-  adminToken: {
-    flag: "admin-token",
-    env: "ADMIN_TOKEN",
-    arg: "T",
-    shown: "none",
-    help: "the server's ADMIN_TOKEN, when it was started with one",
-    parse: text,
-  },
+  adminToken: ADMIN_TOKEN_OPTION,
 } satisfies Record<string, Option<unknown>>;
 
 const USAGE = [
