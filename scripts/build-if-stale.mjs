@@ -17,7 +17,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const stamp = join(root, "dist", ".build-stamp");
 const buildConfig = join(root, "tsconfig.build.json");
 
-/** The newest modification time among the build's inputs: its config files and every .ts source. */
+/** The newest modification time among the build's inputs: its config files and every .ts and .cts source. */
 function newestInput() {
   const { include } = JSON.parse(readFileSync(buildConfig, "utf8"));
   let newest = Math.max(mtime(buildConfig), mtime(join(root, "tsconfig.json")));
@@ -25,7 +25,7 @@ function newestInput() {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith(".ts")) newest = Math.max(newest, mtime(path));
+      else if (/\.c?ts$/.test(entry.name)) newest = Math.max(newest, mtime(path));
     }
   };
   for (const dir of include) walk(join(root, dir));

@@ -4,7 +4,13 @@
 // while clients time out. /cpu (src/bench/cpu-pool.ts) and /predict (src/digits/predict-pool.ts)
 // each have one, so a flood of one lab never queues the other's work.
 import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Piscina } from "piscina";
+import { distDir } from "./paths.js";
+
+/** The CommonJS file Piscina loads in each thread; it imports the pool's task module. */
+const TASK_ENTRY = join(distDir, "src", "esm-task.cjs");
 
 /** What the metrics and the monitor read: a snapshot of the pool. */
 export interface PoolStats {
@@ -40,7 +46,7 @@ export interface PoolShape {
   queueLimit: number;
   workerFile: string;
   /** Handed to every thread once, at its start (the digits model). */
-  workerData?: unknown;
+  workerData?: object;
 }
 
 export class WorkerPool<Input, Output> {
@@ -64,10 +70,10 @@ export class WorkerPool<Input, Output> {
     // The queue bound is counted here, not by Piscina's maxQueue, so it holds exactly while a
     // thread is being replaced after a cancelled task.
     this.piscina = new Piscina({
-      filename: workerFile,
+      filename: TASK_ENTRY,
       minThreads: size,
       maxThreads: size,
-      workerData,
+      workerData: { ...(workerData as object), taskModule: pathToFileURL(workerFile).href },
     });
   }
 
