@@ -1,10 +1,15 @@
 // `npm run smoke [-- URL]`: is it working? Each lab's main requests once, one line a check,
 // a verdict, exit 0 or 1.
-import { ADMIN_TOKEN_OPTION, DEFAULT_SERVER_URL } from "../src/client-options.js";
+import {
+  ADMIN_TOKEN_OPTION,
+  adminTokenFor,
+  DEFAULT_SERVER_URL,
+  SERVER_DATA_OPTION,
+} from "../src/client-options.js";
 import { readOptions, usageLines } from "../src/options.js";
 import { reportLines, runSmoke } from "../src/smoke/run-smoke.js";
 
-const OPTIONS = { adminToken: ADMIN_TOKEN_OPTION };
+const OPTIONS = { adminToken: ADMIN_TOKEN_OPTION, dbPath: SERVER_DATA_OPTION };
 
 async function main(): Promise<number> {
   const read = readOptions(OPTIONS, {
@@ -26,7 +31,8 @@ async function main(): Promise<number> {
   if (!/^https?:\/\/[^/]+/.test(url)) {
     throw new Error(`${url} is not a URL: give one like ${DEFAULT_SERVER_URL}`);
   }
-  const report = await runSmoke(url, { adminToken: read.values.adminToken });
+  const adminToken = adminTokenFor(url, read.values.adminToken, read.values.dbPath);
+  const report = await runSmoke(url, { adminToken });
   for (const line of reportLines(report)) console.log(line);
   return report.ok ? 0 : 1;
 }

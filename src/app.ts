@@ -34,6 +34,8 @@ export interface AppParts {
   applySwitch: ApplySwitch;
   log: Logger;
   sessionSecret: string;
+  /** ADMIN_TOKEN, or the one generated and kept beside the data (src/admin/credential.ts). */
+  adminToken: string;
   /** Runs /cpu work off the event loop; stats() for the metrics. Created in src/start.ts. */
   cpuPool: CpuPool;
   metrics: ServerMetrics;
@@ -55,6 +57,8 @@ export function createApp(parts: AppParts): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
+  // TRUST_PROXY: req.ip and req.secure from the proxies it names only (src/trust-proxy.ts).
+  if (config.trustProxy !== undefined) app.set("trust proxy", config.trustProxy.trust);
   // nunjucks is Express's view engine: routes call res.render (through sendPage). The cache
   // keeps Express from looking each view up again on every request outside production.
   createViews().express(app);
@@ -78,8 +82,7 @@ export function createApp(parts: AppParts): Express {
   app.use(
     adminRouter({
       ...parts,
-      adminToken: config.adminToken,
-      adminHosts: config.adminHosts,
+      adminToken: parts.adminToken,
       workers: config.workers,
       services: config.services,
     }),

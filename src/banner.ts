@@ -2,6 +2,7 @@
 // One process and a supervised group (src/workers/) print the same lines; a group adds one
 // for its workers and says that every worker follows.
 import { isAbsolute, relative } from "node:path";
+import { adminTokenPath, readAdminTokenFile } from "./admin/credential.js";
 import type { Config } from "./config.js";
 import { percent, type ReadyModel } from "./digits/first-start.js";
 import type { Switches } from "./switches.js";
@@ -60,6 +61,7 @@ export function bannerText({
     `  metrics:   ${url}/metrics (Prometheus text${group ? ", every worker added up" : ""})`,
     `  monitor:   ${monitorPath ? `one line a second${group ? " for the whole group" : ""} to ${monitorPath}` : "off (MONITOR_CSV=path or --monitor-csv path writes CPU, memory and event loop to a CSV file)"}`,
     `  try:       ${url}/events?user=locust_user   ${url}/checkout   ${url}/api/id/tt0068646`,
+    ...adminLines(config, url),
     `  stop:      Ctrl+C${group ? " (drains every worker)" : ""}`,
   ].join("\n");
 }
@@ -103,6 +105,37 @@ export function servicesBannerText({
     `  database:  ${dbShown}${database.seeded ? " (created and seeded now)" : ""}: ${database.events} events, ${database.users} users, ${database.registrations} registrations, ${database.movies} movies; each fest service has its own copy of the fest tables beside it`,
     `  metrics:   ${url}/metrics (the gateway's figures per upstream, then the labs service's own)`,
     `  try:       ${url}/events?user=locust_user   ${url}/checkout`,
+    ...adminLines(config, url),
     "  stop:      Ctrl+C (drains the gateway and every service); a service that dies is started again",
   ].join("\n");
+}
+
+/**
+ * The admin link (opening it logs the browser in), where its token comes from, and, when
+ * other machines can reach the server (HOST not loopback, or a proxy in front), what they
+ * can reach: the admin only with the token, and every user's pages by `?user=`.
+ */
+function adminLines(config: Config, url: string): string[] {
+  const token = config.adminToken ?? "";
+  const file = adminTokenPath(config.dbPath);
+  const shown = relative(process.cwd(), file);
+  const fileShown = shown.startsWith("..") || isAbsolute(shown) ? file : shown;
+  const kept = readAdminTokenFile(file) === token;
+  const source = kept
+    ? `generated and kept in ${fileShown}, readable by you only; smoke, verify and challenge read it`
+    : "given by ADMIN_TOKEN";
+  const lines = [
+    `  admin:     ${url}/admin?token=${encodeURIComponent(token)}  (the token: ${source})`,
+  ];
+  const loopbackOnly = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i.test(config.host);
+  if (!loopbackOnly || config.trustProxy !== undefined) {
+    const who =
+      config.trustProxy !== undefined
+        ? `behind a reverse proxy (TRUST_PROXY=${config.trustProxy.text})`
+        : `other machines reach it (HOST=${config.host})`;
+    lines.push(
+      `  exposed:   ${who}: /admin answers only the admin token (${kept ? `the one in ${fileShown}` : "ADMIN_TOKEN"}); pages read with ?user= are public to anyone who can reach it`,
+    );
+  }
+  return lines;
 }

@@ -7,9 +7,10 @@ import { dirname, join } from "node:path";
 import { type FaultPlan, parseFaults } from "./faults/spec.js";
 import { LOG_LEVELS } from "./observe/log.js";
 import { type Option, OptionError, type OptionValues, readOptions, usageLines } from "./options.js";
-import { hostList, namedOrigins, oneOf, onOff, switchList, wholeNumber } from "./parsers.js";
+import { namedOrigins, oneOf, onOff, switchList, wholeNumber } from "./parsers.js";
 import { projectRoot } from "./paths.js";
 import { SWITCH_NAMES } from "./switches.js";
+import { parseTrustProxy } from "./trust-proxy.js";
 
 export type Mode = "optimized" | "naive";
 
@@ -159,18 +160,17 @@ export const SETTINGS = {
     flag: "admin-token",
     env: "ADMIN_TOKEN",
     arg: "T",
-    shown: "none",
-    help: 'require "Authorization: Bearer T" on /admin, from any client',
+    shown: "generated, kept in admin-token beside DB_PATH",
+    help: 'the admin credential: "Authorization: Bearer T" on /admin; unset, one is made at the first start and kept in admin-token beside DB_PATH',
     parse: text,
   },
-  adminHosts: {
-    flag: "admin-hosts",
-    env: "ADMIN_HOSTS",
-    arg: "a,b",
-    default: "",
+  trustProxy: {
+    flag: "trust-proxy",
+    env: "TRUST_PROXY",
+    arg: "P",
     shown: "none",
-    help: "host names besides localhost, 127.x and [::1] that /admin answers without a token",
-    parse: hostList,
+    help: "the reverse proxies whose X-Forwarded-For and -Proto to believe: loopback, a number of hops, addresses or CIDRs (Express's trust proxy)",
+    parse: parseTrustProxy,
   },
   queryUserWrites: {
     flag: "query-user-writes",

@@ -50,28 +50,6 @@ export function switchList(text: string): SwitchName[] {
   return [...new Set(names)] as SwitchName[];
 }
 
-// A DNS name or IPv4 address (letters, digits, hyphens, dots), or an IPv6 one in brackets.
-const HOST_NAME =
-  /^(?:\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*)$/;
-
-/** "Fest.Local, lab-box" into lower-case host names, each once; no scheme, port or path. */
-export function hostList(text: string): string[] {
-  const names = text
-    .split(",")
-    .map((name) => name.trim().toLowerCase())
-    .filter((name) => name !== "");
-  const bad = text
-    .split(",")
-    .map((name) => name.trim())
-    .find((name) => name !== "" && !HOST_NAME.test(name.toLowerCase()));
-  if (bad !== undefined) {
-    throw new NotAllowed(
-      `"${bad}" is not a host name: use names such as fest.local or 192.168.1.20, comma-separated, without scheme, port or path`,
-    );
-  }
-  return [...new Set(names)];
-}
-
 /**
  * "events=http://10.0.0.6:8001, accounts=http://10.0.0.7:8001" into a name → origin map:
  * each name once, each address http or https with a host and no path.

@@ -2,6 +2,7 @@
 // cleanly on Ctrl+C or SIGTERM. Every start-up problem ends here as one line and exit code 1.
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
+import { AdminTokenFileError, resolveAdminCredential } from "./admin/credential.js";
 import { bannerText } from "./banner.js";
 import { ConfigError, readConfig, USAGE } from "./config.js";
 import { DatabaseOpenError, tableCounts } from "./database.js";
@@ -25,7 +26,12 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const { config } = result;
+  // The admin credential, once for every shape: the supervisors, the gateway and the banner
+  // know it, and each member's startServer finds it given (or reads the same file).
+  const config = {
+    ...result.config,
+    adminToken: resolveAdminCredential(result.config.adminToken, result.config.dbPath).token,
+  };
   const log = createLogger(config.logLevel);
   // SERVICE=NAME: one service of the services topology alone (src/services/service-alone.ts).
   if (config.service !== undefined) return runServiceAlone(config, config.service, log);
@@ -96,6 +102,7 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   if (
     error instanceof ConfigError ||
+    error instanceof AdminTokenFileError ||
     error instanceof DatabaseOpenError ||
     error instanceof ListenError ||
     error instanceof GatewayListenError ||

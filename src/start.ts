@@ -4,6 +4,7 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Database } from "better-sqlite3";
+import { resolveAdminCredential } from "./admin/credential.js";
 import { createApp } from "./app.js";
 import { CpuPool } from "./bench/cpu-pool.js";
 import { withFastHealth } from "./bench/health.js";
@@ -71,6 +72,8 @@ export interface RunningServer {
   monitor: ResourceMonitor | undefined;
   /** True when this start created and filled the database. */
   seeded: boolean;
+  /** The admin credential: ADMIN_TOKEN, or the one kept beside the data (src/admin/credential.ts). */
+  adminToken: string;
   /**
    * The drain: stop listening, say `Connection: close` on every answer, refuse new requests
    * with 503, let those in flight finish for up to graceMs (default SHUTDOWN_GRACE_MS), cut
@@ -118,6 +121,8 @@ export async function startServer(
   const log = options.log ?? createLogger(config.logLevel);
   // Read before anything is opened: a bad challenge file stops the start with one line.
   const library = readChallenges(config.challengesDir);
+  // Every shape runs this server, so every shape's admin has a credential: there is no other way in.
+  const { token: adminToken } = resolveAdminCredential(config.adminToken, config.dbPath);
   // A first start seeds and trains in a thread of its own, whose memory goes when it ends.
   const firstStart = await prepareFirstStart(
     {
@@ -230,6 +235,7 @@ export async function startServer(
     applySwitch,
     log,
     sessionSecret: config.sessionSecret ?? randomBytes(32).toString("hex"),
+    adminToken,
     cpuPool,
     metrics,
     predictor,
@@ -283,6 +289,7 @@ export async function startServer(
             withSingleHost(faultInjector.withHealthFaults(withFastHealth(capacity.limit(app)))),
           ),
           log,
+          config.trustProxy,
         ),
       ),
     ),
@@ -347,6 +354,7 @@ export async function startServer(
     capacity,
     monitor,
     seeded,
+    adminToken,
     close,
   };
 }

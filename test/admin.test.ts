@@ -1,17 +1,24 @@
-// Live switches: the /admin page and its JSON API flip a behaviour for the next request,
-// and only loopback clients, or clients with ADMIN_TOKEN, may use them.
+// Live switches: the /admin page and its JSON API flip a behaviour for the next request, and
+// only a client that shows the admin credential may use them: ADMIN_TOKEN, or the token the
+// server generated and keeps beside its data. Loopback alone never admits.
 import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest, type RequestListener } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isAdminHost, isLoopback, tokensMatch } from "../src/admin/guard.js";
+import {
+  AdminTokenFileError,
+  adminTokenPath,
+  resolveAdminCredential,
+} from "../src/admin/credential.js";
+import { tokensMatch } from "../src/admin/guard.js";
+import { adminRouter } from "../src/admin/routes.js";
 import { MAX_WRONG, WINDOW_MS, WrongTokenLimiter } from "../src/admin/wrong-tokens.js";
 import { createLogger } from "../src/observe/log.js";
 import { SWITCH_NAMES, SWITCHES } from "../src/switches.js";
-import { flipSwitch, putSwitch } from "./helpers/admin-api.js";
+import { ADMIN, adminHeader, flipSwitch, putSwitch } from "./helpers/admin-api.js";
 import {
   serverForEachTest,
   serverForTests,
@@ -22,12 +29,12 @@ import {
 
 const TOKEN = "s3cret-admin-token-for-tests";
 
-describe("the switch API from this machine (no ADMIN_TOKEN)", () => {
+describe("the switch API, with the credential", () => {
   const server = serverForTests();
 
   it("GET /admin/switches lists every switch with its lab, description and state", async () => {
     const res = await withSwitch(server(), "io-blocking", true, () =>
-      request(server().url).get("/admin/switches"),
+      request(server().url).get("/admin/switches").set(ADMIN),
     );
     expect(res.status).toBe(200);
     expect(res.headers["content-type"]).toMatch(/json/);
@@ -92,25 +99,28 @@ describe("the switch API from this machine (no ADMIN_TOKEN)", () => {
   });
 
   it("the page lists every switch with its description and a button", async () => {
-    const res = await request(server().url).get("/admin").expect(200);
+    const res = await request(server().url).get("/admin").set(ADMIN).expect(200);
     for (const name of SWITCH_NAMES) {
       expect(res.text).toContain(`<code>${name}</code>`);
       expect(res.text).toContain(`action="/admin/switches/${name}"`);
     }
     expect(res.text).toContain("recounts every registration for every event");
     expect(res.text).toContain("Turn on");
-    expect(res.text).toContain(`curl ${server().url}/admin/switches`); // ready to copy
+    expect(res.text).toContain(
+      `Authorization: Bearer $ADMIN_TOKEN" ${server().url}/admin/switches`,
+    ); // ready to copy
   });
 
   it("the page's form flips a switch and comes back to the page showing it on", async () => {
     const posted = await request(server().url)
       .post("/admin/switches/my-events-slow-loop")
+      .set(ADMIN)
       .type("form")
       .send("on=true");
     expect(posted.status).toBe(303);
     expect(posted.headers.location).toBe("/admin");
     expect(server().switches.isOn("my-events-slow-loop")).toBe(true);
-    const page = await request(server().url).get("/admin");
+    const page = await request(server().url).get("/admin").set(ADMIN);
     expect(page.text).toMatch(
       /id="switch-my-events-slow-loop" class="on">[\s\S]*?<strong>on<\/strong>/,
     );
@@ -119,14 +129,16 @@ describe("the switch API from this machine (no ADMIN_TOKEN)", () => {
     );
     await request(server().url)
       .post("/admin/switches/my-events-slow-loop")
+      .set(ADMIN)
       .type("form")
       .send("on=false");
     expect(server().switches.isOn("my-events-slow-loop")).toBe(false);
   });
 
-  it("a form posted from another site changes nothing", async () => {
+  it("a form posted from another site changes nothing, credential or not", async () => {
     const res = await request(server().url)
       .post("/admin/switches/checkout-crash")
+      .set(ADMIN)
       .set("Origin", "http://evil.example")
       .type("form")
       .send("on=true");
@@ -135,7 +147,33 @@ describe("the switch API from this machine (no ADMIN_TOKEN)", () => {
   });
 });
 
-describe("a web page cannot reach the admin (no ADMIN_TOKEN)", () => {
+/** Every route of the admin router (challenges included), read from the router itself. */
+function adminRoutes(): { method: string; path: string }[] {
+  type Layer = {
+    route?: { path?: unknown; methods?: Record<string, boolean> };
+    handle?: { stack?: Layer[] };
+  };
+  const router = adminRouter({
+    adminToken: "unused",
+    log: createLogger("error"),
+    workers: 0,
+    services: false,
+  } as Parameters<typeof adminRouter>[0]) as unknown as { stack: Layer[] };
+  const routes: { method: string; path: string }[] = [];
+  const walk = (stack: Layer[]) => {
+    for (const layer of stack) {
+      if (layer.route !== undefined && typeof layer.route.path === "string") {
+        for (const method of Object.keys(layer.route.methods ?? {})) {
+          routes.push({ method: method.toUpperCase(), path: layer.route.path });
+        }
+      } else if (Array.isArray(layer.handle?.stack)) walk(layer.handle.stack);
+    }
+  };
+  walk(router.stack);
+  return routes;
+}
+
+describe("without the credential, no admin route answers, from loopback either", () => {
   let server: TestServer;
   let port: string;
   beforeAll(async () => {
@@ -144,60 +182,48 @@ describe("a web page cannot reach the admin (no ADMIN_TOKEN)", () => {
   });
   afterAll(() => server.stop());
 
-  it("the rebinding attack: a PUT for evil.example is a 403 naming Host and ADMIN_HOSTS, and the switch stays off", async () => {
-    const res = await flipSwitch(server.url, "checkout-crash-process", true, {
-      Host: `evil.example:${port}`,
-      Origin: `http://evil.example:${port}`,
-    });
-    expect(res.status).toBe(403);
-    expect(res.body.error).toContain(`Host is "evil.example:${port}"`);
-    expect(res.body.error).toContain("ADMIN_HOSTS=evil.example");
-    expect(res.body.error).toContain("ADMIN_TOKEN");
+  it("every route of the admin router refuses a request from 127.0.0.1 without the credential, and changes nothing", async () => {
+    const routes = adminRoutes();
+    // The router's own list, so a route added later is checked too; these must be among them.
+    for (const expected of [
+      "PUT /admin/switches/:name",
+      "POST /admin/truth/reset",
+      "POST /admin/reset",
+      "PUT /admin/faults",
+      "POST /admin/challenge/start",
+      "POST /admin/challenge/stop",
+    ]) {
+      expect(routes.map((route) => `${route.method} ${route.path}`)).toContain(expected);
+    }
+    const before = await request(server.url).get("/admin/truth").set(ADMIN).expect(200);
+    for (const { method, path } of routes) {
+      const url = path.replace(":name", "checkout-crash");
+      const send = request(server.url)
+        [method.toLowerCase() as "get" | "put" | "post"](url)
+        .set("Accept", "application/json");
+      const res =
+        method === "GET" ? await send : await send.send({ on: true, faults: "error:500@100%:*" });
+      // The login form is how a browser shows the token: without one it asks again.
+      expect(res.status, `${method} ${url}`).toBe(401);
+    }
+    expect(server.switches.enabled()).toEqual([]);
+    expect(server.faults.text).toBe("");
+    expect(server.challenges.state().running).toBeFalsy();
+    const after = await request(server.url).get("/admin/truth").set(ADMIN).expect(200);
+    expect(after.body.since).toBe(before.body.since); // the truth was not reset
+  });
+
+  it("the rebinding attack: a PUT for evil.example without the credential is refused, and the switch stays off", async () => {
+    const res = await request(server.url)
+      .put("/admin/switches/checkout-crash-process")
+      .set("Host", `evil.example:${port}`)
+      .send({ on: true });
+    expect(res.status).toBe(401);
     expect(server.switches.isOn("checkout-crash-process")).toBe(false);
     expect((await request(server.url).get("/checkout")).status).toBe(200);
   });
 
-  it("the same attack through the page's form is a 403 too", async () => {
-    const res = await request(server.url)
-      .post("/admin/switches/checkout-crash-process")
-      .set("Host", `evil.example:${port}`)
-      .set("Origin", `http://evil.example:${port}`)
-      .type("form")
-      .send("on=true");
-    expect(res.status).toBe(403);
-    expect(res.text).toContain("ADMIN_HOSTS");
-    expect(server.switches.isOn("checkout-crash-process")).toBe(false);
-  });
-
-  it("answers the loopback names, with any port and in any case", async () => {
-    for (const host of ["localhost", "LocalHost:9999", "127.0.0.1", "127.1.2.3:80", "[::1]:8000"]) {
-      const res = await request(server.url).get("/admin/switches").set("Host", host);
-      expect(res.status, host).toBe(200);
-    }
-  });
-
-  it("refuses every other name, the page and the login form included", async () => {
-    for (const host of [
-      "evil.example",
-      "127.0.0.1.evil.example",
-      "localhost.evil.example",
-      "0.0.0.0:8000",
-    ]) {
-      const res = await request(server.url).get("/admin/switches").set("Host", host);
-      expect(res.status, host).toBe(403);
-      expect(res.body.error, host).toContain(`Host is "${host}"`);
-    }
-    const page = await request(server.url).get("/admin").set("Host", "evil.example");
-    expect(page.status).toBe(403);
-    const login = await request(server.url)
-      .post("/admin/login")
-      .set("Host", "evil.example")
-      .type("form")
-      .send("token=x");
-    expect(login.status).toBe(403);
-  });
-
-  it("the JSON API refuses a request another site's page sent, naming the header", async () => {
+  it("the JSON API refuses a request another site's page sent, naming the header, even with the token", async () => {
     const cases: [Record<string, string>, string][] = [
       [{ Origin: "http://evil.example" }, 'Origin is "http://evil.example"'],
       [{ Origin: "null" }, 'Origin is "null"'],
@@ -211,6 +237,7 @@ describe("a web page cannot reach the admin (no ADMIN_TOKEN)", () => {
     }
     const read = await request(server.url)
       .get("/admin/switches")
+      .set(ADMIN)
       .set("Sec-Fetch-Site", "cross-site");
     expect(read.status).toBe(403);
     expect(server.switches.isOn("checkout-crash")).toBe(false);
@@ -224,39 +251,90 @@ describe("a web page cannot reach the admin (no ADMIN_TOKEN)", () => {
     expect(own.status).toBe(200);
     await request(server.url)
       .post("/admin/switches/checkout-crash")
+      .set(ADMIN)
       .set("Origin", server.url.replace("127.0.0.1", "LOCALHOST"))
       .set("Host", `localhost:${port}`)
       .type("form")
       .send("on=false")
       .expect(303);
     expect(server.switches.isOn("checkout-crash")).toBe(false);
-    await request(server.url).get("/admin").set("Sec-Fetch-Site", "none").expect(200);
+    await request(server.url).get("/admin").set(ADMIN).set("Sec-Fetch-Site", "none").expect(200);
   });
 });
 
-describe("ADMIN_HOSTS", () => {
-  const server = serverForTests({ ADMIN_HOSTS: "fest.local, Lab-Box" });
+describe("the token generated at the first start (no ADMIN_TOKEN)", () => {
+  const server = serverForTests({ ADMIN_TOKEN: "" });
 
-  it("lets tokenless admin requests name the listed hosts, and still no other", async () => {
-    for (const host of ["fest.local:8000", "FEST.LOCAL", "lab-box:80", "localhost"]) {
-      expect(
-        (await request(server().url).get("/admin/switches").set("Host", host)).status,
-        host,
-      ).toBe(200);
-    }
-    const other = await request(server().url).get("/admin/switches").set("Host", "other.local");
-    expect(other.status).toBe(403);
-    expect(other.body.error).toContain("fest.local, lab-box");
+  it("is kept beside the database, readable by its owner only, and admits", async () => {
+    const path = join(dirname(server().dbPath), "admin-token");
+    expect(adminTokenPath(server().dbPath)).toBe(path);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(server().adminToken.length).toBeGreaterThanOrEqual(24);
+    await request(server().url).get("/admin/switches").expect(401);
+    await request(server().url)
+      .get("/admin/switches")
+      .set(adminHeader(server().adminToken))
+      .expect(200);
+    await request(server().url).get("/admin/switches").set(ADMIN).expect(401); // not the test one
   });
 
-  it("a host name check that knows loopback and the list", () => {
-    expect(isAdminHost("fest.local:1", ["fest.local"])).toBe(true);
-    expect(isAdminHost("fest.local.evil:1", ["fest.local"])).toBe(false);
-    expect(isAdminHost("user@localhost", [])).toBe(false);
-    expect(isAdminHost("localhost/x", [])).toBe(false);
-    expect(isAdminHost(undefined, [])).toBe(false);
-    expect(isAdminHost("[::1]", [])).toBe(true);
-    expect(isAdminHost("[::2]", [])).toBe(false);
+  it("the banner's link logs a browser in with a cookie and takes the token out of the address", async () => {
+    const browser = request.agent(server().url);
+    const link = await browser.get(`/admin?token=${server().adminToken}`);
+    expect(link.status).toBe(303);
+    expect(link.headers.location).toBe("/admin");
+    const cookie = String(link.headers["set-cookie"]);
+    expect(cookie).toMatch(/fest_admin=/);
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Strict/i);
+    expect(cookie).not.toContain(server().adminToken);
+    const page = await browser.get("/admin").expect(200);
+    expect(page.text).toContain("<code>checkout-crash</code>");
+    // The server's own log does not keep the token either.
+    expect(server().logs.join("\n")).toContain("/admin?token=[hidden]");
+    expect(server().logs.join("\n")).not.toContain(server().adminToken);
+
+    const wrong = await request(server().url).get("/admin?token=nope");
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers["set-cookie"]).toBeUndefined();
+  });
+});
+
+describe("resolving the credential", () => {
+  const dirs: string[] = [];
+  const folder = () => {
+    const dir = mkdtempSync(join(tmpdir(), "fest-admin-token-"));
+    dirs.push(dir);
+    return dir;
+  };
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("ADMIN_TOKEN when given, and no file is written", () => {
+    const dir = folder();
+    expect(resolveAdminCredential("given", join(dir, "fest.db"))).toEqual({
+      token: "given",
+      from: "ADMIN_TOKEN",
+    });
+    expect(() => statSync(join(dir, "admin-token"))).toThrow();
+  });
+
+  it("made once, then the same token on every later start (a restart, another worker)", () => {
+    const dbPath = join(folder(), "data", "fest.db");
+    const first = resolveAdminCredential(undefined, dbPath);
+    expect(first).toMatchObject({ from: "file", created: true });
+    const again = [1, 2, 3].map(() => resolveAdminCredential(undefined, dbPath));
+    for (const later of again) {
+      expect(later).toMatchObject({ token: first.token, from: "file", created: false });
+    }
+  });
+
+  it("an empty token file stops the start with a line that says what to do", () => {
+    const dbPath = join(folder(), "fest.db");
+    writeFileSync(adminTokenPath(dbPath), "\n");
+    expect(() => resolveAdminCredential(undefined, dbPath)).toThrow(AdminTokenFileError);
+    expect(() => resolveAdminCredential(undefined, dbPath)).toThrow(/delete it and start again/);
   });
 });
 
@@ -465,64 +543,28 @@ type Client = (
 ) => Promise<{ status: number; body: { error?: string; switches?: unknown[] } }>;
 
 describe("a client that is not on loopback", () => {
-  let open: TestServer;
-  let withToken: TestServer;
-  beforeAll(async () => {
-    open = await startTestServer();
-    withToken = await startTestServer({ ADMIN_TOKEN: TOKEN });
-  });
-  afterAll(async () => {
-    await open.stop();
-    await withToken.stop();
-  });
+  const server = serverForTests();
 
-  it("is refused with 403 saying to set ADMIN_TOKEN, and may use the token when set", async () => {
-    const remote = await serveOnSocket(open);
+  it("is refused without the credential and admitted with it, as a loopback client is", async () => {
+    const remote = await serveOnSocket(server());
     try {
       const refused = await remote.get("/admin/switches");
-      expect(refused.status).toBe(403);
-      expect(refused.body.error).toContain("ADMIN_TOKEN");
+      expect(refused.status).toBe(401);
+      expect(refused.body.error).toContain("Authorization: Bearer");
       const put = await remote.put(
         "/admin/switches/checkout-crash",
         { "content-type": "application/json" },
         JSON.stringify({ on: true }),
       );
-      expect(put.status).toBe(403);
-      expect(open.switches.isOn("checkout-crash")).toBe(false);
+      expect(put.status).toBe(401);
+      expect(server().switches.isOn("checkout-crash")).toBe(false);
       // The rest of the site is open to everyone.
       expect((await remote.get("/health")).status).toBe(200);
-    } finally {
-      await remote.close();
-    }
-
-    const tokenRemote = await serveOnSocket(withToken);
-    try {
-      expect((await tokenRemote.get("/admin/switches")).status).toBe(401);
-      const allowed = await tokenRemote.get("/admin/switches", {
-        authorization: `Bearer ${TOKEN}`,
-      });
+      const allowed = await remote.get("/admin/switches", ADMIN);
       expect(allowed.status).toBe(200);
       expect(allowed.body.switches).toHaveLength(SWITCH_NAMES.length);
     } finally {
-      await tokenRemote.close();
-    }
-  });
-
-  it("loopback means 127.0.0.0/8 and ::1, also written as IPv6", () => {
-    for (const a of ["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1", "::FFFF:127.0.0.2"]) {
-      expect(isLoopback(a), a).toBe(true);
-    }
-    for (const a of [
-      "192.0.2.2",
-      "10.127.0.1",
-      "::ffff:10.0.0.1",
-      "fe80::1",
-      "128.0.0.1",
-      "127.0.0.1.example",
-      "",
-      undefined,
-    ]) {
-      expect(isLoopback(a), String(a)).toBe(false);
+      await remote.close();
     }
   });
 });

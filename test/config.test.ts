@@ -89,25 +89,31 @@ describe("config", () => {
     );
   });
 
-  it("ADMIN_HOSTS is a comma-separated list of host names, kept in lower case", () => {
-    expect(config({}).adminHosts).toEqual([]);
-    expect(config({ ADMIN_HOSTS: "Fest.Local, lab-box ,192.168.1.20,[::1]" }).adminHosts).toEqual([
-      "fest.local",
-      "lab-box",
-      "192.168.1.20",
-      "[::1]",
-    ]);
-    expect(config({ ADMIN_HOSTS: "a.example" }, ["--admin-hosts", "b.example"]).adminHosts).toEqual(
-      ["b.example"],
-    );
+  it("TRUST_PROXY takes Express's trust proxy values: names, addresses, CIDRs, hops", () => {
+    expect(config({}).trustProxy).toBeUndefined();
+    expect(config({ TRUST_PROXY: "0" }).trustProxy).toBeUndefined();
+    const loopback = config({ TRUST_PROXY: "loopback" }).trustProxy;
+    expect(loopback?.trust("127.0.0.1", 0)).toBe(true);
+    expect(loopback?.trust("::1", 0)).toBe(true);
+    expect(loopback?.trust("192.0.2.7", 0)).toBe(false);
+    const ranges = config({}, ["--trust-proxy", "10.0.0.0/8, 192.0.2.7"]).trustProxy;
+    expect(ranges?.text).toBe("10.0.0.0/8,192.0.2.7");
+    expect(ranges?.trust("10.1.2.3", 0)).toBe(true);
+    expect(ranges?.trust("192.0.2.8", 0)).toBe(false);
+    const hops = config({ TRUST_PROXY: "2" }).trustProxy;
+    expect([0, 1, 2].map((hop) => hops?.trust("192.0.2.1", hop))).toEqual([true, true, false]);
   });
 
-  it("an ADMIN_HOSTS entry that is not a host name is refused in one line naming it", () => {
-    for (const bad of ["http://fest.local", "fest.local:8000", "fest.local/admin", "-x.example"]) {
-      expect(errorOf({ ADMIN_HOSTS: `ok.example,${bad}` })).toBe(
-        `ADMIN_HOSTS=ok.example,${bad} is not allowed: "${bad}" is not a host name: use names such as fest.local or 192.168.1.20, comma-separated, without scheme, port or path`,
-      );
-    }
+  it("a TRUST_PROXY that is no address, or trusts everyone, is refused in one line", () => {
+    expect(errorOf({ TRUST_PROXY: "nginx.local" })).toMatch(
+      /^TRUST_PROXY=nginx\.local is not allowed: invalid IP address: nginx\.local: use the number of proxies in front \(1\), or their addresses/,
+    );
+    expect(errorOf({ TRUST_PROXY: "true" })).toMatch(
+      /^TRUST_PROXY=true is not allowed: trusting every address lets any client name any address/,
+    );
+    expect(errorOf({ TRUST_PROXY: "10.0.0.0/99" })).toMatch(
+      /^TRUST_PROXY=10\.0\.0\.0\/99 is not allowed: /,
+    );
   });
 
   it("QUERY_USER_WRITES is off unless asked for, by env or flag", () => {

@@ -1,10 +1,9 @@
-// Who may flip switches. Without ADMIN_TOKEN: clients on this machine only (loopback), so a
-// server started with HOST=0.0.0.0 for a lab network cannot be steered by its load testers,
-// asking for this machine by a loopback name (or one in ADMIN_HOSTS), from the admin page
-// itself or a script, so a web page in the operator's browser cannot steer it either.
-// With ADMIN_TOKEN: any client that proves it knows the token, by an
-// `Authorization: Bearer <token>` header (the API) or the cookie the login form sets (the
-// page: a browser cannot send a Bearer header when it navigates).
+// Who may use the admin page and API: a client that shows the admin credential
+// (src/admin/credential.ts), by an `Authorization: Bearer <token>` header (the API, curl, the
+// project's commands) or by the cookie that the banner's link and the login form set (the page:
+// a browser cannot send a Bearer header when it navigates). Being on this machine proves
+// nothing: behind a reverse proxy every request comes from loopback. A browser's request must
+// also come from the admin page itself, and a client that guessed wrong too often waits.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { Request, RequestHandler } from "express";
 import { crossSiteReason } from "../cross-site.js";
@@ -14,14 +13,6 @@ import type { WrongTokenLimiter } from "./wrong-tokens.js";
 
 export const ADMIN_COOKIE = "fest_admin";
 export const WWW_AUTHENTICATE = 'Bearer realm="fest-lab admin"';
-
-/** 127.0.0.0/8, ::1, and IPv4 loopback written as IPv6 (::ffff:127.x.x.x). */
-export function isLoopback(address: string | undefined): boolean {
-  if (address === undefined) return false;
-  if (address === "::1") return true;
-  const v4 = address.toLowerCase().startsWith("::ffff:") ? address.slice(7) : address;
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
-}
 
 /**
  * Constant time: both sides are hashed to 32 bytes first, so neither the content nor the
@@ -55,42 +46,24 @@ function presentedToken(req: Request, token: string): "right" | "wrong" | "none"
 }
 
 export interface AdminAccess {
-  adminToken: string | undefined;
-  /** ADMIN_HOSTS: names besides the loopback ones that a tokenless admin request may use. */
-  adminHosts: readonly string[];
+  /** ADMIN_TOKEN, or the token generated and kept beside the data: there is always one. */
+  adminToken: string;
   wrongTokens: WrongTokenLimiter;
 }
 
 /**
- * Runs before every admin route, the login form included: the checks that need no token.
- * A browser's request must come from the admin page itself. Without a token, the client
- * must be on this machine and name this machine in Host: a page whose name was rebound to
- * 127.0.0.1 (DNS rebinding) reaches the loopback address but still sends its own name.
- * With a token, a client that guessed wrong too often waits.
+ * Runs before every admin route, the login form and the banner's link included: the checks
+ * that come before the token. A browser's request must come from the admin page itself (a
+ * page on another site, or one whose name was rebound to this address, is refused by its
+ * Origin), and a client that sent too many wrong tokens waits.
  */
-export function adminGate({ adminToken, adminHosts, wrongTokens }: AdminAccess): RequestHandler {
+export function adminGate({ wrongTokens }: AdminAccess): RequestHandler {
   return (req, _res, next) => {
     const crossSite = crossSiteReason(req);
     if (crossSite !== undefined) {
       throw new Forbidden(
         `the admin page and API answer their own page only, and this request came from another site: ${crossSite}. Open ${req.protocol}://${req.get("host") ?? "127.0.0.1:8000"}/admin itself, or use curl`,
       );
-    }
-    if (adminToken === undefined) {
-      const client = req.socket.remoteAddress;
-      if (!isLoopback(client)) {
-        throw new Forbidden(
-          `the admin page and API answer clients on this machine only (you are ${client ?? "unknown"}): start the server with ADMIN_TOKEN=<secret> (or --admin-token) and send Authorization: Bearer <secret>`,
-        );
-      }
-      const host = req.get("host");
-      if (!isAdminHost(host, adminHosts)) {
-        throw new Forbidden(
-          `the admin page and API answer requests for this machine only, and Host is "${host ?? ""}" (allowed: localhost, 127.x.x.x, [::1]${adminHosts.map((name) => `, ${name}`).join("")}, any port): to allow another name, start the server with ADMIN_HOSTS=${hostName(host ?? "") ?? "name"} (or --admin-hosts), or with ADMIN_TOKEN`,
-        );
-      }
-      next();
-      return;
     }
     const wait = wrongTokens.waitSeconds(clientOf(req));
     if (wait > 0) {
@@ -103,13 +76,9 @@ export function adminGate({ adminToken, adminHosts, wrongTokens }: AdminAccess):
   };
 }
 
-/** After adminGate and the login form: with a token set, every admin request must show it. */
+/** After adminGate, the login form and the link: every admin request must show the token. */
 export function requireAdminToken({ adminToken, wrongTokens }: AdminAccess): RequestHandler {
   return (req, res, next) => {
-    if (adminToken === undefined) {
-      next();
-      return;
-    }
     const shown = presentedToken(req, adminToken);
     if (shown === "right") {
       next();
@@ -122,26 +91,15 @@ export function requireAdminToken({ adminToken, wrongTokens }: AdminAccess): Req
       return;
     }
     throw new Unauthorized(
-      "admin requests need the header Authorization: Bearer <token>, with the ADMIN_TOKEN the server was started with",
+      "admin requests need the header Authorization: Bearer <token>, with ADMIN_TOKEN or the token in the admin-token file beside the database (the start-up banner says which)",
     );
   };
 }
 
-/** The loopback names, or one listed in ADMIN_HOSTS; any port, any case. */
-export function isAdminHost(host: string | undefined, adminHosts: readonly string[]): boolean {
-  const name = host === undefined ? undefined : hostName(host);
-  if (name === undefined) return false;
-  if (name === "localhost" || name === "[::1]") return true;
-  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name)) return true;
-  return adminHosts.includes(name);
-}
-
-/** "Name:8000" -> "name", "[::1]:8000" -> "[::1]"; undefined when it is no plain host. */
-function hostName(host: string): string | undefined {
-  const match = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::\d{1,5})?$/.exec(host.toLowerCase());
-  return match?.[1];
-}
-
+/**
+ * The client's address: the socket's peer, or with TRUST_PROXY the address the trusted
+ * proxies forwarded (Express computes req.ip from the app's "trust proxy").
+ */
 export function clientOf(req: Request): string {
-  return req.socket.remoteAddress ?? "an unknown address";
+  return req.ip ?? req.socket.remoteAddress ?? "an unknown address";
 }

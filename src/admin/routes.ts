@@ -12,12 +12,12 @@
 //   POST /admin/reset            every lab back to its start (src/reset/): JSON with what and how
 //                                long; the page's form (no body) goes back to the page
 //   /admin/challenge...          the challenges (src/challenge/routes.ts)
-// While a challenge runs, the switches' states and the faults are hidden from a client that has
-// not shown the admin token (see revealsHidden).
-// Every route passes adminGate first (same site, this machine's name, not locked out), then,
-// with ADMIN_TOKEN, the token check (src/admin/guard.ts).
+//   GET  /admin?token=T          the banner's link: sets the admin cookie, then back to /admin
+// Every route passes adminGate first (same site, not locked out for wrong tokens), then the
+// token check (src/admin/guard.ts): there is always a token (src/admin/credential.ts), and a
+// test lists every route of this router and checks that each refuses a request without it.
 // Routes carry their full path (no mount prefix) so /metrics labels them by their pattern.
-import express, { Router } from "express";
+import express, { type Request, type Response, Router } from "express";
 import { z } from "zod";
 import type { Challenges } from "../challenge/challenges.js";
 import { challengeRouter } from "../challenge/routes.js";
@@ -58,9 +58,8 @@ export interface AdminParts {
   switches: Switches;
   /** Changes a switch everywhere it lives before the answer goes out. */
   applySwitch: ApplySwitch;
-  adminToken: string | undefined;
-  /** ADMIN_HOSTS: host names besides the loopback ones that tokenless requests may use. */
-  adminHosts: readonly string[];
+  /** ADMIN_TOKEN, or the token generated and kept beside the data. */
+  adminToken: string;
   /** Says when a client is locked out for wrong tokens. */
   log: Logger;
   faults: Faults;
@@ -77,7 +76,6 @@ export function adminRouter({
   switches,
   applySwitch,
   adminToken,
-  adminHosts,
   log,
   faults,
   truth,
@@ -90,7 +88,6 @@ export function adminRouter({
   const resetRefused = workers > 0 ? RESET_IN_A_GROUP : services ? RESET_IN_SERVICES : undefined;
   const access: AdminAccess = {
     adminToken,
-    adminHosts,
     wrongTokens: new WrongTokenLimiter(log),
   };
   const form = express.urlencoded({ extended: false, limit: "4kb" });
@@ -111,52 +108,47 @@ export function adminRouter({
     });
   }
 
-  // Same site, this machine, not locked out: before everything, the login form included.
+  // Same site, not locked out: before everything, the login form and the link included.
   router.use("/admin", adminGate(access));
 
-  // Before the token check: this is how a browser proves it knows the token.
-  router.post("/admin/login", form, (req, res) => {
-    const given: unknown = req.body?.token;
-    if (adminToken !== undefined) {
-      if (typeof given !== "string" || !tokensMatch(given, adminToken)) {
-        if (typeof given === "string") access.wrongTokens.recordWrong(clientOf(req));
-        res.set("WWW-Authenticate", WWW_AUTHENTICATE);
-        sendPage(req, res, { view: "admin-login.njk", data: { wrong: true }, status: 401 });
-        return;
-      }
-      res.cookie(ADMIN_COOKIE, adminCookieValue(adminToken), COOKIE_OPTIONS);
+  // Before the token check: how a browser proves it knows the token. The cookie holds a value
+  // derived from the token; the redirect takes the token out of the address bar and history.
+  const logIn = (req: Request, res: Response, given: unknown) => {
+    if (typeof given !== "string" || !tokensMatch(given, adminToken)) {
+      if (typeof given === "string") access.wrongTokens.recordWrong(clientOf(req));
+      res.set("WWW-Authenticate", WWW_AUTHENTICATE);
+      sendPage(req, res, { view: "admin-login.njk", data: { wrong: true }, status: 401 });
+      return;
     }
+    res.cookie(ADMIN_COOKIE, adminCookieValue(adminToken), {
+      ...COOKIE_OPTIONS,
+      secure: req.secure,
+    });
     res.redirect(303, "/admin");
+  };
+  router.post("/admin/login", form, (req, res) => logIn(req, res, req.body?.token));
+  // The banner's link, http://HOST:PORT/admin?token=T, as Jupyter prints one.
+  router.get("/admin", (req, res, next) => {
+    if (req.query.token === undefined) next();
+    else logIn(req, res, req.query.token);
   });
 
   router.use("/admin", requireAdminToken(access));
 
-  // Past requireAdminToken, a server with ADMIN_TOKEN has seen the token on this request; a
-  // server without one has no token anybody could show, so what a challenge hides stays hidden.
-  const revealsHidden = adminToken !== undefined;
-  const switchesShown = () =>
-    switches.hiddenBecause === undefined || revealsHidden
-      ? { switches: switches.list() }
-      : {
-          switches: switches.list().map(({ on: _on, ...shown }) => shown),
-          hidden: `the switches' states are ${switches.hiddenBecause}; the admin token shows them`,
-        };
-  const faultsShown = () =>
-    faults.hiddenBecause === undefined || revealsHidden
-      ? faultsState(faults)
-      : hiddenFaultsState(faults, faults.hiddenBecause);
+  // Past requireAdminToken every request has shown the token, so what a challenge hides from
+  // the pages outside /admin is shown here.
 
   router.get("/admin", (req, res) => {
     sendPage(req, res, {
       view: "admin.njk",
       data: {
-        ...switchesShown(),
-        faults: faultsShown(),
+        switches: switches.list(),
+        faults: faultsState(faults),
         challenges: challenges.list(),
         challenge: challenges.state(),
         lastReset: reset.last,
         resetRefused,
-        tokenRequired: adminToken !== undefined,
+        tokenRequired: true,
         origin: `${req.protocol}://${req.get("host") ?? "127.0.0.1:8000"}`,
       },
     });
@@ -168,7 +160,7 @@ export function adminRouter({
   });
 
   router.get("/admin/switches", (_req, res) => {
-    res.json(switchesShown());
+    res.json({ switches: switches.list() });
   });
 
   router.put("/admin/switches/:name", json, async (req, res) => {
@@ -188,7 +180,7 @@ export function adminRouter({
   });
 
   router.get("/admin/faults", (_req, res) => {
-    res.json(faultsShown());
+    res.json(faultsState(faults));
   });
 
   router.put("/admin/faults", json, (req, res) => {
@@ -293,12 +285,6 @@ function faultsState(faults: Faults) {
     syntax: SYNTAX_HELP,
     routes: [...new Set(faults.knownRoutes().map((route) => route.pattern))],
   };
-}
-
-/** Which faults are set is a challenge's secret; how to set them is not. */
-function hiddenFaultsState(faults: Faults, hiddenBecause: string) {
-  const { faults: _text, rules: _rules, ...rest } = faultsState(faults);
-  return { hidden: `the faults are ${hiddenBecause}; the admin token shows them`, ...rest };
 }
 
 function switchParam(name: string | undefined): SwitchName {

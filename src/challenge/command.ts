@@ -4,7 +4,13 @@
 // passed), 1 verify: some answer did not, 2 the command, the server or an answer's form was
 // wrong, or nothing answered.
 import { writeFileSync } from "node:fs";
-import { ADMIN_TOKEN_OPTION, DEFAULT_SERVER_URL, SERVER_URL_OPTION } from "../client-options.js";
+import {
+  ADMIN_TOKEN_OPTION,
+  adminTokenFor,
+  DEFAULT_SERVER_URL,
+  SERVER_DATA_OPTION,
+  SERVER_URL_OPTION,
+} from "../client-options.js";
 import { OptionError, readOptions, usageLines } from "../options.js";
 import { wholeNumber } from "../parsers.js";
 import type { Verification } from "./challenges.js";
@@ -16,6 +22,7 @@ export const EXIT = { done: 0, failed: 1, usage: 2 } as const;
 const OPTIONS = {
   url: SERVER_URL_OPTION,
   adminToken: ADMIN_TOKEN_OPTION,
+  dbPath: SERVER_DATA_OPTION,
   seed: {
     flag: "seed",
     arg: "N",
@@ -63,7 +70,8 @@ export async function runChallengeCommand(
       return EXIT.done;
     }
     const [command, ...rest] = read.positionals;
-    const server = new ChallengeServer(read.values.url, read.values.adminToken);
+    const { url, adminToken, dbPath } = read.values;
+    const server = new ChallengeServer(url, adminTokenFor(url, adminToken, dbPath));
     const noMore = () => {
       if (rest.length > 0)
         throw new Refused(`${command} takes no arguments, got ${rest.join(" ")}`);
@@ -152,7 +160,7 @@ class ChallengeServer {
     if (!res.ok) {
       const tokenAdvice =
         res.status === 401 && this.adminToken === undefined
-          ? " (give ADMIN_TOKEN=... or --admin-token)"
+          ? " (give ADMIN_TOKEN=... or --admin-token, or --db with the server's DB_PATH on its machine)"
           : "";
       throw new Refused(
         `${String(json.error ?? `the server answered ${res.status}`)}${tokenAdvice}`,

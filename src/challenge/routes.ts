@@ -9,6 +9,7 @@
 // Each POST also takes the page's form (then goes back to /admin#challenge); everything else,
 // refusals included, is JSON (the admin router sees to that before its guard).
 import express, { type Request, type Response, Router } from "express";
+import { clientOf } from "../admin/guard.js";
 import type { Challenges } from "./challenges.js";
 
 /** The page's verify form names each answer field "answer-<question id>". */
@@ -73,5 +74,5 @@ function answer(req: Request, res: Response, data: object): void {
 }
 
 function by(req: Request): string {
-  return `admin ${fromPage(req) ? "page" : "api"} from ${req.socket.remoteAddress ?? "an unknown address"}`;
+  return `admin ${fromPage(req) ? "page" : "api"} from ${clientOf(req)}`;
 }

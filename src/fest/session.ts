@@ -17,8 +17,12 @@ const COOKIE_OPTIONS: CookieOptions = {
   maxAge: 7 * 24 * 3600 * 1000,
 };
 
+/**
+ * Secure when the client spoke https: to this server, or to a proxy that TRUST_PROXY names and
+ * that said so in X-Forwarded-Proto (req.secure, as Express computes it from "trust proxy").
+ */
 export function startSession(res: Response, user: User): void {
-  res.cookie(SESSION_COOKIE, user.username, COOKIE_OPTIONS);
+  res.cookie(SESSION_COOKIE, user.username, { ...COOKIE_OPTIONS, secure: res.req.secure });
 }
 
 export function endSession(res: Response): void {

@@ -123,6 +123,8 @@ function serviceApp(parts: FestServiceParts, mount: (app: Express) => void): Exp
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
+  // TRUST_PROXY, as in the monolith (src/trust-proxy.ts): the session cookie's Secure, req.ip.
+  if (parts.config.trustProxy !== undefined) app.set("trust proxy", parts.config.trustProxy.trust);
   createViews().express(app);
   app.set("view cache", true);
   app.use(cookieParser(parts.sessionSecret));

@@ -1,7 +1,12 @@
 // `npm run verify -- results/events_stats.csv [--run-id ID] [--url http://127.0.0.1:8000]`:
 // reads a Locust stats CSV and the server's GET /admin/truth, and prints them side by side.
 import { readFileSync } from "node:fs";
-import { ADMIN_TOKEN_OPTION, SERVER_URL_OPTION } from "../client-options.js";
+import {
+  ADMIN_TOKEN_OPTION,
+  adminTokenFor,
+  SERVER_DATA_OPTION,
+  SERVER_URL_OPTION,
+} from "../client-options.js";
 import { type Option, OptionError, readOptions, usageLines } from "../options.js";
 import { locustRows } from "./locust-csv.js";
 import type { TruthReport } from "./truth.js";
@@ -19,6 +24,7 @@ const OPTIONS = {
     parse: text,
   },
   adminToken: ADMIN_TOKEN_OPTION,
+  dbPath: SERVER_DATA_OPTION,
 } satisfies Record<string, Option<unknown>>;
 
 const USAGE = [
@@ -41,7 +47,8 @@ async function main(): Promise<void> {
   if (csvPath === undefined || extra.length > 0)
     throw new OptionError(`give one stats CSV\n${USAGE}`);
   const rows = locustRows(readFileSync(csvPath, "utf8"));
-  const truth = await fetchTruth(values.url, values.runId, values.adminToken);
+  const token = adminTokenFor(values.url, values.adminToken, values.dbPath);
+  const truth = await fetchTruth(values.url, values.runId, token);
   for (const line of verdictTable(compare(rows, truth.routes))) console.log(line);
   console.log(
     `server: ${truth.connections.opened} connections opened, ${truth.connections.closed} closed, ${truth.connections.resetByFault} reset by a fault; ${truth.stalls} stalls; counting since ${truth.since}`,

@@ -10,6 +10,7 @@ import {
   spawnServer as spawnServerWith,
 } from "../../measure/server-process.js";
 import { freePort } from "../../src/free-port.js";
+import { TEST_ADMIN_TOKEN } from "./admin-api.js";
 
 export { SERVER_ENTRY, type ServerProcess } from "../../measure/server-process.js";
 export { freePort } from "../../src/free-port.js";
@@ -23,6 +24,8 @@ export function spawnServer(env: Record<string, string>, args: string[] = []): S
       PATH: process.env.PATH ?? "",
       LOG_LEVEL: "warn",
       MODEL_PATH: inject("tinyModelPath"),
+      // The credential test/helpers/admin-api.ts sends; ADMIN_TOKEN: "" leaves it to be generated.
+      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
       ...env,
     },
     { args },

@@ -9,6 +9,7 @@ import type { SeedSize } from "../../src/database.js";
 import { createLogger } from "../../src/observe/log.js";
 import { type RunningServer, type StartOptions, startServer } from "../../src/start.js";
 import type { SwitchName } from "../../src/switches.js";
+import { TEST_ADMIN_TOKEN } from "./admin-api.js";
 
 /** Small enough to seed in milliseconds, big enough that every page has rows. */
 export const SMALL_SEED: SeedSize = { events: 12, users: 30, registrations: 150, movies: 400 };
@@ -34,6 +35,9 @@ export async function startTestServer(
       MODEL_PATH: inject("tinyModelPath"),
       LOG_LEVEL: "info",
       SESSION_SECRET: "test-secret",
+      // Every admin request needs a credential: this one is sent by test/helpers/admin-api.ts.
+      // A test that needs the generated one passes ADMIN_TOKEN: "" (unset).
+      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
       ...env,
     },
     argv: [],
