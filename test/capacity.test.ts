@@ -3,6 +3,7 @@
 import { Agent, get } from "node:http";
 import request from "supertest";
 import { afterEach, describe, expect, it } from "vitest";
+import { ADMIN } from "./helpers/admin-api.js";
 import { waitFor } from "./helpers/process.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
@@ -39,7 +40,7 @@ describe("the capacity limit", () => {
     // While the /io requests are in flight, the health probe still gets through.
     const health = await getAlone(`${url}/health`);
     expect(health.status).toBe(200);
-    await request(url).get("/admin/truth").expect(200);
+    await request(url).get("/admin/truth").set(ADMIN).expect(200);
     const all = await answers;
     const ok = all.filter((a) => a.status === 200);
     const refused = all.filter((a) => a.status === 503);
@@ -48,7 +49,7 @@ describe("the capacity limit", () => {
     expect(refused.length).toBeGreaterThan(0);
     for (const answer of refused) expect(answer.retryAfter).toBe("1");
 
-    const truth = await request(url).get("/admin/truth").expect(200);
+    const truth = await request(url).get("/admin/truth").set(ADMIN).expect(200);
     const io = truth.body.routes.find((r: { route: string }) => r.route === "/io");
     expect(io.requests).toBe(50);
     expect(io.statuses).toEqual({ 200: ok.length, 503: refused.length });

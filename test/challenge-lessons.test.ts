@@ -5,6 +5,7 @@
 import { Agent, request as httpRequest } from "node:http";
 import request from "supertest";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { adminHeader } from "./helpers/admin-api.js";
 import { challengeCli } from "./helpers/challenge-cli.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
@@ -64,16 +65,19 @@ function send(
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ LOG_LEVEL: "warn" });
+  // No ADMIN_TOKEN: the server makes one, and the CLI reads it as a student's would.
+  server = await startTestServer({ LOG_LEVEL: "warn", ADMIN_TOKEN: "" });
 });
 afterAll(() => server.stop());
 afterEach(async () => {
-  await request(server.url).post("/admin/reset").expect(200);
+  await request(server.url).post("/admin/reset").set(adminHeader(server.adminToken)).expect(200);
 });
 
 /** Starts a challenge through the CLI; its run id, read from what the CLI printed. */
 async function start(name: string, seed: number): Promise<string> {
-  const { code, output } = await challengeCli(server.url, ["start", name, "--seed", String(seed)]);
+  const { code, output } = await challengeCli(server.url, ["start", name, "--seed", String(seed)], {
+    DB_PATH: server.dbPath,
+  });
   expect(code, output).toBe(0);
   const runId = new RegExp(`run id (${name}-${seed}-[0-9a-f]{4})`).exec(output)?.[1];
   if (runId === undefined) throw new Error(`no run id in: ${output}`);
@@ -81,15 +85,19 @@ async function start(name: string, seed: number): Promise<string> {
 }
 
 async function verify(answers: Record<string, string | number>) {
-  return challengeCli(server.url, [
-    "verify",
-    ...Object.entries(answers).map(([id, answer]) => `${id}=${answer}`),
-  ]);
+  return challengeCli(
+    server.url,
+    ["verify", ...Object.entries(answers).map(([id, answer]) => `${id}=${answer}`)],
+    { DB_PATH: server.dbPath },
+  );
 }
 
 /** The server's own figure for the run, where a question asks what the server measured. */
 async function truthOf(runId: string, method: string, route: string) {
-  const { body } = await request(server.url).get(`/admin/truth?run=${runId}`).expect(200);
+  const { body } = await request(server.url)
+    .get(`/admin/truth?run=${runId}`)
+    .set(adminHeader(server.adminToken))
+    .expect(200);
   return body.routes.find(
     (r: { method: string; route: string }) => r.method === method && r.route === route,
   );

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pickVariant } from "../src/challenge/challenges.js";
 import { type Challenge, loadChallenges } from "../src/challenge/definition.js";
 import { projectRoot } from "../src/paths.js";
+import { adminHeader, TEST_ADMIN_TOKEN } from "./helpers/admin-api.js";
 import { challengeCli } from "./helpers/challenge-cli.js";
 import { freePort } from "./helpers/process.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
@@ -17,16 +18,20 @@ import { startTestServer, type TestServer } from "./helpers/server.js";
 const CHALLENGES = join(projectRoot, "challenges");
 const TOKEN = "challenge-admin-token-for-tests";
 
-describe("a server without ADMIN_TOKEN", () => {
+describe("a server with the token it generated, and the CLI on the same machine reading it", () => {
   let server: TestServer;
   beforeAll(async () => {
     // One switch on at start: stop and reset must put it back, not just turn all off.
-    server = await startTestServer({ LOG_LEVEL: "warn", BUGS: "io-blocking" });
+    server = await startTestServer({ LOG_LEVEL: "warn", BUGS: "io-blocking", ADMIN_TOKEN: "" });
   });
   afterAll(() => server.stop());
+  // Nobody types a token: the CLI reads the file beside the server's DB_PATH, as
+  // `npm run challenge` does beside db/fest.db.
+  const cli = (args: string[]) => challengeCli(server.url, args, { DB_PATH: server.dbPath });
+  const admin = () => adminHeader(server.adminToken);
 
   it("lists at least six challenges, one line each, exit 0", async () => {
-    const { code, output } = await challengeCli(server.url, ["list"]);
+    const { code, output } = await cli(["list"]);
     expect(code).toBe(0);
     const lines = output.trim().split("\n");
     for (const name of [
@@ -44,7 +49,7 @@ describe("a server without ADMIN_TOKEN", () => {
   });
 
   it("start breaks the variant, hides it from the API, the page and /metrics, and stop puts it back", async () => {
-    const started = await challengeCli(server.url, ["start", "slow-listing", "--seed", "3"]);
+    const started = await cli(["start", "slow-listing", "--seed", "3"]);
     expect(started.code).toBe(0);
     const runId = /run id (slow-listing-3-[0-9a-f]{4})/.exec(started.output)?.[1];
     expect(runId).toBeDefined();
@@ -52,13 +57,17 @@ describe("a server without ADMIN_TOKEN", () => {
     const variant = pickVariant(challengeNamed("slow-listing"), 3);
     expect(server.switches.enabled()).toEqual(variant.switches);
 
-    const switches = await request(server.url).get("/admin/switches").expect(200);
+    const switches = await request(server.url).get("/admin/switches").set(admin()).expect(200);
     expect(switches.body.hidden).toContain("hidden while challenge slow-listing runs");
     for (const s of switches.body.switches) expect(s).not.toHaveProperty("on");
-    const faults = await request(server.url).get("/admin/faults").expect(200);
+    const faults = await request(server.url).get("/admin/faults").set(admin()).expect(200);
     expect(faults.body.hidden).toContain("hidden while challenge slow-listing runs");
     expect(faults.body).not.toHaveProperty("rules");
-    const page = await request(server.url).get("/admin").set("Accept", "text/html").expect(200);
+    const page = await request(server.url)
+      .get("/admin")
+      .set(admin())
+      .set("Accept", "text/html")
+      .expect(200);
     expect(page.text).toContain("hidden while challenge slow-listing runs");
     for (const name of variant.switches)
       expect(page.text).not.toMatch(new RegExp(`on:[^<]*${name}`));
@@ -71,15 +80,15 @@ describe("a server without ADMIN_TOKEN", () => {
     expect(metrics.text).not.toContain("festlab_switch_on{");
     expect(server.logs.join("\n")).not.toContain(`switch ${variant.switches[0]} turned on`);
 
-    const again = await challengeCli(server.url, ["start", "the-knee"]);
+    const again = await cli(["start", "the-knee"]);
     expect(again.code).toBe(2);
     expect(again.output).toContain("challenge slow-listing is running: stop it first");
 
-    const stopped = await challengeCli(server.url, ["stop"]);
+    const stopped = await cli(["stop"]);
     expect(stopped.code).toBe(0);
     expect(stopped.output).toContain(`it turned on ${variant.switches[0]}`);
     expect(server.switches.enabled()).toEqual(["io-blocking"]);
-    const shown = await request(server.url).get("/admin/switches").expect(200);
+    const shown = await request(server.url).get("/admin/switches").set(admin()).expect(200);
     expect(shown.body.hidden).toBeUndefined();
     expect(shown.body.switches.find((s: { name: string }) => s.name === "io-blocking").on).toBe(
       true,
@@ -92,62 +101,65 @@ describe("a server without ADMIN_TOKEN", () => {
     const limits = new Set(Array.from({ length: 20 }, (_, seed) => pickVariant(knee, seed)));
     expect(limits.size).toBeGreaterThan(1);
     for (const seed of [11, 11]) {
-      await request(server.url).post("/admin/challenge/start").send({ name: "the-knee", seed });
+      await request(server.url)
+        .post("/admin/challenge/start")
+        .set(admin())
+        .send({ name: "the-knee", seed });
       expect(server.capacity.maxInFlight).toBe(pickVariant(knee, 11).capacity?.maxInFlight);
-      await request(server.url).post("/admin/challenge/stop").expect(200);
+      await request(server.url).post("/admin/challenge/stop").set(admin()).expect(200);
     }
     expect(server.capacity.maxInFlight).toBe(0);
   });
 
   it("hints come one at a time, then say none remain", async () => {
-    await challengeCli(server.url, ["start", "crashing-checkout"]);
+    await cli(["start", "crashing-checkout"]);
     const hints = readChallenge("crashing-checkout").hints as string[];
     for (let n = 1; n <= hints.length; n++) {
-      const { code, output } = await challengeCli(server.url, ["hint"]);
+      const { code, output } = await cli(["hint"]);
       expect(code).toBe(0);
       expect(output).toMatch(new RegExp(`^hint ${n} of ${hints.length}: `));
     }
-    const none = await challengeCli(server.url, ["hint"]);
+    const none = await cli(["hint"]);
     expect(none.code).toBe(0);
     expect(none.output.trim()).toBe(`no hints remain: all ${hints.length} given`);
-    const status = await challengeCli(server.url, ["status"]);
+    const status = await cli(["status"]);
     expect(status.output).toContain(`hint ${hints.length}: `);
-    await challengeCli(server.url, ["stop"]);
+    await cli(["stop"]);
   });
 
   it("says in one line what is wrong, exit 2: unknown challenge, no challenge running, bad answers, no server", async () => {
-    const unknown = await challengeCli(server.url, ["start", "no-such-thing"]);
+    const unknown = await cli(["start", "no-such-thing"]);
     expect(unknown.code).toBe(2);
     expect(unknown.output.trim()).toMatch(
       /^challenge: no challenge named "no-such-thing": the challenges are .*the-knee/,
     );
 
     // Verify also grades the last stopped challenge, until a reset forgets it.
-    await request(server.url).post("/admin/reset").expect(200);
-    const none = await challengeCli(server.url, ["verify", "page=/events"]);
+    await request(server.url).post("/admin/reset").set(admin()).expect(200);
+    const none = await cli(["verify", "page=/events"]);
     expect(none.code).toBe(2);
     expect(none.output.trim()).toMatch(/^challenge: no challenge is running/);
-    expect((await challengeCli(server.url, ["hint"])).output).toContain("no challenge is running");
+    expect((await cli(["hint"])).output).toContain("no challenge is running");
 
-    await challengeCli(server.url, ["start", "slow-listing"]);
-    const noEquals = await challengeCli(server.url, ["verify", "events-slow-loop"]);
+    await cli(["start", "slow-listing"]);
+    const noEquals = await cli(["verify", "events-slow-loop"]);
     expect(noEquals.code).toBe(2);
     expect(noEquals.output.trim()).toBe(
       'challenge: answers are ID=ANSWER, like page=/events or share=3.2, got "events-slow-loop"',
     );
-    const notANumber = await challengeCli(server.url, ["verify", "requests=many"]);
+    const notANumber = await cli(["verify", "requests=many"]);
     expect(notANumber.code).toBe(2);
     expect(notANumber.output.trim()).toBe("challenge: answers.requests: a number, like 42 or 3.5");
-    const notAnOption = await challengeCli(server.url, ["verify", "switch=io-blocking"]);
+    const notAnOption = await cli(["verify", "switch=io-blocking"]);
     expect(notAnOption.code).toBe(2);
     expect(notAnOption.output).toContain("answers.switch: one of events-slow-loop");
-    const noQuestion = await challengeCli(server.url, ["verify", "colour=blue"]);
+    const noQuestion = await cli(["verify", "colour=blue"]);
     expect(noQuestion.code).toBe(2);
     expect(noQuestion.output).toContain('there is no question "colour"');
-    const noCommand = await challengeCli(server.url, ["frobnicate"]);
+    const noCommand = await cli(["frobnicate"]);
     expect(noCommand.code).toBe(2);
     expect(noCommand.output).toContain('unknown command "frobnicate"');
-    await challengeCli(server.url, ["stop"]);
+    await cli(["stop"]);
 
     const nowhere = await challengeCli(`http://127.0.0.1:${await freePort()}`, ["list"]);
     expect(nowhere.code).toBe(2);
@@ -159,17 +171,18 @@ describe("a server without ADMIN_TOKEN", () => {
   it("verify while running never shows a wrong answer's expected value; after stop it shows them all", async () => {
     await request(server.url)
       .post("/admin/challenge/start")
+      .set(admin())
       .send({ name: "crashing-checkout", seed: 1 })
       .expect(200);
-    const running = await challengeCli(server.url, ["verify", "route=/events", "failures=3"]);
+    const running = await cli(["verify", "route=/events", "failures=3"]);
     expect(running.code).toBe(1);
     expect(running.output).toMatch(/^FAIL {2}route +given \/events: not this one$/m);
     expect(running.output).toMatch(/^FAIL {2}status +no answer: no answer$/m);
     expect(running.output).not.toContain("expected");
     expect(running.result()).toMatchObject({ challenge: "crashing-checkout", pass: false, of: 3 });
 
-    await request(server.url).post("/admin/challenge/stop").expect(200);
-    const ended = await challengeCli(server.url, ["verify", "route=/events"]);
+    await request(server.url).post("/admin/challenge/stop").set(admin()).expect(200);
+    const ended = await cli(["verify", "route=/events"]);
     expect(ended.code).toBe(1);
     expect(ended.output).toMatch(
       /^FAIL {2}route +given \/events, expected \/checkout: not this one$/m,
@@ -179,6 +192,8 @@ describe("a server without ADMIN_TOKEN", () => {
 
   it("the admin page starts, hints, verifies and stops with its forms", async () => {
     const page = request.agent(server.url);
+    // Logged in as a browser is, by the banner's link.
+    await page.get(`/admin?token=${server.adminToken}`).expect(303);
     await page
       .post("/admin/challenge/start")
       .type("form")
@@ -208,17 +223,21 @@ describe("a server without ADMIN_TOKEN", () => {
   });
 
   it("POST /admin/reset clears a running challenge: switches, faults and the limit back, no challenge left", async () => {
-    await request(server.url).post("/admin/challenge/start").send({ name: "the-knee" }).expect(200);
+    await request(server.url)
+      .post("/admin/challenge/start")
+      .set(admin())
+      .send({ name: "the-knee" })
+      .expect(200);
     expect(server.capacity.maxInFlight).toBeGreaterThan(0);
-    const { body } = await request(server.url).post("/admin/reset").expect(200);
+    const { body } = await request(server.url).post("/admin/reset").set(admin()).expect(200);
     expect(body.challenge).toEqual({ was: "the-knee" });
     expect(server.capacity.maxInFlight).toBe(0);
     expect(server.switches.enabled()).toEqual(["io-blocking"]);
-    const state = await request(server.url).get("/admin/challenge").expect(200);
+    const state = await request(server.url).get("/admin/challenge").set(admin()).expect(200);
     expect(state.body).toEqual({ running: false });
-    const hidden = await request(server.url).get("/admin/switches").expect(200);
+    const hidden = await request(server.url).get("/admin/switches").set(admin()).expect(200);
     expect(hidden.body.hidden).toBeUndefined();
-    const verify = await challengeCli(server.url, ["verify", "limit=4"]);
+    const verify = await cli(["verify", "limit=4"]);
     expect(verify.code).toBe(2);
     expect(verify.output).toContain("no challenge is running");
   });
@@ -231,23 +250,23 @@ describe("a server with ADMIN_TOKEN", () => {
   });
   afterAll(() => server.stop());
 
-  it("shows the hidden switches and faults to a client with the token, and nothing to one without", async () => {
+  it("keeps the challenge's changes hidden from the admin too while it runs, and refuses a client without the token", async () => {
     const started = await challengeCli(server.url, ["start", "was-it-the-network"], {
       ADMIN_TOKEN: TOKEN,
     });
     expect(started.code).toBe(0);
     const withToken = { Authorization: `Bearer ${TOKEN}` };
     const faults = await request(server.url).get("/admin/faults").set(withToken).expect(200);
-    expect(faults.body.hidden).toBeUndefined();
-    expect(faults.body.faults).toMatch(/^reset@\d%:\*$/);
-    const switches = await request(server.url).get("/admin/switches").set(withToken).expect(200);
-    expect(switches.body.switches.every((s: { on: boolean }) => s.on === false)).toBe(true);
+    expect(faults.body.hidden).toContain("hidden while challenge was-it-the-network runs");
+    expect(faults.body).not.toHaveProperty("faults");
     await request(server.url).get("/admin/faults").expect(401);
     await request(server.url).get("/admin/challenge").expect(401);
+    // Run from another folder with no token file and no token: the server's 401, explained.
     const noToken = await challengeCli(server.url, ["hint"]);
     expect(noToken.code).toBe(2);
     expect(noToken.output).toContain("give ADMIN_TOKEN=... or --admin-token");
-    await challengeCli(server.url, ["stop", "--admin-token", TOKEN]);
+    const stopped = await challengeCli(server.url, ["stop", "--admin-token", TOKEN]);
+    expect(stopped.output).toMatch(/it set faults reset@\d%:\*/);
   });
 });
 
@@ -259,7 +278,9 @@ describe("a server with WORKERS set", () => {
   afterAll(() => grouped.stop());
 
   it("refuses to start a challenge with 409: each worker keeps its own faults and counts", async () => {
-    const { code, output } = await challengeCli(grouped.url, ["start", "the-knee"]);
+    const { code, output } = await challengeCli(grouped.url, ["start", "the-knee"], {
+      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    });
     expect(code).toBe(2);
     expect(output.trim()).toMatch(/^challenge: challenges need one process: with WORKERS set/);
     expect(grouped.capacity.maxInFlight).toBe(0);

@@ -5,6 +5,7 @@ import request from "supertest";
 import { afterEach, describe, expect, it } from "vitest";
 import { readConfig } from "../src/config.js";
 import { parseFaults } from "../src/faults/spec.js";
+import { ADMIN } from "./helpers/admin-api.js";
 import { openRaw } from "./helpers/raw-http.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
@@ -62,7 +63,7 @@ describe("faults by rate", () => {
     const res = await request(server.url).get("/checkout").set(json).expect(502);
     expect(res.body).toMatchObject({ injected: true, status: 502 });
     expect(res.body.error).toContain("error:502@100%:GET /checkout");
-    const truth = await request(server.url).get("/admin/truth").expect(200);
+    const truth = await request(server.url).get("/admin/truth").set(ADMIN).expect(200);
     const row = truth.body.routes.find((r: { route: string }) => r.route === "/checkout");
     expect(row).toMatchObject({ requests: 1, statuses: { 502: 1 }, faults: { error: 1 } });
   });
@@ -102,7 +103,7 @@ describe("faults by rate", () => {
     const raw = await openRaw(server.url);
     raw.socket.write("GET /io?ms=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     expect(await raw.closed(5_000)).toBe("");
-    const truth = await request(server.url).get("/admin/truth").expect(200);
+    const truth = await request(server.url).get("/admin/truth").set(ADMIN).expect(200);
     expect(truth.body.connections.resetByFault).toBe(1);
     const row = truth.body.routes.find((r: { route: string }) => r.route === "/io");
     expect(row).toMatchObject({
@@ -117,8 +118,8 @@ describe("faults by rate", () => {
     const server = await start({ FAULTS: "error:503@100%:*" });
     await request(server.url).get("/events").expect(503);
     await request(server.url).get("/health").expect(503);
-    await request(server.url).get("/admin/faults").expect(200);
-    await request(server.url).get("/admin/truth").expect(200);
+    await request(server.url).get("/admin/faults").set(ADMIN).expect(200);
+    await request(server.url).get("/admin/truth").set(ADMIN).expect(200);
     await request(server.url).get("/metrics").expect(200);
   });
 });
@@ -165,10 +166,14 @@ describe("bad fault rules", () => {
       ["reset@1%:/admin/truth", "target"],
     ];
     for (const [faults, field] of cases) {
-      const res = await request(server.url).put("/admin/faults").send({ faults }).expect(400);
+      const res = await request(server.url)
+        .put("/admin/faults")
+        .set(ADMIN)
+        .send({ faults })
+        .expect(400);
       expect(res.body).toMatchObject({ parameter: "faults", field });
     }
-    const now = await request(server.url).get("/admin/faults").expect(200);
+    const now = await request(server.url).get("/admin/faults").set(ADMIN).expect(200);
     expect(now.body.faults).toBe("reset@1%:/io");
   });
 
@@ -192,6 +197,7 @@ describe("faults set live", () => {
     await request(server.url).get("/events").expect(200);
     const set = await request(server.url)
       .put("/admin/faults")
+      .set(ADMIN)
       .send({ faults: "error:503@30%:/events" })
       .expect(200);
     expect(set.body).toMatchObject({ faults: "error:503@30%:/events", seed: 7 });
@@ -199,22 +205,30 @@ describe("faults set live", () => {
       'faults set to "error:503@30%:/events" by admin api from 127.0.0.1',
     );
     const first = await failedNumbers(server.url, 40);
-    await request(server.url).put("/admin/faults").send({ faults: "error:503@30%:/events" });
+    await request(server.url)
+      .put("/admin/faults")
+      .set(ADMIN)
+      .send({ faults: "error:503@30%:/events" });
     expect(await failedNumbers(server.url, 40)).toEqual(first);
-    await request(server.url).put("/admin/faults").send({ faults: "" }).expect(200);
+    await request(server.url).put("/admin/faults").set(ADMIN).send({ faults: "" }).expect(200);
     expect(await failedNumbers(server.url, 20)).toEqual([]);
   });
 
   it("the admin page shows them and its form sets them", async () => {
     const server = await start({ FAULTS: "reset@0.5%:*" });
-    const page = await request(server.url).get("/admin").set("Accept", "text/html").expect(200);
+    const page = await request(server.url)
+      .get("/admin")
+      .set(ADMIN)
+      .set("Accept", "text/html")
+      .expect(200);
     expect(page.text).toContain("reset@0.5%:*");
     await request(server.url)
       .post("/admin/faults")
+      .set(ADMIN)
       .type("form")
       .send({ faults: "error:429@5%:/io" })
       .expect(303);
-    const now = await request(server.url).get("/admin/faults").expect(200);
+    const now = await request(server.url).get("/admin/faults").set(ADMIN).expect(200);
     expect(now.body.faults).toBe("error:429@5%:/io");
   });
 });
@@ -224,7 +238,7 @@ describe("fault headers", () => {
     const server = await start({});
     await request(server.url).get("/io?ms=1").set("X-Fault-Error", "503").expect(200);
     await request(server.url).get("/health").set("X-Fault-Delay", "200ms").expect(200);
-    const truth = await request(server.url).get("/admin/truth").expect(200);
+    const truth = await request(server.url).get("/admin/truth").set(ADMIN).expect(200);
     expect(truth.body.faultHeadersIgnored).toBe(2);
   });
 

@@ -3,7 +3,7 @@
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VERSION } from "../src/version.js";
-import { putSwitch } from "./helpers/admin-api.js";
+import { ADMIN, putSwitch } from "./helpers/admin-api.js";
 import { openRaw } from "./helpers/raw-http.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
@@ -31,8 +31,8 @@ describe("HEAD", () => {
 
   it("HEAD answers wherever GET does: pages, JSON and bench routes", async () => {
     for (const path of ["/events?user=locust_user", "/io?ms=0", "/metrics", "/admin/switches"]) {
-      const get = await request(server.url).get(path);
-      const head = await request(server.url).head(path);
+      const get = await request(server.url).get(path).set(ADMIN);
+      const head = await request(server.url).head(path).set(ADMIN);
       expect(head.status, path).toBe(get.status);
       expect(head.status, path).toBe(200);
       expect(head.headers["content-type"], path).toBe(get.headers["content-type"]);

@@ -2,12 +2,13 @@
 // GET /admin/truth agree exactly per route; with a reset fault, Locust's failures are the
 // truth's resets, and `npm run verify` says the server never saw them.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot } from "../src/paths.js";
 import type { RouteReport, TruthReport } from "../src/truth/truth.js";
+import { adminHeader } from "./helpers/admin-api.js";
 import {
   describeRun,
   findLocust,
@@ -31,6 +32,8 @@ describe.skipIf(LOCUST === undefined)("Locust against the ground truth", () => {
     const server = spawnServer({
       PORT: String(port),
       DB_PATH: join(dir, "fest.db"),
+      // No ADMIN_TOKEN: the server keeps the one it makes beside fest.db, where verify reads it.
+      ADMIN_TOKEN: "",
       ...env,
     });
     const url = `http://127.0.0.1:${port}`;
@@ -52,7 +55,8 @@ describe.skipIf(LOCUST === undefined)("Locust against the ground truth", () => {
   }
 
   async function truthOf(url: string, runId: string): Promise<TruthReport> {
-    const res = await fetch(`${url}/admin/truth?run=${runId}`);
+    const token = readFileSync(join(dir, "admin-token"), "utf8").trim();
+    const res = await fetch(`${url}/admin/truth?run=${runId}`, { headers: adminHeader(token) });
     expect(res.status).toBe(200);
     return (await res.json()) as TruthReport;
   }
@@ -80,7 +84,12 @@ describe.skipIf(LOCUST === undefined)("Locust against the ground truth", () => {
     return spawnSync(
       process.execPath,
       [VERIFY, join(dir, `${name}_stats.csv`), "--url", url, "--run-id", `${name}-1`],
-      { encoding: "utf8", timeout: 20_000 },
+      // Nobody types a token: verify reads the one beside the server's DB_PATH.
+      {
+        encoding: "utf8",
+        timeout: 20_000,
+        env: { PATH: process.env.PATH ?? "", DB_PATH: join(dir, "fest.db") },
+      },
     );
   }
 

@@ -4,6 +4,7 @@ import BetterSqlite3 from "better-sqlite3";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_USER } from "../src/fest/seed.js";
+import { ADMIN } from "./helpers/admin-api.js";
 import { waitFor } from "./helpers/process.js";
 import { serverForTests, startTestServer, type TestServer } from "./helpers/server.js";
 
@@ -55,7 +56,7 @@ async function changeTheData(newUser: string): Promise<void> {
   }
 }
 
-const reset = () => request(server.url).post("/admin/reset").expect(200);
+const reset = () => request(server.url).post("/admin/reset").set(ADMIN).expect(200);
 
 describe("POST /admin/reset", () => {
   it("puts the seeded users, events and registrations back, the demo user's included", async () => {
@@ -87,9 +88,13 @@ describe("POST /admin/reset", () => {
 
   it("clears the truth and the faults, and sets the switches back to the start", async () => {
     const admin = request(server.url);
-    await admin.put("/admin/switches/events-slow-loop").send({ on: false }).expect(200);
-    await admin.put("/admin/switches/checkout-crash").send({ on: true }).expect(200);
-    await admin.put("/admin/faults").send({ faults: "error:503@50%:/events" }).expect(200);
+    await admin.put("/admin/switches/events-slow-loop").set(ADMIN).send({ on: false }).expect(200);
+    await admin.put("/admin/switches/checkout-crash").set(ADMIN).send({ on: true }).expect(200);
+    await admin
+      .put("/admin/faults")
+      .set(ADMIN)
+      .send({ faults: "error:503@50%:/events" })
+      .expect(200);
     await admin.get("/health").expect(200);
 
     const { body } = await reset();
@@ -101,7 +106,7 @@ describe("POST /admin/reset", () => {
     expect(body.faults).toEqual({ was: "error:503@50%:/events", now: "" });
     expect(server.switches.enabled()).toEqual(["events-slow-loop"]);
     expect(server.faults.text).toBe("");
-    const truth = await admin.get("/admin/truth").expect(200);
+    const truth = await admin.get("/admin/truth").set(ADMIN).expect(200);
     const routes = truth.body.routes.map((r: { method: string; route: string }) => r.route);
     expect(routes).not.toContain("/health");
     expect(routes).not.toContain("/admin/faults");
@@ -117,7 +122,7 @@ describe("POST /admin/reset", () => {
       await request(server.url)
         .post("/predict")
         .send({ pixels: Array.from({ length: 784 }, (_, i) => i % 256) });
-      const { body } = await request(server.url).get("/admin/truth").expect(200);
+      const { body } = await request(server.url).get("/admin/truth").set(ADMIN).expect(200);
       return body.routes.map(
         (r: { method: string; route: string; requests: number; statuses: object }) => ({
           method: r.method,
@@ -139,26 +144,35 @@ describe("POST /admin/reset", () => {
       order.push(`io ${res.status}`);
     });
     await waitFor(async () => server.metrics.inFlight >= 1, 5_000, "the /io request in flight");
-    const { body } = await request(server.url).post("/admin/reset").expect(200);
+    const { body } = await request(server.url).post("/admin/reset").set(ADMIN).expect(200);
     order.push("reset");
     await slow;
     expect(order).toEqual(["io 200", "reset"]);
     expect(body.stillInFlight).toBe(0);
-    const truth = await request(server.url).get("/admin/truth").expect(200);
+    const truth = await request(server.url).get("/admin/truth").set(ADMIN).expect(200);
     expect(truth.body.routes.map((r: { route: string }) => r.route)).not.toContain("/io");
   });
 
   it("answers the page's form by going back to the page, which shows the last reset", async () => {
-    const res = await request(server.url).post("/admin/reset").type("form").send("").expect(303);
+    const res = await request(server.url)
+      .post("/admin/reset")
+      .set(ADMIN)
+      .type("form")
+      .send("")
+      .expect(303);
     expect(res.headers.location).toBe("/admin");
-    const page = await request(server.url).get("/admin").expect(200);
+    const page = await request(server.url).get("/admin").set(ADMIN).expect(200);
     expect(page.text).toContain('action="/admin/reset"');
     expect(page.text).toMatch(/Last reset .* by admin page from/);
   });
 
-  it("is guarded like the admin API", async () => {
-    await request(server.url).post("/admin/reset").set("Host", "evil.example").expect(403);
-    await request(server.url).post("/admin/reset").set("Origin", "http://evil.example").expect(403);
+  it("is guarded like the admin API: no credential, 401; another site, 403 with it", async () => {
+    await request(server.url).post("/admin/reset").set("Host", "evil.example").expect(401);
+    await request(server.url)
+      .post("/admin/reset")
+      .set(ADMIN)
+      .set("Origin", "http://evil.example")
+      .expect(403);
   });
 });
 
@@ -166,7 +180,7 @@ describe("with WORKERS set", () => {
   const grouped = serverForTests({ LOG_LEVEL: "warn", WORKERS: "2" });
 
   it("refuses with 409 and says to restart", async () => {
-    const res = await request(grouped().url).post("/admin/reset").expect(409);
+    const res = await request(grouped().url).post("/admin/reset").set(ADMIN).expect(409);
     expect(res.body.error).toMatch(/WORKERS.*restart/);
   });
 });

@@ -2,7 +2,7 @@
 // runs it, beside the monolith on the same seed. What only the split shows: the same URLs give
 // the same pages, a session made by accounts holds in events and checkout, and the checkout
 // crash that takes the monolith down costs /checkout alone, until its replacement is up.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import request from "supertest";
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../src/database.js";
 import { EVENTS_SLOW_MS } from "../src/fest/routes.js";
 import { CALL_TIMEOUT_MS, FIX_RETRIES, RESET_TIMEOUT_MS } from "../src/services/events-caller.js";
+import { adminHeader } from "./helpers/admin-api.js";
 import { freePort, isAlive, type ServerProcess, spawnServer, waitFor } from "./helpers/process.js";
 import { SMALL_SEED, startTestServer, type TestServer } from "./helpers/server.js";
 
@@ -29,9 +30,15 @@ function serviceLine(name: string): { url: string; pid: number } {
   return { url: match[1] as string, pid: Number(match[2]) };
 }
 
+/** The credential the group generated beside its data. */
+function admin(): Record<string, string> {
+  return adminHeader(readFileSync(join(dir, "admin-token"), "utf8").trim());
+}
+
 function putSwitch(name: string, on: boolean): Promise<request.Response> {
   return request(gateway)
     .put(`/admin/switches/${name}`)
+    .set(admin())
     .send({ on })
     .then((res) => res);
 }
@@ -46,6 +53,8 @@ beforeAll(async () => {
     PORT: String(port),
     DB_PATH: dbPath,
     CPU_POOL_SIZE: "1",
+    // No ADMIN_TOKEN: the group makes one, and the labs service behind the gateway uses it.
+    ADMIN_TOKEN: "",
   });
   gateway = `http://127.0.0.1:${port}`;
   // The monolith on the same seed and size, in this process: the answers to match.
@@ -150,8 +159,25 @@ describe("SERVICES=1", () => {
     expect(direct.body.error).toContain("X-Fest-Internal");
   });
 
+  it("the admin through the gateway refuses a request without the credential, and takes the generated one", async () => {
+    const refused = await request(gateway)
+      .put("/admin/switches/checkout-crash")
+      .set("Accept", "application/json")
+      .send({ on: true });
+    expect(refused.status).toBe(401);
+    expect((await request(gateway).get("/checkout")).status).toBe(200);
+    const shown = await request(gateway).get("/admin/switches").set(admin()).expect(200);
+    expect(shown.body.switches.find((s: { name: string }) => s.name === "checkout-crash").on).toBe(
+      false,
+    );
+    expect(services.output()).toContain(`/admin?token=${String(admin().authorization).slice(7)}`);
+  });
+
   it("a reset is refused with 409: the fest data lives in three services' files", async () => {
-    const res = await request(gateway).post("/admin/reset").set("Accept", "application/json");
+    const res = await request(gateway)
+      .post("/admin/reset")
+      .set(admin())
+      .set("Accept", "application/json");
     expect(res.status).toBe(409);
     expect(res.body.error).toContain("fest-<service>.db");
   });
@@ -162,6 +188,7 @@ describe("SERVICES=1", () => {
     ) as Record<(typeof SERVICES)[number], number>;
     const on = await request(gateway)
       .put("/admin/switches/checkout-crash-process")
+      .set(admin())
       .send({ on: true });
     expect(on.status).toBe(200);
 
@@ -172,6 +199,7 @@ describe("SERVICES=1", () => {
     // The replacement starts with the switch as the group holds it: turn it off first.
     const off = await request(gateway)
       .put("/admin/switches/checkout-crash-process")
+      .set(admin())
       .send({ on: false });
     expect(off.status).toBe(200);
 

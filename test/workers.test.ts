@@ -27,12 +27,23 @@ interface Answer {
  */
 function send(
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  options: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    /** Leave out the admin credential an /admin URL otherwise carries. */
+    noCredential?: boolean;
+  } = {},
 ): Promise<Answer> {
+  // The groups start without ADMIN_TOKEN: the token is the one they generated and share.
+  const headers =
+    url.includes("/admin") && options.noCredential !== true
+      ? { authorization: `Bearer ${groupToken()}`, ...options.headers }
+      : options.headers;
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       url,
-      { method: options.method ?? "GET", headers: options.headers, agent: false, timeout: 10_000 },
+      { method: options.method ?? "GET", headers, agent: false, timeout: 10_000 },
       (res) => {
         let body = "";
         res.setEncoding("utf8");
@@ -69,11 +80,17 @@ function metricValue(text: string, series: string): number {
  * Sends `path` on fresh connections until both workers have answered (the kernel picks which
  * accepts each), at most 200 times; returns every answer.
  */
-async function untilBothAnswer(base: string, path: string): Promise<Answer[]> {
+async function untilBothAnswer(
+  base: string,
+  path: string,
+  options: Parameters<typeof send>[1] = {},
+): Promise<Answer[]> {
   const answers: Answer[] = [];
   const pids = new Set<string>();
   while (pids.size < 2 && answers.length < 200) {
-    const batch = await Promise.all(Array.from({ length: 10 }, () => send(`${base}${path}`)));
+    const batch = await Promise.all(
+      Array.from({ length: 10 }, () => send(`${base}${path}`, options)),
+    );
     for (const answer of batch) pids.add(String(answer.headers["x-fest-worker"]));
     answers.push(...batch);
   }
@@ -109,6 +126,7 @@ async function startGroup(name: string, env: Record<string, string> = {}): Promi
     CPU_POOL_SIZE: "1",
     PORT: String(port),
     DB_PATH: dbPath,
+    ADMIN_TOKEN: "",
     ...env,
   });
   await waitFor(() => server.output().includes("stop:"), 30_000, "the group's banner");
@@ -119,6 +137,11 @@ async function startGroup(name: string, env: Record<string, string> = {}): Promi
     return [...banner, ...back];
   };
   return { server, base: `http://127.0.0.1:${port}`, dbPath, pids };
+}
+
+/** The admin token the groups generated beside their databases (all in `dir`). */
+function groupToken(): string {
+  return readFileSync(join(dir, "admin-token"), "utf8").trim();
 }
 
 async function stopGroup(group: Group): Promise<number | null> {
@@ -175,6 +198,21 @@ describe("WORKERS=2: crashes, switches and metrics", () => {
   it("the banner says how many workers and their pids", () => {
     expect(group.server.output()).toMatch(/workers: +2 processes \(pids \d+, \d+\)/);
     expect(group.pids()).toHaveLength(2);
+  });
+
+  it("every worker refuses an admin request without the credential, and takes the one token the group generated", async () => {
+    const refused = await untilBothAnswer(group.base, "/admin/switches/checkout-crash", {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ on: true }),
+      noCredential: true,
+    });
+    for (const answer of refused) expect(answer.status).toBe(401);
+    // Both workers (untilBothAnswer waits for both) accept the token in the file.
+    for (const answer of await untilBothAnswer(group.base, "/admin/switches")) {
+      expect(answer.status).toBe(200);
+    }
+    expect(group.server.output()).toContain(`/admin?token=${groupToken()}`);
   });
 
   it("a switch changed through one worker is the state of every worker, logged once", async () => {

@@ -135,15 +135,27 @@ export function adminRouter({
 
   router.use("/admin", requireAdminToken(access));
 
-  // Past requireAdminToken every request has shown the token, so what a challenge hides from
-  // the pages outside /admin is shown here.
+  // While a challenge runs its secret stays hidden here too: every admin has the credential
+  // now (a student's own server hands it to the student's commands), and the admin page is
+  // where a student starts the challenge. Stopping it says what it changed.
+  const switchesShown = () =>
+    switches.hiddenBecause === undefined
+      ? { switches: switches.list() }
+      : {
+          switches: switches.list().map(({ on: _on, ...shown }) => shown),
+          hidden: `the switches' states are ${switches.hiddenBecause}; stopping the challenge shows what it changed`,
+        };
+  const faultsShown = () =>
+    faults.hiddenBecause === undefined
+      ? faultsState(faults)
+      : hiddenFaultsState(faults, faults.hiddenBecause);
 
   router.get("/admin", (req, res) => {
     sendPage(req, res, {
       view: "admin.njk",
       data: {
-        switches: switches.list(),
-        faults: faultsState(faults),
+        ...switchesShown(),
+        faults: faultsShown(),
         challenges: challenges.list(),
         challenge: challenges.state(),
         lastReset: reset.last,
@@ -160,7 +172,7 @@ export function adminRouter({
   });
 
   router.get("/admin/switches", (_req, res) => {
-    res.json({ switches: switches.list() });
+    res.json(switchesShown());
   });
 
   router.put("/admin/switches/:name", json, async (req, res) => {
@@ -180,7 +192,7 @@ export function adminRouter({
   });
 
   router.get("/admin/faults", (_req, res) => {
-    res.json(faultsState(faults));
+    res.json(faultsShown());
   });
 
   router.put("/admin/faults", json, (req, res) => {
@@ -284,6 +296,15 @@ function faultsState(faults: Faults) {
     faultHeaders: faults.headersAllowed,
     syntax: SYNTAX_HELP,
     routes: [...new Set(faults.knownRoutes().map((route) => route.pattern))],
+  };
+}
+
+/** Which faults are set is a challenge's secret; how to set them is not. */
+function hiddenFaultsState(faults: Faults, hiddenBecause: string) {
+  const { faults: _text, rules: _rules, ...rest } = faultsState(faults);
+  return {
+    hidden: `the faults are ${hiddenBecause}; stopping the challenge shows what it changed`,
+    ...rest,
   };
 }
 
