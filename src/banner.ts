@@ -120,7 +120,7 @@ function adminLines(config: Config, url: string): string[] {
   const file = adminTokenPath(config.dbPath);
   const shown = relative(process.cwd(), file);
   const fileShown = shown.startsWith("..") || isAbsolute(shown) ? file : shown;
-  const kept = readAdminTokenFile(file) === token;
+  const kept = keptIn(file) === token;
   const source = kept
     ? `generated and kept in ${fileShown}, readable by you only; smoke, verify and challenge read it`
     : "given by ADMIN_TOKEN";
@@ -138,4 +138,13 @@ function adminLines(config: Config, url: string): string[] {
     );
   }
   return lines;
+}
+
+/** The token in the file, if one readable is there: with ADMIN_TOKEN given, a bad file is no matter. */
+function keptIn(file: string): string | undefined {
+  try {
+    return readAdminTokenFile(file);
+  } catch {
+    return undefined;
+  }
 }
