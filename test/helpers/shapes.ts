@@ -3,15 +3,14 @@
 // SERVICES=1 (a gateway in front of separate services). A test takes the shape as a parameter
 // (`describe.each(SHAPES)`), never three copies.
 import { join } from "node:path";
-import { ADMIN, TEST_ADMIN_TOKEN } from "./admin-api.js";
 import { freePort, type ServerProcess, spawnServer, waitFor } from "./process.js";
 
 export const SHAPES = ["one process", "workers", "services"] as const;
 export type Shape = (typeof SHAPES)[number];
 
 /** The admin credential every shape in this suite is started with. */
-export const SHAPE_ADMIN_TOKEN = TEST_ADMIN_TOKEN;
-export const SHAPE_ADMIN = ADMIN;
+export const SHAPE_ADMIN_TOKEN = "test-admin-token";
+export const SHAPE_ADMIN = { authorization: `Bearer ${SHAPE_ADMIN_TOKEN}` } as const;
 
 const SHAPE_ENV: Record<Shape, Record<string, string>> = {
   "one process": {},
