@@ -5,6 +5,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bannerText } from "../src/banner.js";
+import { readConfig } from "../src/config.js";
+import { Switches } from "../src/switches.js";
 import { openChromium } from "./helpers/chromium.js";
 import { type ServerProcess, seededFolderForTests, spawnListening } from "./helpers/process.js";
 
@@ -62,6 +65,43 @@ describe("a server started without ADMIN_TOKEN", () => {
 });
 
 describe("the banner says what is exposed", () => {
+  const banner = (env: Record<string, string>) => {
+    const read = readConfig({
+      env: { DB_PATH: join(folder(), "fest.db"), ...env },
+      argv: [],
+      cpuCount: 1,
+    });
+    if (read.kind !== "config") throw new Error("unexpected --help");
+    const model = { facts: { heldOutAccuracy: 0.9, heldOutDigits: 100 }, trained: false };
+    return bannerText({
+      config: read.config,
+      url: "http://0.0.0.0:8000",
+      switches: new Switches(),
+      database: {
+        name: "fest.db",
+        seeded: false,
+        events: 1,
+        users: 1,
+        registrations: 1,
+        movies: 1,
+      },
+      monitorPath: undefined,
+      model: model as unknown as Parameters<typeof bannerText>[0]["model"],
+      faultsText: "",
+    });
+  };
+
+  it("HOST=0.0.0.0: other machines reach it, the admin only with the token, ?user= reads public", () => {
+    const text = banner({ HOST: "0.0.0.0", ADMIN_TOKEN: "t0ken" });
+    expect(text).toContain(
+      "  admin:     http://0.0.0.0:8000/admin?token=t0ken  (the token: given by ADMIN_TOKEN)",
+    );
+    expect(text).toMatch(
+      /^ {2}exposed: +other machines reach it \(HOST=0\.0\.0\.0\): \/admin answers only the admin token \(ADMIN_TOKEN\); pages read with \?user= are public/m,
+    );
+    expect(banner({ HOST: "127.0.0.1", ADMIN_TOKEN: "t0ken" })).not.toContain("exposed:");
+  });
+
   it("behind a proxy (TRUST_PROXY): which credential guards the admin, and that ?user= reads are public", async () => {
     const { server } = await spawnListening({
       DB_PATH: join(folder(), "fest.db"),

@@ -1,11 +1,14 @@
 // Live switches: the /admin page and its JSON API flip a behaviour for the next request, and
 // only a client that shows the admin credential may use them: ADMIN_TOKEN, or the token the
 // server generated and keeps beside its data. Loopback alone never admits.
+
+import { execFile } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest, type RequestListener } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { promisify } from "node:util";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -17,6 +20,7 @@ import { tokensMatch } from "../src/admin/guard.js";
 import { adminRouter } from "../src/admin/routes.js";
 import { MAX_WRONG, WINDOW_MS, WrongTokenLimiter } from "../src/admin/wrong-tokens.js";
 import { createLogger } from "../src/observe/log.js";
+import { projectRoot } from "../src/paths.js";
 import { SWITCH_NAMES, SWITCHES } from "../src/switches.js";
 import { ADMIN, adminHeader, flipSwitch, putSwitch } from "./helpers/admin-api.js";
 import {
@@ -328,6 +332,23 @@ describe("resolving the credential", () => {
     for (const later of again) {
       expect(later).toMatchObject({ token: first.token, from: "file", created: false });
     }
+  });
+
+  it("processes starting at once make one token between them: each reads the one that won", async () => {
+    const dbPath = join(folder(), "fest.db");
+    const module = join(projectRoot, "dist", "src", "admin", "credential.js");
+    const script = `import(${JSON.stringify(module)}).then((m) => process.stdout.write(m.resolveAdminCredential(undefined, ${JSON.stringify(dbPath)}).token))`;
+    const tokens = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        promisify(execFile)(process.execPath, ["-e", script], { timeout: 20_000 }).then(
+          ({ stdout }) => stdout,
+        ),
+      ),
+    );
+    expect(new Set(tokens).size).toBe(1);
+    expect(tokens[0]).toBe(readFileSync(adminTokenPath(dbPath), "utf8").trim());
+    // No half-written drafts are left beside it.
+    expect(readdirSync(dirname(dbPath))).toEqual(["admin-token"]);
   });
 
   it("an empty token file stops the start with a line that says what to do", () => {
