@@ -23,6 +23,7 @@ import type { Logger } from "./observe/log.js";
 import { metricsRouter, type ServerMetrics } from "./observe/metrics.js";
 import type { LabReset } from "./reset/lab-reset.js";
 import type { ApplySwitch, Switches } from "./switches.js";
+import { trustProxyIn } from "./trust-proxy.js";
 import type { GroundTruth } from "./truth/truth.js";
 import { createViews } from "./views.js";
 
@@ -57,8 +58,8 @@ export function createApp(parts: AppParts): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
-  // TRUST_PROXY: req.ip and req.secure from the proxies it names only (src/trust-proxy.ts).
-  if (config.trustProxy !== undefined) app.set("trust proxy", config.trustProxy.trust);
+  // TRUST_PROXY: req.ip and req.secure from the proxies it names only.
+  trustProxyIn(app, config.trustProxy);
   // nunjucks is Express's view engine: routes call res.render (through sendPage). The cache
   // keeps Express from looking each view up again on every request outside production.
   createViews().express(app);

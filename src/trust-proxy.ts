@@ -6,6 +6,7 @@
 // they are ignored everywhere. The Express app gets the same function (req.ip, req.secure),
 // and the parts below Express (the access log) call forwardedClient.
 import type { IncomingMessage } from "node:http";
+import type { Express } from "express";
 import proxyaddr from "proxy-addr";
 import { NotAllowed } from "./parsers.js";
 
@@ -51,4 +52,9 @@ export function forwardedClient(
 ): string | undefined {
   if (trustProxy === undefined) return req.socket.remoteAddress;
   return proxyaddr(req, trustProxy.trust);
+}
+
+/** An Express app's req.ip and req.secure by TRUST_PROXY: the monolith's and each service's. */
+export function trustProxyIn(app: Express, trustProxy: TrustProxy | undefined): void {
+  if (trustProxy !== undefined) app.set("trust proxy", trustProxy.trust);
 }

@@ -24,6 +24,7 @@ import type { Logger } from "../observe/log.js";
 import { metricsRouter, type ServerMetrics } from "../observe/metrics.js";
 import { sendPage } from "../respond.js";
 import type { Switches } from "../switches.js";
+import { trustProxyIn } from "../trust-proxy.js";
 import { createViews } from "../views.js";
 import { type CheckoutAnswer, EventsCaller } from "./events-caller.js";
 import { internalOnly, type ServiceClient } from "./internal.js";
@@ -123,8 +124,8 @@ function serviceApp(parts: FestServiceParts, mount: (app: Express) => void): Exp
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
-  // TRUST_PROXY, as in the monolith (src/trust-proxy.ts): the session cookie's Secure, req.ip.
-  if (parts.config.trustProxy !== undefined) app.set("trust proxy", parts.config.trustProxy.trust);
+  // TRUST_PROXY, as in the monolith: the session cookie's Secure, req.ip.
+  trustProxyIn(app, parts.config.trustProxy);
   createViews().express(app);
   app.set("view cache", true);
   app.use(cookieParser(parts.sessionSecret));
