@@ -1,8 +1,9 @@
-// Wrong ADMIN_TOKEN guesses, counted per client address, so a script cannot try tokens at
-// full speed. The rule: a client that sent MAX_WRONG wrong tokens within the last WINDOW_MS
-// gets 429 on every admin request, the right token included, until the oldest of those
-// tries is WINDOW_MS old. The right token erases nothing: otherwise a lockout would still
-// answer "right" or "wrong" to each guess. One object per server (tests run many servers).
+// Wrong admin token guesses, counted per client address (with TRUST_PROXY, the forwarded
+// one), so a script cannot try tokens at full speed. The rule: a client that sent MAX_WRONG
+// wrong tokens within the last WINDOW_MS gets 429 on every admin request, the right token
+// included, until the oldest of those tries is WINDOW_MS old. The right token erases nothing:
+// otherwise a lockout would still answer "right" or "wrong" to each guess. One object per
+// server (tests run many servers).
 import type { Logger } from "../observe/log.js";
 
 export const MAX_WRONG = 5;
