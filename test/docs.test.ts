@@ -22,10 +22,11 @@ function read(page: string): string {
 
 /**
  * Names the pages may quote that are not the server's settings: the Locust scenarios' own, the
- * test run's, and a placeholder (`--upstream NAME=URL`).
+ * test run's, a placeholder (`--upstream NAME=URL`) and a shell variable of the first lesson.
  */
 const NOT_SETTINGS = new Set([
   "NAME",
+  "TOKEN",
   "CI",
   "PATH",
   "FEST_RUN_ID",
