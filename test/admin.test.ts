@@ -108,7 +108,7 @@ describe("the switch API from this machine (no ADMIN_TOKEN)", () => {
       .type("form")
       .send("on=true");
     expect(posted.status).toBe(303);
-    expect(posted.headers.location).toBe("/admin");
+    expect(posted.headers.location).toBe("/admin#switch-my-events-slow-loop");
     expect(server().switches.isOn("my-events-slow-loop")).toBe(true);
     const page = await request(server().url).get("/admin");
     expect(page.text).toMatch(

@@ -150,7 +150,7 @@ describe("POST /admin/reset", () => {
 
   it("answers the page's form by going back to the page, which shows the last reset", async () => {
     const res = await request(server.url).post("/admin/reset").type("form").send("").expect(303);
-    expect(res.headers.location).toBe("/admin");
+    expect(res.headers.location).toBe("/admin#reset");
     const page = await request(server.url).get("/admin").expect(200);
     expect(page.text).toContain('action="/admin/reset"');
     expect(page.text).toMatch(/Last reset .* by admin page from/);

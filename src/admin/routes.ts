@@ -3,10 +3,10 @@
 //   GET  /admin                  the page: every switch, its description, an on/off button
 //   GET  /admin/switches         {"switches": [{name, lab, description, on}]}
 //   PUT  /admin/switches/<name>  body {"on": true|false}; answers the switch's new state
-//   POST /admin/switches/<name>  the page's form (on=true|false), then back to the page
+//   POST /admin/switches/<name>  the page's form (on=true|false), then back to its row of the page
 //   GET  /admin/faults           the faults injected now, the seed, whether headers are obeyed
 //   PUT  /admin/faults           body {"faults": "error:503@10%:/events; ..."}; "" clears them
-//   POST /admin/faults           the page's form (faults=...), then back to the page
+//   POST /admin/faults           the page's form (faults=...), then back to the page's Faults
 //   GET  /admin/truth[?run=ID]   the server's own counts since the last reset (src/truth/)
 //   POST /admin/truth/reset      starts a fresh count
 //   POST /admin/reset            every lab back to its start (src/reset/): JSON with what and how
@@ -184,7 +184,8 @@ export function adminRouter({
     const body = formBody.safeParse(req.body);
     if (!body.success) throw new BadInput("on", "true or false");
     await applySwitch(name, body.data.on === "true", `admin page from ${clientOf(req)}`);
-    res.redirect(303, "/admin");
+    // Back to the switch's own row: the page is long, and its top is not where the button was.
+    res.redirect(303, `/admin#switch-${name}`);
   });
 
   router.get("/admin/faults", (_req, res) => {
@@ -202,7 +203,7 @@ export function adminRouter({
     const body = faultsBody.safeParse(req.body);
     if (!body.success) throw new BadInput("faults", FAULTS_RULE);
     setFaults(faults, body.data.faults, `admin page from ${clientOf(req)}`);
-    res.redirect(303, "/admin");
+    res.redirect(303, "/admin#faults");
   });
 
   router.get("/admin/truth", (req, res) => {
@@ -229,7 +230,7 @@ export function adminRouter({
     // The page's form sends a form body; curl -X POST and scripts send JSON or nothing.
     const fromPage = typeof req.is("application/x-www-form-urlencoded") === "string";
     const report = await reset.run(`admin ${fromPage ? "page" : "api"} from ${clientOf(req)}`);
-    if (fromPage) res.redirect(303, "/admin");
+    if (fromPage) res.redirect(303, "/admin#reset");
     else res.json(report);
   });
 
