@@ -12,6 +12,7 @@
 //   POST /admin/reset            every lab back to its start (src/reset/): JSON with what and how
 //                                long; the page's form (no body) goes back to the page
 //   /admin/challenge...          the challenges (src/challenge/routes.ts)
+//   /admin/live...               the live view: the last minutes second by second (src/live/)
 // While a challenge runs, the switches' states and the faults are hidden from a client that has
 // not shown the admin token (see revealsHidden).
 // Every route passes adminGate first (same site, this machine's name, not locked out), then,
@@ -19,12 +20,16 @@
 // Routes carry their full path (no mount prefix) so /metrics labels them by their pattern.
 import express, { Router } from "express";
 import { z } from "zod";
+import type { CpuPool } from "../bench/cpu-pool.js";
 import type { Challenges } from "../challenge/challenges.js";
 import { challengeRouter } from "../challenge/routes.js";
 import type { Faults } from "../faults/faults.js";
 import { FaultSpecError, parseFaults, SYNTAX_HELP } from "../faults/spec.js";
 import { BadInput, HttpError, NotFound } from "../http-errors.js";
+import { LiveFigures } from "../live/live-figures.js";
+import { liveRouter } from "../live/routes.js";
 import type { Logger } from "../observe/log.js";
+import type { ServerMetrics } from "../observe/metrics.js";
 import type { LabReset } from "../reset/lab-reset.js";
 import { answerJsonOnly, sendPage } from "../respond.js";
 import {
@@ -71,6 +76,9 @@ export interface AdminParts {
   challenges: Challenges;
   /** SERVICES=1: each fest service holds its own copy of the data a reset puts back. */
   services: boolean;
+  /** The live view reads the requests done and in flight, and the /cpu pool's queue. */
+  metrics: Pick<ServerMetrics, "requestsDone" | "inFlight">;
+  cpuPool: Pick<CpuPool, "stats">;
 }
 
 export function adminRouter({
@@ -85,6 +93,8 @@ export function adminRouter({
   workers,
   challenges,
   services,
+  metrics,
+  cpuPool,
 }: AdminParts): Router {
   const router = Router();
   const resetRefused = workers > 0 ? RESET_IN_A_GROUP : services ? RESET_IN_SERVICES : undefined;
@@ -235,6 +245,16 @@ export function adminRouter({
   });
 
   router.use(challengeRouter(challenges));
+
+  const live = new LiveFigures({
+    truth,
+    requests: () => ({ done: metrics.requestsDone, inFlight: metrics.inFlight }),
+    cpuPoolStats: () => cpuPool.stats(),
+    switches,
+    faults,
+    revealsHidden,
+  });
+  router.use(liveRouter(live));
 
   return router;
 }
