@@ -101,3 +101,33 @@ describe("the home page in Chromium", () => {
     }
   }, 120_000);
 });
+
+describe("the home page while a challenge runs", () => {
+  it("lists every lab's switches but marks none of them on", async () => {
+    const started = await fetch(`${server.url}/admin/challenge/start`, {
+      method: "POST",
+      headers: { ...{ authorization: `Bearer ${TOKEN}` }, "content-type": "application/json" },
+      body: JSON.stringify({ name: "slow-listing", seed: 1 }),
+    });
+    expect(started.status).toBe(200);
+    try {
+      const home = await (await fetch(`${server.url}/`)).text();
+      expect(home).toContain("<code>events-slow-loop</code>");
+      expect(home).not.toContain('class="on"');
+    } finally {
+      const stopped = await fetch(`${server.url}/admin/challenge/stop`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(stopped.status).toBe(200);
+    }
+    // With no challenge, a switch that is on is marked on its card.
+    server.switches.set("events-slow-loop", true);
+    try {
+      const home = await (await fetch(`${server.url}/`)).text();
+      expect(home).toMatch(/<code>events-slow-loop<\/code><\/a> <strong class="on">on<\/strong>/);
+    } finally {
+      server.switches.set("events-slow-loop", false);
+    }
+  });
+});
