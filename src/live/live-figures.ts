@@ -46,6 +46,8 @@ export interface LivePoint {
   id: number;
   /** Epoch milliseconds at the end of the second. */
   t: number;
+  /** The process that counted: with WORKERS=N each worker counts its own requests only. */
+  pid: number;
   /** Each route that ended a request in the second, as "METHOD /pattern". */
   routes: Record<string, Figures>;
   /** Every route together. */
@@ -203,6 +205,7 @@ export class LiveFigures {
     this.points.push({
       id: this.nextId++,
       t: Date.now(),
+      pid: process.pid,
       routes: perRoute,
       all: figures(all.requests, all.ok, all.latencies),
       process: running.sampler.take(),
