@@ -2,17 +2,15 @@
 // a label or route from the command line shows as text and cannot add markup. Chart.js (the
 // UMD build from node_modules) and the run's data are inlined; nothing is fetched.
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import nunjucks from "nunjucks";
+import { chartJsFile } from "../src/live/chart-js.js";
 import { viewsDir } from "../src/paths.js";
 import type { Comparison } from "./compare.js";
 import { summaryTable } from "./compare-table.js";
 import { formatRatio } from "./table.js";
 
 export function chartJsSource(): string {
-  const main = createRequire(import.meta.url).resolve("chart.js");
-  const source = readFileSync(join(dirname(main), "chart.umd.min.js"), "utf8");
+  const source = readFileSync(chartJsFile(), "utf8");
   // Inlined as is, so it must not be able to end its own <script> element.
   if (/<\/script|<!--/i.test(source)) throw new Error("chart.umd.min.js cannot be inlined safely");
   return source;

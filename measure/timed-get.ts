@@ -4,9 +4,14 @@
 import { Agent, request } from "node:http";
 import { nearestRank } from "./percentile.js";
 
+/** How long one request may wait for its answer; past it, it is given up and counts as failed. */
+export const ANSWER_TIMEOUT_MS = 10_000;
+
 export interface LatencySample {
   requests: number;
   failures: number;
+  /** Of the failures, those that got no answer within ANSWER_TIMEOUT_MS: their time is the limit. */
+  timedOut: number;
   medianMs: number;
   p95Ms: number;
   p99Ms: number;
@@ -15,6 +20,7 @@ export interface LatencySample {
 export interface TimedAnswer {
   ms: number;
   ok: boolean;
+  timedOut?: boolean;
 }
 
 /** A request other than a plain GET: a POST with its body (the digits lab's predictions). */
@@ -31,7 +37,7 @@ export interface RequestShape {
 export function timedGet(
   url: string,
   agent: Agent,
-  timeoutMs = 10_000,
+  timeoutMs = ANSWER_TIMEOUT_MS,
   shape?: RequestShape,
 ): Promise<TimedAnswer> {
   return new Promise((resolve) => {
@@ -42,8 +48,12 @@ export function timedGet(
       res.resume();
       res.on("end", () => resolve({ ms: elapsed(), ok: res.statusCode === 200 }));
     });
-    req.on("timeout", () => req.destroy());
-    req.on("error", () => resolve({ ms: elapsed(), ok: false }));
+    let timedOut = false;
+    req.on("timeout", () => {
+      timedOut = true;
+      req.destroy();
+    });
+    req.on("error", () => resolve({ ms: elapsed(), ok: false, timedOut }));
     req.end(shape?.body);
   });
 }
@@ -53,6 +63,7 @@ export function summarizeAnswers(answers: TimedAnswer[]): LatencySample {
   return {
     requests: answers.length,
     failures: answers.filter((answer) => !answer.ok).length,
+    timedOut: answers.filter((answer) => answer.timedOut === true).length,
     medianMs: nearestRank(times, 50),
     p95Ms: nearestRank(times, 95),
     p99Ms: nearestRank(times, 99),
@@ -65,7 +76,7 @@ export async function sequentialLatency(
   options: { seconds: number; maxRequests: number; warmup?: number; shape?: RequestShape },
 ): Promise<LatencySample> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const send = () => timedGet(url, agent, 10_000, options.shape);
+  const send = () => timedGet(url, agent, ANSWER_TIMEOUT_MS, options.shape);
   for (let i = 0; i < (options.warmup ?? 5); i++) await send();
   const answers: TimedAnswer[] = [];
   const deadline = performance.now() + options.seconds * 1000;

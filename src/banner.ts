@@ -103,7 +103,7 @@ export function servicesBannerText({
     `  mode:      ${config.mode}`,
     `  switches:  ${on.length > 0 ? on.join(", ") : "none on"}  (change them live at ${url}/admin: every service follows)`,
     `  database:  ${dbShown}${database.seeded ? " (created and seeded now)" : ""}: ${database.events} events, ${database.users} users, ${database.registrations} registrations, ${database.movies} movies; each fest service has its own copy of the fest tables beside it`,
-    `  metrics:   ${url}/metrics (the gateway's figures per upstream, then the labs service's own)`,
+    `  metrics:   ${url}/metrics (the gateway's figures per upstream, then every service's own, labelled service=...)`,
     `  try:       ${url}/events?user=locust_user   ${url}/checkout`,
     ...adminLines(config, url),
     "  stop:      Ctrl+C (drains the gateway and every service); a service that dies is started again",

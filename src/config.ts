@@ -1,7 +1,7 @@
 // The one place that reads process.env and the command line. Every setting is one row of
 // SETTINGS below: its flag, its environment twin, its default, its parser and its help, and
-// from that row come the reader, --help and README's settings table (a test holds README to
-// it). Everything else receives the typed Config this returns. A bad value stops the start
+// from that row come the reader, --help and the settings table of docs/settings.md (a test
+// holds the page to it). Everything else receives the typed Config this returns. A bad value stops the start
 // with one line that says what is wrong, the value, and what is allowed.
 import { dirname, join } from "node:path";
 import { type FaultPlan, parseFaults } from "./faults/spec.js";
@@ -113,7 +113,7 @@ export const SETTINGS = {
     env: "SERVICES",
     default: "0",
     shown: "off",
-    help: "serve the fest through a gateway in front of separate, supervised services (see README, Services)",
+    help: "serve the fest through a gateway in front of separate, supervised services (see docs/shapes.md)",
     parse: onOff,
   },
   service: {
@@ -121,7 +121,7 @@ export const SETTINGS = {
     env: "SERVICE",
     arg: "NAME",
     shown: "none",
-    help: "run one service of the services topology alone on HOST:PORT: accounts, events, checkout or labs (see README, Services)",
+    help: "run one service of the services topology alone on HOST:PORT: accounts, events, checkout or labs (see docs/shapes.md)",
     parse: (value: string) => value.trim().toLowerCase(),
   },
   upstreams: {
@@ -204,7 +204,7 @@ export const SETTINGS = {
     arg: "SPEC",
     default: "",
     shown: "none",
-    help: 'inject faults by rate, e.g. "error:503@10%:/events; reset@0.5%:*" (see README, Faults)',
+    help: 'inject faults by rate, e.g. "error:503@10%:/events; reset@0.5%:*" (see docs/faults-and-truth.md)',
     parse: (value: string): FaultPlan => parseFaults(value),
   },
   faultSeed: {

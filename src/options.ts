@@ -16,7 +16,7 @@ export interface Option<T> {
   shortcuts?: Record<string, string>;
   /** The text read when neither flag nor environment gives one; absent leaves it unset. */
   default?: string | ((context: OptionContext) => string);
-  /** The default as --help and README show it. */
+  /** The default as --help and docs/settings.md show it. */
   shown: string;
   help: string;
   parse(text: string): T;

@@ -6,7 +6,7 @@ export const SWITCHES = {
   "checkout-crash": {
     lab: "fest",
     description:
-      "/checkout throws inside the request (the seed lab's 1/0): 500 and an error page naming the bug; every other route stays up.",
+      "/checkout throws inside the request (a division by zero): 500 and an error page naming the bug; every other route stays up.",
   },
   "checkout-crash-process": {
     lab: "fest",
@@ -36,7 +36,7 @@ export const SWITCHES = {
   "checkout-no-timeout": {
     lab: "services",
     description:
-      "With SERVICES=1, checkout waits on events as long as events takes, with no timeout and no circuit breaker: a slow events makes every /checkout slow and piles the waits up. The fix gives up after 1 s and, once events keeps failing, answers at once with a 503 that says so (opossum's breaker). The monolith has no call to time out.",
+      "With SERVICES=1, checkout waits on events as long as events takes, with no timeout and no circuit breaker: a slow events makes every /checkout slow and piles the waits up. The fix gives each call 1 s (about 3 s with its two retries) and, once events keeps failing, answers at once with a 503 that says so (opossum's breaker). The monolith has no call to time out.",
   },
   "checkout-retry-storm": {
     lab: "services",
@@ -66,7 +66,7 @@ export const SWITCHES = {
   "model-per-request": {
     lab: "digits",
     description:
-      "/predict reads the model file, parses it and builds the network on every request instead of once at start (the lab's first suspect).",
+      "/predict reads the model file, parses it and builds the network on every request instead of once at start.",
   },
   "predict-inline": {
     lab: "digits",

@@ -122,7 +122,7 @@ describe("the switch API, with the credential", () => {
       .type("form")
       .send("on=true");
     expect(posted.status).toBe(303);
-    expect(posted.headers.location).toBe("/admin");
+    expect(posted.headers.location).toBe("/admin#switch-my-events-slow-loop");
     expect(server().switches.isOn("my-events-slow-loop")).toBe(true);
     const page = await request(server().url).get("/admin").set(ADMIN);
     expect(page.text).toMatch(

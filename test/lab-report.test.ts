@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Comparison, SettingResult } from "../measure/compare.js";
+import { summaryTable } from "../measure/compare-table.js";
 import { renderReport } from "../measure/report.js";
 import { LatencySamples } from "../measure/samples.js";
 import { parseSetting, settingEnv, switchesOn } from "../measure/setting.js";
@@ -109,6 +110,26 @@ describe("npm run lab on a short run", () => {
         expect(canvas.width, canvas.id).toBeGreaterThan(100);
         expect(canvas.opaque, canvas.id).toBeGreaterThan(1000);
       }
+      // The latency axes end above their largest value, so no bar or line runs into the top.
+      const axes = await page.evaluate(() =>
+        ["percentiles", "latency"].map((id) => {
+          const chart = (
+            globalThis as unknown as {
+              Chart: {
+                getChart(id: string): {
+                  scales: { y: { max: number } };
+                  data: { datasets: { data: unknown[] }[] };
+                };
+              };
+            }
+          ).Chart.getChart(id);
+          const values = chart.data.datasets
+            .flatMap((d) => d.data)
+            .filter((v): v is number => typeof v === "number");
+          return { id, max: chart.scales.y.max, largest: Math.max(...values) };
+        }),
+      );
+      for (const axis of axes) expect(axis.max, axis.id).toBeGreaterThan(axis.largest);
     } finally {
       await close();
     }
@@ -194,6 +215,53 @@ describe("the report's HTML", () => {
     expect(html).not.toContain("<img");
     const data = html.match(/<script type="application\/json" id="lab-data">(.*?)<\/script>/s);
     expect(JSON.parse(data?.[1] ?? "").settings[0].label).toBe(hostile);
+  });
+});
+
+describe("the lab's table", () => {
+  it("says the probe adds load, and that a probe's time at the timeout is no answer time", () => {
+    const setting: SettingResult = {
+      side: "a",
+      label: "naive",
+      env: {},
+      switchesOn: [],
+      serverExited: false,
+      durationSeconds: 5,
+      requests: 20,
+      requestsPerSecond: 4,
+      latencyMs: { min: 1, mean: 1, p50: 1, p90: 1, p95: 1, p99: 1, p99_9: 1, max: 1 },
+      errors: { non2xx: 0, connection: 0, timeouts: 0, total: 0 },
+      statusCodes: { "200": 20 },
+      percentiles: [{ percentile: 50, ms: 1 }],
+      perSecond: [{ second: 1, requests: 4, p50Ms: 1, p99Ms: 1 }],
+      probe: {
+        requests: 100,
+        failures: 64,
+        timedOut: 64,
+        medianMs: 10001,
+        p95Ms: 10003,
+        p99Ms: 10004,
+      },
+    };
+    const calm = { requests: 100, failures: 0, timedOut: 0, medianMs: 2, p95Ms: 4, p99Ms: 9 };
+    const table = summaryTable({
+      createdAt: "now",
+      options: {
+        route: "/events?user=locust_user",
+        connections: 10,
+        durationSeconds: 5,
+        probeRate: 20,
+        seedSize: "small",
+        data: { events: 1, users: 1, registrations: 0 },
+        node: "v20",
+      },
+      settings: [setting, { ...setting, side: "b", label: "optimized", probe: calm }],
+      ratio: { requestsPerSecond: 1, p50: 1, p95: 1, p99: 1, errors: Number.NaN },
+    }).replace(/\s+/g, " ");
+    expect(table).toContain("The probe sends 20 requests a second");
+    expect(table).toContain("it adds load too");
+    expect(table).toContain("a: naive: 64 of 100 probe requests got no answer within 10 s");
+    expect(table).not.toContain("b: optimized: 0 of");
   });
 });
 

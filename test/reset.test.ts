@@ -160,7 +160,7 @@ describe("POST /admin/reset", () => {
       .type("form")
       .send("")
       .expect(303);
-    expect(res.headers.location).toBe("/admin");
+    expect(res.headers.location).toBe("/admin#reset");
     const page = await request(server.url).get("/admin").set(ADMIN).expect(200);
     expect(page.text).toContain('action="/admin/reset"');
     expect(page.text).toMatch(/Last reset .* by admin page from/);

@@ -3,28 +3,33 @@
 //   GET  /admin                  the page: every switch, its description, an on/off button
 //   GET  /admin/switches         {"switches": [{name, lab, description, on}]}
 //   PUT  /admin/switches/<name>  body {"on": true|false}; answers the switch's new state
-//   POST /admin/switches/<name>  the page's form (on=true|false), then back to the page
+//   POST /admin/switches/<name>  the page's form (on=true|false), then back to its row of the page
 //   GET  /admin/faults           the faults injected now, the seed, whether headers are obeyed
 //   PUT  /admin/faults           body {"faults": "error:503@10%:/events; ..."}; "" clears them
-//   POST /admin/faults           the page's form (faults=...), then back to the page
+//   POST /admin/faults           the page's form (faults=...), then back to the page's Faults
 //   GET  /admin/truth[?run=ID]   the server's own counts since the last reset (src/truth/)
 //   POST /admin/truth/reset      starts a fresh count
 //   POST /admin/reset            every lab back to its start (src/reset/): JSON with what and how
 //                                long; the page's form (no body) goes back to the page
 //   /admin/challenge...          the challenges (src/challenge/routes.ts)
 //   GET  /admin?token=T          the banner's link: sets the admin cookie, then back to /admin
+//   /admin/live...               the live view: the last minutes second by second (src/live/)
 // Every route passes adminGate first (same site, not locked out for wrong tokens), then the
 // token check (src/admin/guard.ts): there is always a token (src/admin/credential.ts), and a
 // test lists every route of this router and checks that each refuses a request without it.
 // Routes carry their full path (no mount prefix) so /metrics labels them by their pattern.
 import express, { type Request, type Response, Router } from "express";
 import { z } from "zod";
+import type { CpuPool } from "../bench/cpu-pool.js";
 import type { Challenges } from "../challenge/challenges.js";
 import { challengeRouter } from "../challenge/routes.js";
 import type { Faults } from "../faults/faults.js";
 import { FaultSpecError, parseFaults, SYNTAX_HELP } from "../faults/spec.js";
 import { BadInput, HttpError, NotFound } from "../http-errors.js";
+import { LiveFigures } from "../live/live-figures.js";
+import { liveRouter } from "../live/routes.js";
 import type { Logger } from "../observe/log.js";
+import type { ServerMetrics } from "../observe/metrics.js";
 import type { LabReset } from "../reset/lab-reset.js";
 import { answerJsonOnly, sendPage } from "../respond.js";
 import {
@@ -70,6 +75,9 @@ export interface AdminParts {
   challenges: Challenges;
   /** SERVICES=1: each fest service holds its own copy of the data a reset puts back. */
   services: boolean;
+  /** The live view reads the requests done and in flight, and the /cpu pool's queue. */
+  metrics: Pick<ServerMetrics, "requestsDone" | "inFlight">;
+  cpuPool: Pick<CpuPool, "stats">;
 }
 
 export function adminRouter({
@@ -83,6 +91,8 @@ export function adminRouter({
   workers,
   challenges,
   services,
+  metrics,
+  cpuPool,
 }: AdminParts): Router {
   const router = Router();
   const resetRefused = workers > 0 ? RESET_IN_A_GROUP : services ? RESET_IN_SERVICES : undefined;
@@ -188,7 +198,8 @@ export function adminRouter({
     const body = formBody.safeParse(req.body);
     if (!body.success) throw new BadInput("on", "true or false");
     await applySwitch(name, body.data.on === "true", `admin page from ${clientOf(req)}`);
-    res.redirect(303, "/admin");
+    // Back to the switch's own row: the page is long, and its top is not where the button was.
+    res.redirect(303, `/admin#switch-${name}`);
   });
 
   router.get("/admin/faults", (_req, res) => {
@@ -206,7 +217,7 @@ export function adminRouter({
     const body = faultsBody.safeParse(req.body);
     if (!body.success) throw new BadInput("faults", FAULTS_RULE);
     setFaults(faults, body.data.faults, `admin page from ${clientOf(req)}`);
-    res.redirect(303, "/admin");
+    res.redirect(303, "/admin#faults");
   });
 
   router.get("/admin/truth", (req, res) => {
@@ -233,11 +244,21 @@ export function adminRouter({
     // The page's form sends a form body; curl -X POST and scripts send JSON or nothing.
     const fromPage = typeof req.is("application/x-www-form-urlencoded") === "string";
     const report = await reset.run(`admin ${fromPage ? "page" : "api"} from ${clientOf(req)}`);
-    if (fromPage) res.redirect(303, "/admin");
+    if (fromPage) res.redirect(303, "/admin#reset");
     else res.json(report);
   });
 
   router.use(challengeRouter(challenges));
+
+  const live = new LiveFigures({
+    truth,
+    requests: () => ({ done: metrics.requestsDone, inFlight: metrics.inFlight }),
+    cpuPoolStats: () => cpuPool.stats(),
+    switches,
+    faults,
+    revealsHidden,
+  });
+  router.use(liveRouter(live));
 
   return router;
 }

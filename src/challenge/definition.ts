@@ -90,7 +90,7 @@ const question = z.discriminatedUnion("kind", [
 const variant = z
   .object({
     switches: z.array(z.enum(SWITCH_NAMES)).default([]),
-    /** The FAULTS syntax (README, Faults); "" for none. */
+    /** The FAULTS syntax (docs/faults-and-truth.md); "" for none. */
     faults: z.string().default(""),
     capacity: z
       .object({

@@ -21,7 +21,7 @@ export const CALLS: Record<ServiceName, ServiceName[]> = {
 
 export interface ServiceRoute {
   name: ServiceName;
-  /** What it does, for the banner and README. */
+  /** What it does, for the banner and docs/shapes.md. */
   serves: string;
   /** The paths the gateway sends it; the last service takes every path the others do not. */
   matches(path: string): boolean;

@@ -18,6 +18,11 @@ export class LatencySamples {
     this.values[this.size++] = ms;
   }
 
+  /** The samples added after the first `count`, in the order they came: one interval's, for a reader that keeps the count it saw (src/live/). */
+  after(count: number): Float64Array {
+    return this.values.slice(Math.min(count, this.size), this.size);
+  }
+
   /** Nearest rank: the smallest sample that at least p % of the samples are at or below. */
   percentiles(ps: readonly number[]): number[] {
     if (this.size === 0) return ps.map(() => 0);

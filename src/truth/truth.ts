@@ -54,6 +54,18 @@ class RouteCounts {
 
 export type RouteReport = ReturnType<RouteCounts["report"]>;
 
+/** One route's running totals since the last reset, for a reader that takes differences. */
+export interface RouteTally {
+  /** "METHOD /pattern". */
+  key: string;
+  requests: number;
+  /** Answers with a status below 400; requests minus these failed (or got no answer). */
+  ok: number;
+  /** Answers whose time was kept: latencyAfter(n) gives those after the first n. */
+  answered: number;
+  latencyAfter(count: number): Float64Array;
+}
+
 class RouteTable {
   private readonly rows = new Map<string, RouteCounts>();
 
@@ -65,6 +77,16 @@ class RouteTable {
       this.rows.set(key, row);
     }
     return row;
+  }
+
+  tallies(): RouteTally[] {
+    return [...this.rows.values()].map((row) => ({
+      key: `${row.method} ${row.route}`,
+      requests: row.requests,
+      ok: [...row.statuses].reduce((sum, [status, n]) => sum + (status < 400 ? n : 0), 0),
+      answered: row.latency.count,
+      latencyAfter: (count) => row.latency.after(count),
+    }));
   }
 
   report(): RouteReport[] {
@@ -97,6 +119,8 @@ export class GroundTruth implements FaultMarks, FaultCounter, RequestWatcher {
   private stalls = 0;
   private ignoredHeaders = 0;
   private refusedRunIds = 0;
+  /** Times the counts went back to zero: a reader of tallies() starts its differences again. */
+  private resetCount = 0;
   /** Literal route paths: names a request refused before routing (capacity, drain) by its path. */
   private literalPaths = new Set<string>();
 
@@ -153,6 +177,7 @@ export class GroundTruth implements FaultMarks, FaultCounter, RequestWatcher {
     this.stalls = 0;
     this.ignoredHeaders = 0;
     this.refusedRunIds = 0;
+    this.resetCount++;
   }
 
   /**
@@ -162,6 +187,11 @@ export class GroundTruth implements FaultMarks, FaultCounter, RequestWatcher {
   startRun(runId: string): void {
     if (!RUN_ID.test(runId)) throw new Error(`"${runId}" is no run id: ${RUN_ID}`);
     this.runs.set(runId, new RouteTable());
+  }
+
+  /** Every route's running totals (all requests, not a run's), and how many resets came before them. */
+  tallies(): { resets: number; routes: RouteTally[] } {
+    return { resets: this.resetCount, routes: this.all.tallies() };
   }
 
   /** Everything, or one run's routes; undefined when that run sent nothing. */
