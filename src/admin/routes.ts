@@ -256,7 +256,9 @@ export function adminRouter({
     cpuPoolStats: () => cpuPool.stats(),
     switches,
     faults,
-    revealsHidden,
+    // Every admin holds the credential (a student's own commands too), so a running
+    // challenge's secret stays hidden here as it does on the admin page.
+    revealsHidden: false,
   });
   router.use(liveRouter(live));
 
