@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { restartDelayMs } from "../src/group/backoff.js";
+import { groupSample } from "../src/group/group-monitor.js";
 import { MONITOR_COLUMNS, type ResourceSample } from "../src/observe/monitor.js";
-import { restartDelayMs } from "../src/workers/backoff.js";
-import { groupSample } from "../src/workers/group-monitor.js";
 import { freePort, isAlive, type ServerProcess, spawnServer, waitFor } from "./helpers/process.js";
 import { SMALL_SEED } from "./helpers/server.js";
 

@@ -5,9 +5,9 @@
 // switches as they are now), and serves until SIGTERM or until the supervisor goes away.
 import { availableParallelism } from "node:os";
 import { ConfigError, readConfig } from "../config.js";
+import { joinGroup } from "../group/join.js";
 import { createLogger } from "../observe/log.js";
 import { startServer } from "../start.js";
-import { joinGroup } from "../workers/worker.js";
 import { drainOn, exitOnCrash } from "./lifecycle.js";
 import { isRoleMessage, type ServiceMessage, type ServiceRole } from "./messages.js";
 import { startFestService } from "./service-server.js";

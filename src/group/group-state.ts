@@ -1,10 +1,10 @@
-// What the supervisor holds for the whole group and answers its workers about: the switch
-// state (the one authority: a worker's admin change goes through here and reaches every
-// worker before the admin page answers) and /metrics for all workers together.
-import { AggregatorRegistry, Counter, Gauge, Registry } from "prom-client";
+// What the supervisor holds for the whole group and answers its members about: the switch
+// state (the one authority: a member's admin change goes through here and reaches every
+// member before the admin page answers) and /metrics for all members together.
+import { AggregatorRegistry, Registry } from "prom-client";
 import type { Logger } from "../observe/log.js";
 import type { Switches, SwitchName } from "../switches.js";
-import type { MetricsJson, SupervisorMessage, WorkerMessage } from "./messages.js";
+import type { MemberMessage, MetricsJson, SupervisorMessage } from "./messages.js";
 import { PendingReplies } from "./replies.js";
 
 /** A worker that has not acknowledged a switch change by then is left behind (and logged). */
@@ -12,7 +12,7 @@ const SWITCH_ACK_TIMEOUT_MS = 2_000;
 /** A worker that has not sent its metrics by then is left out of that scrape. */
 const METRICS_TIMEOUT_MS = 2_000;
 
-type Reply = Extract<WorkerMessage, { type: "fest-lab:reply" }>;
+type Reply = Extract<MemberMessage, { type: "fest-lab:reply" }>;
 
 /**
  * What the state needs of a member process: a cluster Worker is one; so is a service of the
@@ -30,40 +30,24 @@ export interface GroupStateParts {
   sessionSecret: string;
   reportUsage: boolean;
   log: Logger;
-  /** The workers alive now: every one of them gets each switch change. */
-  workers(): GroupMember[];
-  /** How many of them are listening (started and not yet gone). */
-  listening(): number;
-  /** What the log calls a member: "worker" (the default) or "service" (src/services/). */
-  memberName?: string;
+  /** The members alive now that asked for the state: every one of them gets each change. */
+  members(): GroupMember[];
+  /** What the log calls a member: "worker" or "service". */
+  memberName: string;
+  /** The supervisor's own figures, added to the members' on every scrape. */
+  registry?: Registry;
 }
 
 export class GroupState {
-  /** The supervisor's own figures, added to the workers' on every scrape. */
-  readonly registry = new Registry();
-  readonly restarts: Counter;
+  readonly registry: Registry;
   private readonly replies = new PendingReplies<Reply>();
 
   constructor(private readonly parts: GroupStateParts) {
-    const registers = [this.registry];
-    this.restarts = new Counter({
-      name: "festlab_worker_restarts_total",
-      help: "Workers the supervisor started again after one died (WORKERS=N).",
-      registers,
-    });
-    const listening = parts.listening;
-    new Gauge({
-      name: "festlab_workers_listening",
-      help: "Worker processes started and answering now (WORKERS=N).",
-      registers,
-      collect() {
-        this.set(listening());
-      },
-    });
+    this.registry = parts.registry ?? new Registry();
   }
 
   /** Answers one message from a worker; messages that are not ours are left alone. */
-  handle(worker: GroupMember, message: WorkerMessage): void {
+  handle(worker: GroupMember, message: MemberMessage): void {
     switch (message.type) {
       case "fest-lab:hello":
         send(worker, {
@@ -98,13 +82,13 @@ export class GroupState {
   /** Sets the switch here (the log line is written once, here), then in every worker. */
   async setSwitch(name: SwitchName, on: boolean, by: string): Promise<void> {
     this.parts.switches.set(name, on, by);
-    const asked = this.parts.workers().length;
-    const acks = await this.askEveryWorker(
+    const asked = this.parts.members().length;
+    const acks = await this.askEveryMember(
       (id) => ({ type: "fest-lab:switch", id, name, on }),
       SWITCH_ACK_TIMEOUT_MS,
     );
     if (acks.length < asked) {
-      const member = this.parts.memberName ?? "worker";
+      const member = this.parts.memberName;
       this.parts.log.warn(
         `switch ${name}: ${asked - acks.length} of ${asked} ${member}s did not confirm within ${SWITCH_ACK_TIMEOUT_MS} ms (dying or busy); a restarted ${member} starts with the new state`,
       );
@@ -113,7 +97,7 @@ export class GroupState {
 
   /** Every worker's registry and the supervisor's, added up by prom-client's aggregators. */
   async metricsText(): Promise<string> {
-    const replies = await this.askEveryWorker(
+    const replies = await this.askEveryMember(
       (id) => ({ type: "fest-lab:collect-metrics", id }),
       METRICS_TIMEOUT_MS,
     );
@@ -123,11 +107,11 @@ export class GroupState {
   }
 
   /** Asks each live worker; a worker that exits or does not answer in time is left out. */
-  private async askEveryWorker(
+  private async askEveryMember(
     message: (id: number) => SupervisorMessage,
     timeoutMs: number,
   ): Promise<Reply[]> {
-    const asks = this.parts.workers().map(async (worker) => {
+    const asks = this.parts.members().map(async (worker) => {
       const { id, reply } = this.replies.expect(timeoutMs);
       const gone = () => this.replies.giveUp(id);
       worker.once("exit", gone);

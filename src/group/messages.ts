@@ -1,6 +1,7 @@
-// What the supervisor and its workers say to each other over the cluster's IPC channel.
-// Every type starts "fest-lab:", so these never collide with prom-client's own cluster
-// messages ("prom-client:...") or Node's internal ones, which share the channel.
+// What a group's supervisor and its members (cluster workers under WORKERS=N, forked services
+// under SERVICES=1) say to each other over the IPC channel. Every type starts "fest-lab:", so
+// these never collide with prom-client's own cluster messages ("prom-client:...") or Node's
+// internal ones, which share the channel.
 import type { Registry } from "prom-client";
 import type { ResourceSample } from "../observe/monitor.js";
 import type { SwitchName } from "../switches.js";
@@ -8,8 +9,8 @@ import type { SwitchName } from "../switches.js";
 /** One registry's metrics as prom-client's getMetricsAsJSON() gives them. */
 export type MetricsJson = Awaited<ReturnType<Registry["getMetricsAsJSON"]>>;
 
-/** Sent by a worker. */
-export type WorkerMessage =
+/** Sent by a member. */
+export type MemberMessage =
   /** First thing a worker says: it needs the group's state before it serves anything. */
   | { type: "fest-lab:hello" }
   /** The admin page asked this worker to change a switch; answered once every worker has it. */
@@ -38,7 +39,7 @@ export type SupervisorMessage =
   /** The answer to a worker's set-switch or group-metrics with the same id. */
   | { type: "fest-lab:answer"; id: number; text?: string; error?: string };
 
-export function isWorkerMessage(message: unknown): message is WorkerMessage {
+export function isMemberMessage(message: unknown): message is MemberMessage {
   return isOurs(message);
 }
 

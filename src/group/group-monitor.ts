@@ -1,5 +1,5 @@
-// MONITOR_CSV with WORKERS=N: one file for the whole group, written by the supervisor. Each
-// worker sends its figures once a second; each line adds up the group: CPU, memory, requests
+// MONITOR_CSV in a group (WORKERS=N or SERVICES=1): one file, written by the supervisor. Each
+// member sends its figures once a second; each line adds up the group: CPU, memory, requests
 // and queues summed (the supervisor's own CPU and memory included: it hands out every
 // connection), the event loop's worst delay and its mean utilization over the workers, and
 // how many workers reported.
@@ -17,9 +17,9 @@ const STALE_MS = 2_500;
 
 export interface GroupMonitor extends ResourceMonitor {
   /** A worker's figures for its last second. */
-  report(workerId: number, sample: ResourceSample): void;
+  report(member: string, sample: ResourceSample): void;
   /** The worker is gone: its last figures leave the sum now. */
-  forget(workerId: number): void;
+  forget(member: string): void;
 }
 
 export function startGroupMonitor(path: string, intervalMs = 1000): GroupMonitor {
@@ -28,7 +28,7 @@ export function startGroupMonitor(path: string, intervalMs = 1000): GroupMonitor
     requests: () => ({ done: 0, inFlight: 0 }),
     cpuPoolStats: () => ({ threads: 0, busy: 0, queued: 0, rejected: 0, completed: 0 }),
   });
-  const latest = new Map<number, { sample: ResourceSample; at: number }>();
+  const latest = new Map<string, { sample: ResourceSample; at: number }>();
 
   const line = (): MonitorLine => {
     const now = Date.now();
@@ -40,11 +40,11 @@ export function startGroupMonitor(path: string, intervalMs = 1000): GroupMonitor
   const monitor = writeMonitorLines(path, fd, line, { intervalMs, onStop: () => own.stop() });
   return {
     ...monitor,
-    report(workerId, sample) {
-      latest.set(workerId, { sample, at: Date.now() });
+    report(member, sample) {
+      latest.set(member, { sample, at: Date.now() });
     },
-    forget(workerId) {
-      latest.delete(workerId);
+    forget(member) {
+      latest.delete(member);
     },
   };
 }

@@ -1,13 +1,13 @@
-// The worker's side of WORKERS=N: before it serves anything it asks the supervisor for the
-// group's state (switches as they are now, not as the start settings say, so a replacement
-// behaves like the worker it replaces), then runs the normal server with three seams from
-// src/start.ts filled in: its switch registry, a switch change that goes through the
-// supervisor, and /metrics for the whole group.
+// A member joining its group (a worker of WORKERS=N, a service of SERVICES=1): before it
+// serves anything it asks the supervisor for the group's state (switches as they are now, not
+// as the start settings say, so a replacement behaves like the member it replaces), then runs
+// its server with the seams of src/start.ts filled in: its switch registry, a switch change
+// that goes through the supervisor, and /metrics for the whole group.
 import type { Config } from "../config.js";
 import { startSampler } from "../observe/monitor.js";
 import type { RunningServer, StartOptions } from "../start.js";
 import { SWITCH_NAMES, Switches } from "../switches.js";
-import { isSupervisorMessage, type SupervisorMessage, type WorkerMessage } from "./messages.js";
+import { isSupervisorMessage, type MemberMessage, type SupervisorMessage } from "./messages.js";
 import { PendingReplies } from "./replies.js";
 
 /** The supervisor waits up to 2 s for each worker; this bound covers that and a slow scrape. */
@@ -76,7 +76,7 @@ export async function joinGroup(config: Config): Promise<GroupMember> {
   ]);
   for (const name of SWITCH_NAMES) switches.set(name, state.on.includes(name), "the supervisor");
 
-  const ask = async (question: (id: number) => WorkerMessage, what: string) => {
+  const ask = async (question: (id: number) => MemberMessage, what: string) => {
     const { id, reply } = answers.expect(ANSWER_TIMEOUT_MS);
     send(question(id));
     const answer = await reply;
@@ -121,6 +121,6 @@ export async function joinGroup(config: Config): Promise<GroupMember> {
 }
 
 /** Nothing to do when the channel is gone: the supervisor died and this worker follows. */
-function send(message: WorkerMessage): void {
+function send(message: MemberMessage): void {
   if (process.connected) process.send?.(message);
 }
