@@ -251,21 +251,6 @@ describe("a server with ADMIN_TOKEN", () => {
   });
 });
 
-describe("a server with WORKERS set", () => {
-  let grouped: TestServer;
-  beforeAll(async () => {
-    grouped = await startTestServer({ LOG_LEVEL: "warn", WORKERS: "2" });
-  });
-  afterAll(() => grouped.stop());
-
-  it("refuses to start a challenge with 409: each worker keeps its own faults and counts", async () => {
-    const { code, output } = await challengeCli(grouped.url, ["start", "the-knee"]);
-    expect(code).toBe(2);
-    expect(output.trim()).toMatch(/^challenge: challenges need one process: with WORKERS set/);
-    expect(grouped.capacity.maxInFlight).toBe(0);
-  });
-});
-
 describe("a bad challenge file", () => {
   let dir: string;
   beforeAll(() => {

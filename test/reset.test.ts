@@ -5,7 +5,7 @@ import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_USER } from "../src/fest/seed.js";
 import { waitFor } from "./helpers/process.js";
-import { serverForTests, startTestServer, type TestServer } from "./helpers/server.js";
+import { startTestServer, type TestServer } from "./helpers/server.js";
 
 const json = { Accept: "application/json" };
 
@@ -159,14 +159,5 @@ describe("POST /admin/reset", () => {
   it("is guarded like the admin API", async () => {
     await request(server.url).post("/admin/reset").set("Host", "evil.example").expect(403);
     await request(server.url).post("/admin/reset").set("Origin", "http://evil.example").expect(403);
-  });
-});
-
-describe("with WORKERS set", () => {
-  const grouped = serverForTests({ LOG_LEVEL: "warn", WORKERS: "2" });
-
-  it("refuses with 409 and says to restart", async () => {
-    const res = await request(grouped().url).post("/admin/reset").expect(409);
-    expect(res.body.error).toMatch(/WORKERS.*restart/);
   });
 });

@@ -2,8 +2,12 @@
 // state (the one authority: a member's admin change goes through here and reaches every
 // member before the admin page answers) and /metrics for all members together.
 import { AggregatorRegistry, Registry } from "prom-client";
+import { faultsChangeLine } from "../faults/spec.js";
 import type { Logger } from "../observe/log.js";
+import { mergeShared, type SharedChange } from "../shared-change.js";
 import type { Switches, SwitchName } from "../switches.js";
+import { addTruths } from "../truth/add.js";
+import type { TruthReport } from "../truth/truth.js";
 import type { MemberMessage, MetricsJson, SupervisorMessage } from "./messages.js";
 import { PendingReplies } from "./replies.js";
 
@@ -13,6 +17,7 @@ const SWITCH_ACK_TIMEOUT_MS = 2_000;
 const METRICS_TIMEOUT_MS = 2_000;
 
 type Reply = Extract<MemberMessage, { type: "fest-lab:reply" }>;
+type Answer = Extract<SupervisorMessage, { type: "fest-lab:answer" }>;
 
 /**
  * What the state needs of a member process: a cluster Worker is one; so is a service of the
@@ -40,57 +45,90 @@ export interface GroupStateParts {
 
 export class GroupState {
   readonly registry: Registry;
+  /** What the group shares beyond the start settings: a new member is told it first. */
+  private shared: SharedChange = {};
   private readonly replies = new PendingReplies<Reply>();
 
   constructor(private readonly parts: GroupStateParts) {
     this.registry = parts.registry ?? new Registry();
   }
 
-  /** Answers one message from a worker; messages that are not ours are left alone. */
-  handle(worker: GroupMember, message: MemberMessage): void {
+  /** Answers one message from a member; messages that are not ours are left alone. */
+  handle(member: GroupMember, message: MemberMessage): void {
+    /** The answer to the member's question, once the work is done everywhere. */
+    const id = "id" in message ? message.id : 0;
+    const answer = (work: Promise<Omit<Answer, "type" | "id"> | undefined>) =>
+      void work.then(
+        (fields) => send(member, { type: "fest-lab:answer", id, ...fields }),
+        (error: Error) => send(member, { type: "fest-lab:answer", id, error: error.message }),
+      );
     switch (message.type) {
       case "fest-lab:hello":
-        send(worker, {
+        send(member, {
           type: "fest-lab:state",
           on: this.parts.switches.enabled(),
           sessionSecret: this.parts.sessionSecret,
           reportUsage: this.parts.reportUsage,
+          shared: this.shared,
         });
         return;
       case "fest-lab:reply":
         this.replies.settle(message.id, message);
         return;
       case "fest-lab:set-switch":
-        void this.setSwitch(message.name, message.on, message.by).then(
-          () => send(worker, { type: "fest-lab:answer", id: message.id }),
-          (error: Error) =>
-            send(worker, { type: "fest-lab:answer", id: message.id, error: error.message }),
-        );
+        answer(this.setSwitch(message.name, message.on, message.by).then(() => undefined));
+        return;
+      case "fest-lab:share":
+        answer(this.share(message.change, message.by).then(() => undefined));
         return;
       case "fest-lab:group-metrics":
-        void this.metricsText().then(
-          (text) => send(worker, { type: "fest-lab:answer", id: message.id, text }),
-          (error: Error) =>
-            send(worker, { type: "fest-lab:answer", id: message.id, error: error.message }),
-        );
+        answer(this.metricsText().then((text) => ({ text })));
+        return;
+      case "fest-lab:group-truth":
+        answer(this.truth(message.run).then((truth) => ({ truth })));
         return;
       default:
         return;
     }
   }
 
+  /**
+   * Changes what the group shares: here first (what is hidden, so this supervisor's own log
+   * lines hide it too; the faults' one log line), then in every member.
+   */
+  async share(change: SharedChange, by: string): Promise<void> {
+    const { switches, log } = this.parts;
+    if (change.hidden !== undefined) switches.hiddenBecause = change.hidden ?? undefined;
+    if (change.faults !== undefined) {
+      log.warn(faultsChangeLine(change.faults, by, switches.hiddenBecause));
+    }
+    this.shared = mergeShared(this.shared, change);
+    await this.everyMember("a change", (id) => ({ type: "fest-lab:shared", id, change, by }));
+  }
+
+  /** Every member's truth (of one run, when named), added up. */
+  async truth(run?: string): Promise<TruthReport | undefined> {
+    const replies = await this.askEveryMember(
+      (id) => ({ type: "fest-lab:collect-truth", id, ...(run === undefined ? {} : { run }) }),
+      METRICS_TIMEOUT_MS,
+    );
+    return addTruths(replies.map((reply) => reply.truth));
+  }
+
   /** Sets the switch here (the log line is written once, here), then in every worker. */
   async setSwitch(name: SwitchName, on: boolean, by: string): Promise<void> {
     this.parts.switches.set(name, on, by);
+    await this.everyMember(`switch ${name}`, (id) => ({ type: "fest-lab:switch", id, name, on }));
+  }
+
+  /** Tells every member, waiting for each to confirm; one that does not is named in the log. */
+  private async everyMember(what: string, message: (id: number) => SupervisorMessage) {
     const asked = this.parts.members().length;
-    const acks = await this.askEveryMember(
-      (id) => ({ type: "fest-lab:switch", id, name, on }),
-      SWITCH_ACK_TIMEOUT_MS,
-    );
+    const acks = await this.askEveryMember(message, SWITCH_ACK_TIMEOUT_MS);
     if (acks.length < asked) {
       const member = this.parts.memberName;
       this.parts.log.warn(
-        `switch ${name}: ${asked - acks.length} of ${asked} ${member}s did not confirm within ${SWITCH_ACK_TIMEOUT_MS} ms (dying or busy); a restarted ${member} starts with the new state`,
+        `${what}: ${asked - acks.length} of ${asked} ${member}s did not confirm within ${SWITCH_ACK_TIMEOUT_MS} ms (dying or busy); a restarted ${member} starts with the new state`,
       );
     }
   }

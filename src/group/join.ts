@@ -5,6 +5,7 @@
 // that goes through the supervisor, and /metrics for the whole group.
 import type { Config } from "../config.js";
 import { startSampler } from "../observe/monitor.js";
+import type { FollowShared, SharedChange } from "../shared-change.js";
 import type { RunningServer, StartOptions } from "../start.js";
 import { SWITCH_NAMES, Switches } from "../switches.js";
 import { isSupervisorMessage, type MemberMessage, type SupervisorMessage } from "./messages.js";
@@ -20,18 +21,26 @@ export const WORKER_HEADER = "X-Fest-Worker";
 type State = Extract<SupervisorMessage, { type: "fest-lab:state" }>;
 type Answer = Extract<SupervisorMessage, { type: "fest-lab:answer" }>;
 
-export interface GroupMember {
-  /** This worker's settings: the group's session secret; the supervisor writes MONITOR_CSV. */
+export interface JoinedMember {
+  /** This member's settings: the group's session secret; the supervisor writes MONITOR_CSV. */
   config: Config;
-  startOptions: Required<Pick<StartOptions, "switches" | "applySwitch" | "scrapeMetrics">>;
+  startOptions: Required<
+    Pick<
+      StartOptions,
+      "switches" | "applySwitch" | "scrapeMetrics" | "applyShared" | "followShared" | "groupTruth"
+    >
+  >;
   /** Once the server listens: answer the supervisor's scrapes, and report usage when asked. */
   started(server: RunningServer): void;
 }
 
-export async function joinGroup(config: Config): Promise<GroupMember> {
+export async function joinGroup(config: Config): Promise<JoinedMember> {
   const switches = new Switches();
   const answers = new PendingReplies<Answer>();
   let server: RunningServer | undefined;
+  // The changes that came before the server could follow them: applied when it can.
+  let follow: FollowShared | undefined;
+  const early: [SharedChange, string][] = [];
   let receiveState: (state: State) => void = () => {};
   const stateReceived = new Promise<State>((resolve) => {
     receiveState = resolve;
@@ -47,6 +56,14 @@ export async function joinGroup(config: Config): Promise<GroupMember> {
         // The supervisor logged the change once; the worker only follows it.
         switches.set(message.name, message.on, "the supervisor");
         send({ type: "fest-lab:reply", id: message.id });
+        return;
+      case "fest-lab:shared":
+        if (follow === undefined) early.push([message.change, message.by]);
+        else follow(message.change, message.by);
+        send({ type: "fest-lab:reply", id: message.id });
+        return;
+      case "fest-lab:collect-truth":
+        send({ type: "fest-lab:reply", id: message.id, truth: server?.truth.report(message.run) });
         return;
       case "fest-lab:collect-metrics":
         if (server === undefined) send({ type: "fest-lab:reply", id: message.id });
@@ -97,13 +114,31 @@ export async function joinGroup(config: Config): Promise<GroupMember> {
       scrapeMetrics: async () =>
         (await ask((id) => ({ type: "fest-lab:group-metrics", id }), "a metrics scrape")).text ??
         "",
+      applyShared: async (change, by) => {
+        await ask((id) => ({ type: "fest-lab:share", id, change, by }), "a change");
+      },
+      followShared(following) {
+        follow = following;
+        // What the group shares now first, then what changed while this member started.
+        following(state.shared, "the supervisor");
+        for (const [change, by] of early.splice(0)) following(change, by);
+      },
+      groupTruth: async (run) =>
+        (
+          await ask(
+            (id) => ({ type: "fest-lab:group-truth", id, ...(run === undefined ? {} : { run }) }),
+            "the truth",
+          )
+        ).truth,
     },
     started(running) {
       server = running;
       // Which worker answered: students see the group share the load and a replacement's
       // new pid. Prepended, so it is set before any route (the fast /health too) answers.
       const pid = String(process.pid);
-      running.http.prependListener("request", (_req, res) => res.setHeader(WORKER_HEADER, pid));
+      if (!config.services) {
+        running.http.prependListener("request", (_req, res) => res.setHeader(WORKER_HEADER, pid));
+      }
       if (!state.reportUsage) return;
       const sampler = startSampler({
         requests: () => ({

@@ -4,7 +4,9 @@
 // internal ones, which share the channel.
 import type { Registry } from "prom-client";
 import type { ResourceSample } from "../observe/monitor.js";
+import type { SharedChange } from "../shared-change.js";
 import type { SwitchName } from "../switches.js";
+import type { TruthReport } from "../truth/truth.js";
 
 /** One registry's metrics as prom-client's getMetricsAsJSON() gives them. */
 export type MetricsJson = Awaited<ReturnType<Registry["getMetricsAsJSON"]>>;
@@ -13,31 +15,41 @@ export type MetricsJson = Awaited<ReturnType<Registry["getMetricsAsJSON"]>>;
 export type MemberMessage =
   /** First thing a worker says: it needs the group's state before it serves anything. */
   | { type: "fest-lab:hello" }
-  /** The admin page asked this worker to change a switch; answered once every worker has it. */
+  /** The admin page asked this member to change a switch; answered once every member has it. */
   | { type: "fest-lab:set-switch"; id: number; name: SwitchName; on: boolean; by: string }
-  /** GET /metrics came to this worker; answered with the whole group's text. */
+  /** GET /metrics came to this member; answered with the whole group's text. */
   | { type: "fest-lab:group-metrics"; id: number }
+  /** An admin changed what the group shares; answered once every member has it. */
+  | { type: "fest-lab:share"; id: number; change: SharedChange; by: string }
+  /** GET /admin/truth (or a challenge's grading) came here: the group's truth, added up. */
+  | { type: "fest-lab:group-truth"; id: number; run?: string }
   /** The reply to a supervisor's question with the same id. */
-  | { type: "fest-lab:reply"; id: number; metrics?: MetricsJson }
+  | { type: "fest-lab:reply"; id: number; metrics?: MetricsJson; truth?: TruthReport }
   /** This worker's figures for the last second, for MONITOR_CSV. */
   | { type: "fest-lab:usage"; sample: ResourceSample };
 
 /** Sent by the supervisor. */
 export type SupervisorMessage =
-  /** The reply to hello: what every worker shares. */
+  /** The reply to hello: what every member shares. */
   | {
       type: "fest-lab:state";
       on: SwitchName[];
       sessionSecret: string;
       /** True when MONITOR_CSV is on: then send usage once a second. */
       reportUsage: boolean;
+      /** What the group shares now, as far as it differs from the start settings. */
+      shared: SharedChange;
     }
   /** Set this switch, then reply. */
   | { type: "fest-lab:switch"; id: number; name: SwitchName; on: boolean }
-  /** Reply with this worker's own metrics. */
+  /** Follow this change of what the group shares, then reply. */
+  | { type: "fest-lab:shared"; id: number; change: SharedChange; by: string }
+  /** Reply with this member's own metrics. */
   | { type: "fest-lab:collect-metrics"; id: number }
-  /** The answer to a worker's set-switch or group-metrics with the same id. */
-  | { type: "fest-lab:answer"; id: number; text?: string; error?: string };
+  /** Reply with this member's own truth (of one run, when named). */
+  | { type: "fest-lab:collect-truth"; id: number; run?: string }
+  /** The answer to a member's question with the same id. */
+  | { type: "fest-lab:answer"; id: number; text?: string; truth?: TruthReport; error?: string };
 
 export function isMemberMessage(message: unknown): message is MemberMessage {
   return isOurs(message);

@@ -6,7 +6,7 @@
 // Ctrl+C drains every member; a second signal stops them at once.
 import type { Registry } from "prom-client";
 import type { Logger } from "../observe/log.js";
-import type { Switches } from "../switches.js";
+import { type Switches, switchChangeLine } from "../switches.js";
 import { nextQuickDeaths, restartDelayMs } from "./backoff.js";
 import { type GroupMonitor, startGroupMonitor } from "./group-monitor.js";
 import { type GroupMember, GroupState } from "./group-state.js";
@@ -87,7 +87,9 @@ export interface RunningGroup {
 
 /** Starts every slot's member; resolves once each listens. */
 export async function superviseGroup(kind: GroupKind, parts: GroupParts): Promise<RunningGroup> {
-  const { log } = parts;
+  const { log, switches } = parts;
+  // Written once, here; while a challenge hides the switches, without their names.
+  switches.onChange((name, on, by) => log.warn(switchChangeLine(switches, name, on, by)));
   const monitor = parts.monitorCsv !== undefined ? startGroupMonitor(parts.monitorCsv) : undefined;
   const slots = new Map<string, Slot>();
   const state = new GroupState({

@@ -51,9 +51,6 @@ export async function superviseServices(config: Config, log: Logger): Promise<vo
   );
 
   const switches = Switches.fromStartup(config);
-  switches.onChange((name, on, by) =>
-    log.warn(`switch ${name} turned ${on ? "on" : "off"} by ${by}`),
-  );
   const registry = new Registry();
   const restarts = new Counter({
     name: "festlab_service_restarts_total",
@@ -147,7 +144,12 @@ export async function superviseServices(config: Config, log: Logger): Promise<vo
     })),
     internalPrefix: INTERNAL_PREFIX,
     adminToken: config.adminToken,
-    pageLocals: () => ({ mode: config.mode, switchesOn: switches.enabled() }),
+    // A running challenge hides which switches it turned on, on the gateway's pages too.
+    pageLocals: () => ({
+      mode: config.mode,
+      switchesHidden: switches.hiddenBecause,
+      switchesOn: switches.hiddenBecause === undefined ? switches.enabled() : [],
+    }),
     moreMetrics: async () =>
       `${await registry.metrics()}\n${await servicesMetrics(SERVICE_ROUTES.map((route) => [route.name, urlOf(route.name)]))}`,
   });

@@ -22,9 +22,6 @@ export async function superviseWorkers(config: Config, log: Logger): Promise<voi
   const loaded = loadOrTrainModel(config.modelPath, undefined, (line) => log.info(line));
   const model = { ...loaded, trained: loaded.trained || trained };
   const switches = Switches.fromStartup(config);
-  switches.onChange((name, on, by) =>
-    log.warn(`switch ${name} turned ${on ? "on" : "off"} by ${by}`),
-  );
 
   // The workers share the listening socket and the kernel hands each connection to one that
   // accepts. Node's default instead (the supervisor accepts and passes each connection on,
