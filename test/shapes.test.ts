@@ -4,10 +4,18 @@
 // credential and its hints and grading are the group's, and a crash costs the group a member
 // for a moment (one process: the process). Each shape is started once per block.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TruthReport } from "../src/truth/truth.js";
 import { type Answer, send } from "./helpers/fresh-connection.js";
-import { seededFolderForTests, waitFor } from "./helpers/process.js";
+import {
+  describeRun,
+  findLocust,
+  rowNamed,
+  runLocustDistributed,
+} from "./helpers/locust-runner.js";
+import { freePort, seededFolderForTests, waitFor } from "./helpers/process.js";
 import { type RunningShape, SHAPE_ADMIN, SHAPES, startShape } from "./helpers/shapes.js";
 
+const LOCUST = findLocust();
 const JSON_HEADERS = { "Content-Type": "application/json", Accept: "application/json" };
 
 interface RouteCount {
@@ -41,7 +49,7 @@ describe.each(SHAPES)("the server as %s", (shape) => {
   };
   const routesOfTruth = async (): Promise<RouteCount[]> =>
     (await adminJson("GET", "/admin/truth")).routes;
-  const countOf = (routes: RouteCount[], route: string) =>
+  const countOf = (routes: readonly RouteCount[], route: string) =>
     routes.find((r) => r.method === "GET" && r.route === route);
 
   it("GET /admin/truth counts every request the group got, as one document", async () => {
@@ -57,6 +65,34 @@ describe.each(SHAPES)("the server as %s", (shape) => {
       expect(countOf(routes, route)?.requests, route).toBe(sent / paths.length);
     }
   });
+
+  it.skipIf(LOCUST === undefined)(
+    "a short Locust run (--stop-timeout 5) and the group's truth of its run agree exactly, route by route",
+    async () => {
+      const runId = `shape-${shape.replace(" ", "-")}`;
+      const run = await runLocustDistributed({
+        workers: 1,
+        masterPort: await freePort(),
+        locust: LOCUST ?? "locust",
+        scenario: "bench_mix.py",
+        host: running.url,
+        load: { users: 4, spawnRate: 4 },
+        seconds: 4,
+        csvPrefix: `${folder()}/${runId}`,
+        cwd: folder(),
+        extraArgs: ["--run-id", runId, "--stop-timeout", "5"],
+      });
+      const truth = (await adminJson("GET", `/admin/truth?run=${runId}`)) as TruthReport;
+      for (const path of ["/health", "/io", "/cpu"]) {
+        const locust = rowNamed(run, path);
+        expect(locust?.requests, describeRun(run)).toBeGreaterThan(0);
+        expect(countOf(truth.routes, path)?.requests, `${path}\n${describeRun(run)}`).toBe(
+          locust?.requests,
+        );
+      }
+    },
+    60_000,
+  );
 
   it("faults set live act in every member, and the truth names each one injected", async () => {
     await adminJson("PUT", "/admin/faults", { faults: "error:503@100%:/io" });
