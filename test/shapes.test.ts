@@ -3,7 +3,10 @@
 // every member back, a challenge hides what it switched on from everybody without the
 // credential and its hints and grading are the group's, and a crash costs the group a member
 // for a moment (one process: the process). Each shape is started once per block.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MONITOR_COLUMNS } from "../src/observe/monitor.js";
 import type { TruthReport } from "../src/truth/truth.js";
 import { type Answer, send } from "./helpers/fresh-connection.js";
 import {
@@ -29,8 +32,9 @@ interface RouteCount {
 describe.each(SHAPES)("the server as %s", (shape) => {
   const folder = seededFolderForTests("fest-lab-shape-");
   let running: RunningShape;
+  const monitorPath = () => join(folder(), "monitor.csv");
   beforeAll(async () => {
-    running = await startShape(shape, folder());
+    running = await startShape(shape, folder(), { MONITOR_CSV: monitorPath() });
   }, 90_000);
   afterAll(async () => {
     await running?.stop();
@@ -93,6 +97,33 @@ describe.each(SHAPES)("the server as %s", (shape) => {
     },
     60_000,
   );
+
+  it("MONITOR_CSV is one file for the group: a line for every member, the group's requests in it", async () => {
+    const members = { "one process": 1, workers: 2, services: 4 }[shape];
+    const lines = () =>
+      existsSync(monitorPath()) ? readFileSync(monitorPath(), "utf8").trim().split("\n") : [];
+    const column = (name: (typeof MONITOR_COLUMNS)[number]) => MONITOR_COLUMNS.indexOf(name);
+    const busy = () =>
+      lines()
+        .slice(1)
+        .map((line) => line.split(","))
+        .some(
+          (values) =>
+            Number(values[column("workers")]) === members &&
+            Number(values[column("requests_per_second")]) > 0,
+        );
+    let sending = true;
+    const load = (async () => {
+      while (sending) await send(`${running.url}/health`);
+    })();
+    try {
+      await waitFor(busy, 10_000, `a line with ${members} members and requests`);
+    } finally {
+      sending = false;
+      await load;
+    }
+    expect(lines()[0]).toBe(MONITOR_COLUMNS.join(","));
+  });
 
   it("faults set live act in every member, and the truth names each one injected", async () => {
     await adminJson("PUT", "/admin/faults", { faults: "error:503@100%:/io" });

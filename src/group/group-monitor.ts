@@ -3,6 +3,7 @@
 // and queues summed (the supervisor's own CPU and memory included: it hands out every
 // connection), the event loop's worst delay and its mean utilization over the workers, and
 // how many workers reported.
+import { IDLE_POOL } from "../observe/cpu-pool-stats.js";
 import {
   type MonitorLine,
   openMonitorFile,
@@ -22,11 +23,22 @@ export interface GroupMonitor extends ResourceMonitor {
   forget(member: string): void;
 }
 
-export function startGroupMonitor(path: string, intervalMs = 1000): GroupMonitor {
+export interface GroupMonitorOptions {
+  intervalMs?: number;
+  /**
+   * The door every request of the group passes (the gateway of SERVICES=1): then the line's
+   * requests and in flight are counted there, once, instead of added up from the members
+   * (a request through the gateway to a service would count twice).
+   */
+  door?: () => { done: number; inFlight: number };
+}
+
+export function startGroupMonitor(path: string, options: GroupMonitorOptions = {}): GroupMonitor {
   const fd = openMonitorFile(path);
+  const { intervalMs = 1000, door } = options;
   const own = startSampler({
-    requests: () => ({ done: 0, inFlight: 0 }),
-    cpuPoolStats: () => ({ threads: 0, busy: 0, queued: 0, rejected: 0, completed: 0 }),
+    requests: door ?? (() => ({ done: 0, inFlight: 0 })),
+    cpuPoolStats: () => IDLE_POOL,
   });
   const latest = new Map<string, { sample: ResourceSample; at: number }>();
 
@@ -35,7 +47,10 @@ export function startGroupMonitor(path: string, intervalMs = 1000): GroupMonitor
     const fresh = [...latest.values()]
       .filter((entry) => now - entry.at <= STALE_MS)
       .map((entry) => entry.sample);
-    return { sample: groupSample(own.take(), fresh), workers: fresh.length };
+    return {
+      sample: groupSample(own.take(), fresh, door !== undefined),
+      workers: fresh.length,
+    };
   };
   const monitor = writeMonitorLines(path, fd, line, { intervalMs, onStop: () => own.stop() });
   return {
@@ -49,8 +64,12 @@ export function startGroupMonitor(path: string, intervalMs = 1000): GroupMonitor
   };
 }
 
-/** The supervisor's own figures plus its workers'. */
-export function groupSample(supervisor: ResourceSample, workers: ResourceSample[]): ResourceSample {
+/** The supervisor's own figures plus its workers'; the requests the door's, when it counts. */
+export function groupSample(
+  supervisor: ResourceSample,
+  workers: ResourceSample[],
+  doorCounts = false,
+): ResourceSample {
   const sum = (pick: (s: ResourceSample) => number) =>
     workers.reduce((total, sample) => total + pick(sample), 0);
   return {
@@ -60,8 +79,8 @@ export function groupSample(supervisor: ResourceSample, workers: ResourceSample[
     eventLoopDelayP99Ms: Math.max(0, ...workers.map((s) => s.eventLoopDelayP99Ms)),
     eventLoopUtilization:
       workers.length > 0 ? sum((s) => s.eventLoopUtilization) / workers.length : 0,
-    requestsPerSecond: sum((s) => s.requestsPerSecond),
-    inFlight: sum((s) => s.inFlight),
+    requestsPerSecond: doorCounts ? supervisor.requestsPerSecond : sum((s) => s.requestsPerSecond),
+    inFlight: doorCounts ? supervisor.inFlight : sum((s) => s.inFlight),
     cpuPoolQueue: sum((s) => s.cpuPoolQueue),
   };
 }

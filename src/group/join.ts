@@ -4,7 +4,7 @@
 // its server with the seams of src/start.ts filled in: its switch registry, a switch change
 // that goes through the supervisor, and /metrics for the whole group.
 import type { Config } from "../config.js";
-import { startSampler } from "../observe/monitor.js";
+import { type MonitorSources, startSampler } from "../observe/monitor.js";
 import type { FollowShared, SharedChange } from "../shared-change.js";
 import type { RunningServer, StartOptions } from "../start.js";
 import { SWITCH_NAMES, Switches } from "../switches.js";
@@ -32,6 +32,8 @@ export interface JoinedMember {
   >;
   /** Once the server listens: answer the supervisor's scrapes, and report usage when asked. */
   started(server: RunningServer): void;
+  /** MONITOR_CSV: this member's figures once a second, when the supervisor writes the file. */
+  reportUsage(sources: MonitorSources): void;
 }
 
 export async function joinGroup(config: Config): Promise<JoinedMember> {
@@ -104,7 +106,7 @@ export async function joinGroup(config: Config): Promise<JoinedMember> {
     return answer;
   };
 
-  return {
+  const member: JoinedMember = {
     config: { ...config, sessionSecret: state.sessionSecret, monitorCsv: undefined },
     startOptions: {
       switches,
@@ -139,20 +141,24 @@ export async function joinGroup(config: Config): Promise<JoinedMember> {
       if (!config.services) {
         running.http.prependListener("request", (_req, res) => res.setHeader(WORKER_HEADER, pid));
       }
-      if (!state.reportUsage) return;
-      const sampler = startSampler({
+      member.reportUsage({
         requests: () => ({
           done: running.metrics.requestsDone,
           inFlight: running.metrics.inFlight,
         }),
         cpuPoolStats: () => running.cpuPool.stats(),
       });
+    },
+    reportUsage(sources) {
+      if (!state.reportUsage) return;
+      const sampler = startSampler(sources);
       setInterval(
         () => send({ type: "fest-lab:usage", sample: sampler.take() }),
         USAGE_EVERY_MS,
       ).unref();
     },
   };
+  return member;
 }
 
 /** Nothing to do when the channel is gone: the supervisor died and this worker follows. */

@@ -56,6 +56,8 @@ export interface GroupParts {
   sessionSecret: string;
   /** MONITOR_CSV: one file for the group, written here from every member's figures. */
   monitorCsv: string | undefined;
+  /** Where the group's requests are counted once, if not in its members (see GroupMonitor). */
+  door?: () => { done: number; inFlight: number };
   /** The supervisor's own figures (restarts, say), added to the members' on /metrics. */
   registry?: Registry;
 }
@@ -90,7 +92,10 @@ export async function superviseGroup(kind: GroupKind, parts: GroupParts): Promis
   const { log, switches } = parts;
   // Written once, here; while a challenge hides the switches, without their names.
   switches.onChange((name, on, by) => log.warn(switchChangeLine(switches, name, on, by)));
-  const monitor = parts.monitorCsv !== undefined ? startGroupMonitor(parts.monitorCsv) : undefined;
+  const monitor =
+    parts.monitorCsv !== undefined
+      ? startGroupMonitor(parts.monitorCsv, { door: parts.door })
+      : undefined;
   const slots = new Map<string, Slot>();
   const state = new GroupState({
     switches: parts.switches,

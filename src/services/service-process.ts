@@ -6,6 +6,7 @@
 import { availableParallelism } from "node:os";
 import { ConfigError, readConfig } from "../config.js";
 import { type JoinedMember, joinGroup } from "../group/join.js";
+import { IDLE_POOL } from "../observe/cpu-pool-stats.js";
 import { createLogger } from "../observe/log.js";
 import { restoreSeedCopy } from "../reset/seed-copy.js";
 import { startServer } from "../start.js";
@@ -46,6 +47,11 @@ async function main(): Promise<void> {
       sessionSecret: config.sessionSecret ?? "",
     });
     followAsFestService(member, role.dbPath);
+    // Its CPU, memory and event loop for MONITOR_CSV; its requests count at the gateway.
+    member.reportUsage({
+      requests: () => ({ done: 0, inFlight: 0 }),
+      cpuPoolStats: () => IDLE_POOL,
+    });
   }
 
   // SIGTERM from the supervisor; "disconnect" when the supervisor itself is gone (killed, say):
