@@ -60,8 +60,15 @@ export async function joinGroup(config: Config): Promise<JoinedMember> {
         send({ type: "fest-lab:reply", id: message.id });
         return;
       case "fest-lab:shared":
-        if (follow === undefined) early.push([message.change, message.by]);
-        else follow(message.change, message.by);
+        try {
+          if (follow === undefined) early.push([message.change, message.by]);
+          else follow(message.change, message.by);
+        } catch (error) {
+          // Checked where it was asked for; a member that still cannot follow says so and serves on.
+          process.stderr.write(
+            `WARNING:  this member could not follow the group's change: ${(error as Error).message}\n`,
+          );
+        }
         send({ type: "fest-lab:reply", id: message.id });
         return;
       case "fest-lab:collect-truth":
