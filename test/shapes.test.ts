@@ -21,13 +21,7 @@ import { type RunningShape, SHAPE_ADMIN, SHAPES, startShape } from "./helpers/sh
 const LOCUST = findLocust();
 const JSON_HEADERS = { "Content-Type": "application/json", Accept: "application/json" };
 
-interface RouteCount {
-  method: string;
-  route: string;
-  requests: number;
-  statuses: Record<string, number>;
-  faults: Record<string, number>;
-}
+type RouteCount = TruthReport["routes"][number];
 
 describe.each(SHAPES)("the server as %s", (shape) => {
   const folder = seededFolderForTests("fest-lab-shape-");
@@ -64,10 +58,13 @@ describe.each(SHAPES)("the server as %s", (shape) => {
       const answer = await send(`${running.url}${paths[n % paths.length]}`);
       expect(answer.status).toBeLessThan(500);
     }
-    const routes = await routesOfTruth();
+    const truth = (await adminJson("GET", "/admin/truth")) as TruthReport;
     for (const route of ["/", "/health", "/io"]) {
-      expect(countOf(routes, route)?.requests, route).toBe(sent / paths.length);
+      expect(countOf(truth.routes, route)?.requests, route).toBe(sent / paths.length);
     }
+    // The percentiles too are the group's, read from every member's samples: exact.
+    expect(truth.latency).toMatch(/^exact:/);
+    expect(countOf(truth.routes, "/health")?.latencyMs.answered).toBe(sent / paths.length);
   });
 
   it.skipIf(LOCUST === undefined)(

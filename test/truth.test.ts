@@ -204,6 +204,22 @@ describe("a group's truth, added up (addTruths)", () => {
     ]);
   });
 
+  it("reads the percentiles again from every member's samples when it has them: exact", () => {
+    const one = member({
+      routes: [route({ requests: 3, latencyMs: { answered: 3, p50: 2, p95: 3, p99: 3 } })],
+    });
+    const two = member({
+      routes: [route({ requests: 2, latencyMs: { answered: 2, p50: 10, p95: 20, p99: 20 } })],
+    });
+    const group = addTruths(
+      [one, two],
+      [{ "GET /events": [1, 2, 3] }, { "GET /events": [10, 20] }],
+    );
+    expect(group?.latency).toBe("exact");
+    // Nearest rank over 1, 2, 3, 10, 20: p50 the 3rd, p95 and p99 the 5th.
+    expect(group?.routes[0]?.latencyMs).toEqual({ answered: 5, p50: 3, p95: 20, p99: 20 });
+  });
+
   it("is one member's document as it is, and nothing when no member saw the run", () => {
     const only = member({ routes: [route({ requests: 1 })] });
     expect(addTruths([undefined, only])).toBe(only);

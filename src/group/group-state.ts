@@ -112,7 +112,10 @@ export class GroupState {
       (id) => ({ type: "fest-lab:collect-truth", id, ...(run === undefined ? {} : { run }) }),
       METRICS_TIMEOUT_MS,
     );
-    return addTruths(replies.map((reply) => reply.truth));
+    return addTruths(
+      replies.map((reply) => reply.truth),
+      replies.map((reply) => reply.samples),
+    );
   }
 
   /** Sets the switch here (the log line is written once, here), then in every worker. */

@@ -72,7 +72,12 @@ export async function joinGroup(config: Config): Promise<JoinedMember> {
         send({ type: "fest-lab:reply", id: message.id });
         return;
       case "fest-lab:collect-truth":
-        send({ type: "fest-lab:reply", id: message.id, truth: server?.truth.report(message.run) });
+        send({
+          type: "fest-lab:reply",
+          id: message.id,
+          truth: server?.truth.report(message.run),
+          samples: server?.truth.latencySamples(message.run),
+        });
         return;
       case "fest-lab:collect-metrics":
         if (server === undefined) send({ type: "fest-lab:reply", id: message.id });

@@ -6,7 +6,7 @@ import type { Registry } from "prom-client";
 import type { ResourceSample } from "../observe/monitor.js";
 import type { SharedChange } from "../shared-change.js";
 import type { SwitchName } from "../switches.js";
-import type { TruthReport } from "../truth/truth.js";
+import type { LatencySampleSet, TruthReport } from "../truth/truth.js";
 
 /** One registry's metrics as prom-client's getMetricsAsJSON() gives them. */
 export type MetricsJson = Awaited<ReturnType<Registry["getMetricsAsJSON"]>>;
@@ -24,7 +24,14 @@ export type MemberMessage =
   /** GET /admin/truth (or a challenge's grading) came here: the group's truth, added up. */
   | { type: "fest-lab:group-truth"; id: number; run?: string }
   /** The reply to a supervisor's question with the same id. */
-  | { type: "fest-lab:reply"; id: number; metrics?: MetricsJson; truth?: TruthReport }
+  | {
+      type: "fest-lab:reply";
+      id: number;
+      metrics?: MetricsJson;
+      truth?: TruthReport;
+      /** With truth: every answered request's time, for the group's exact percentiles. */
+      samples?: LatencySampleSet;
+    }
   /** This worker's figures for the last second, for MONITOR_CSV. */
   | { type: "fest-lab:usage"; sample: ResourceSample };
 

@@ -1,20 +1,48 @@
 // A group's truth (WORKERS=N, SERVICES=1) is its members' added up: every count summed, route
-// by route and status by status, so the document reads as one server's. Exact percentiles
-// cannot be added: a route answered by several members reports the worst member's, an upper
-// bound, and the document's latency note says so.
-import type { RouteReport, TruthReport } from "./truth.js";
+// by route and status by status, so the document reads as one server's. Percentiles cannot be
+// added: given every member's samples they are read again from all of them (exact, as one
+// server's); without, a route answered by several members reports the worst member's, an
+// upper bound, and the document's latency note says so.
+import { LatencySamples } from "./samples.js";
+import { type LatencySampleSet, PERCENTILES, type RouteReport, type TruthReport } from "./truth.js";
 
 const GROUP_LATENCY =
   "exact per member: from the request's arrival to its last byte handed to the socket, every answered request kept; percentiles by nearest rank, and where several members answered a route, the highest member's (an upper bound)";
 
-/** The members' documents as one; undefined when none has one (a run nobody saw). */
+/**
+ * The members' documents as one; undefined when none has one (a run nobody saw). With each
+ * member's samples (in the same order), the percentiles are exact.
+ */
 export function addTruths(
   documents: readonly (TruthReport | undefined)[],
+  samples?: readonly (LatencySampleSet | undefined)[],
 ): TruthReport | undefined {
   const each = documents.filter((document) => document !== undefined);
   const [first] = each;
   if (first === undefined) return undefined;
   if (each.length === 1) return first;
+  const added = sumTruths(each);
+  const sampled = samples !== undefined && documents.every((d, i) => !d || samples[i]);
+  return sampled ? exactPercentiles(added, samples, first.latency) : added;
+}
+
+/** Every route's percentiles read again from all the members' samples. */
+function exactPercentiles(
+  report: TruthReport,
+  samples: readonly (LatencySampleSet | undefined)[],
+  latency: string,
+): TruthReport {
+  const routes = report.routes.map((route) => {
+    const key = `${route.method} ${route.route}`;
+    const all = new LatencySamples();
+    for (const set of samples) for (const ms of set?.[key] ?? []) all.add(ms);
+    const [p50 = 0, p95 = 0, p99 = 0] = all.percentiles(PERCENTILES);
+    return { ...route, latencyMs: { answered: all.count, p50, p95, p99 } };
+  });
+  return { ...report, latency, routes };
+}
+
+function sumTruths(each: TruthReport[]): TruthReport {
   const sum = (pick: (document: TruthReport) => number) =>
     each.reduce((total, document) => total + pick(document), 0);
   const routes = new Map<string, RouteReport>();
