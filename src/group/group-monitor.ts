@@ -1,8 +1,8 @@
 // MONITOR_CSV in a group (WORKERS=N or SERVICES=1): one file, written by the supervisor. Each
 // member sends its figures once a second; each line adds up the group: CPU, memory, requests
 // and queues summed (the supervisor's own CPU and memory included: it hands out every
-// connection), the event loop's worst delay and its mean utilization over the workers, and
-// how many workers reported.
+// connection), the event loop's worst delay and its mean utilization over the members, and
+// how many members reported (the column is named "workers").
 import { IDLE_POOL } from "../observe/cpu-pool-stats.js";
 import {
   type MonitorLine,
@@ -13,13 +13,13 @@ import {
   writeMonitorLines,
 } from "../observe/monitor.js";
 
-/** A worker's figures older than this (it died or hangs) are left out of the line. */
+/** A member's figures older than this (it died or hangs) are left out of the line. */
 const STALE_MS = 2_500;
 
 export interface GroupMonitor extends ResourceMonitor {
-  /** A worker's figures for its last second. */
+  /** A member's figures for its last second. */
   report(member: string, sample: ResourceSample): void;
-  /** The worker is gone: its last figures leave the sum now. */
+  /** The member is gone: its last figures leave the sum now. */
   forget(member: string): void;
 }
 
@@ -64,7 +64,7 @@ export function startGroupMonitor(path: string, options: GroupMonitorOptions = {
   };
 }
 
-/** The supervisor's own figures plus its workers'; the requests the door's, when it counts. */
+/** The supervisor's own figures plus its members'; the requests the door's, when it counts. */
 export function groupSample(
   supervisor: ResourceSample,
   workers: ResourceSample[],

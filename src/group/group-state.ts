@@ -11,9 +11,9 @@ import type { TruthReport } from "../truth/truth.js";
 import type { MemberMessage, MetricsJson, SupervisorMessage } from "./messages.js";
 import { PendingReplies } from "./replies.js";
 
-/** A worker that has not acknowledged a switch change by then is left behind (and logged). */
+/** A member that has not acknowledged a change by then is left behind (and logged). */
 const SWITCH_ACK_TIMEOUT_MS = 2_000;
-/** A worker that has not sent its metrics by then is left out of that scrape. */
+/** A member that has not sent its metrics by then is left out of that scrape. */
 const METRICS_TIMEOUT_MS = 2_000;
 
 type Reply = Extract<MemberMessage, { type: "fest-lab:reply" }>;
@@ -118,7 +118,7 @@ export class GroupState {
     );
   }
 
-  /** Sets the switch here (the log line is written once, here), then in every worker. */
+  /** Sets the switch here (the log line is written once, here), then in every member. */
   async setSwitch(name: SwitchName, on: boolean, by: string): Promise<void> {
     this.parts.switches.set(name, on, by);
     await this.everyMember(`switch ${name}`, (id) => ({ type: "fest-lab:switch", id, name, on }));
@@ -136,7 +136,7 @@ export class GroupState {
     }
   }
 
-  /** Every worker's registry and the supervisor's, added up by prom-client's aggregators. */
+  /** Every member's registry and the supervisor's, added up by prom-client's aggregators. */
   async metricsText(): Promise<string> {
     const replies = await this.askEveryMember(
       (id) => ({ type: "fest-lab:collect-metrics", id }),
@@ -147,31 +147,31 @@ export class GroupState {
     return AggregatorRegistry.aggregate(each).metrics();
   }
 
-  /** Asks each live worker; a worker that exits or does not answer in time is left out. */
+  /** Asks each live member; one that exits or does not answer in time is left out. */
   private async askEveryMember(
     message: (id: number) => SupervisorMessage,
     timeoutMs: number,
   ): Promise<Reply[]> {
-    const asks = this.parts.members().map(async (worker) => {
+    const asks = this.parts.members().map(async (member) => {
       const { id, reply } = this.replies.expect(timeoutMs);
       const gone = () => this.replies.giveUp(id);
-      worker.once("exit", gone);
-      if (!send(worker, message(id))) gone();
+      member.once("exit", gone);
+      if (!send(member, message(id))) gone();
       try {
         return await reply;
       } finally {
-        worker.off("exit", gone);
+        member.off("exit", gone);
       }
     });
     return (await Promise.all(asks)).filter((reply) => reply !== undefined);
   }
 }
 
-/** False when the worker's channel is already closed (it is dying): nothing to wait for. */
-function send(worker: GroupMember, message: SupervisorMessage): boolean {
-  if (!worker.isConnected()) return false;
+/** False when the member's channel is already closed (it is dying): nothing to wait for. */
+function send(member: GroupMember, message: SupervisorMessage): boolean {
+  if (!member.isConnected()) return false;
   try {
-    worker.send(message);
+    member.send(message);
     return true;
   } catch {
     return false;

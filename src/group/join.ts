@@ -11,7 +11,7 @@ import { SWITCH_NAMES, Switches } from "../switches.js";
 import { isSupervisorMessage, type MemberMessage, type SupervisorMessage } from "./messages.js";
 import { PendingReplies } from "./replies.js";
 
-/** The supervisor waits up to 2 s for each worker; this bound covers that and a slow scrape. */
+/** The supervisor waits up to 2 s for each member; this bound covers that and a slow scrape. */
 const ANSWER_TIMEOUT_MS = 5_000;
 const STATE_TIMEOUT_MS = 10_000;
 const USAGE_EVERY_MS = 1_000;
