@@ -22,9 +22,10 @@ import { festRouter } from "./fest/routes.js";
 import type { Logger } from "./observe/log.js";
 import { metricsRouter, type ServerMetrics } from "./observe/metrics.js";
 import type { LabReset } from "./reset/lab-reset.js";
+import type { ApplyShared } from "./shared-change.js";
 import type { ApplySwitch, Switches } from "./switches.js";
 import { trustProxyIn } from "./trust-proxy.js";
-import type { GroundTruth } from "./truth/truth.js";
+import type { GroundTruth, TruthReport } from "./truth/truth.js";
 import { createViews } from "./views.js";
 
 export interface AppParts {
@@ -47,6 +48,10 @@ export interface AppParts {
   /** Mounted before every router, so a fault acts before a route reads or writes data. */
   faultInjector: FaultInjector;
   truth: GroundTruth;
+  /** Faults, hidden state and truth resets, here or in every member of a group (src/group/). */
+  applyShared: ApplyShared;
+  /** GET /admin/truth: this server's, or its group's added up. */
+  truthReport(runId?: string): Promise<TruthReport | undefined>;
   /** POST /admin/reset; built in src/start.ts, which holds every part it puts back. */
   reset: LabReset;
   /** The challenges and the one running; their API is part of the admin's. */
@@ -84,8 +89,6 @@ export function createApp(parts: AppParts): Express {
     adminRouter({
       ...parts,
       adminToken: parts.adminToken,
-      workers: config.workers,
-      services: config.services,
     }),
   );
   if (config.queryUserWrites) {

@@ -8,13 +8,13 @@ import { ConfigError, readConfig, USAGE } from "./config.js";
 import { DatabaseOpenError, tableCounts } from "./database.js";
 import { ModelFileError } from "./digits/model-file.js";
 import { GatewayListenError } from "./gateway/gateway.js";
+import { joinGroup } from "./group/join.js";
 import { createLogger } from "./observe/log.js";
 import { MonitorFileError } from "./observe/monitor.js";
 import { runServiceAlone } from "./services/service-alone.js";
 import { superviseServices } from "./services/supervisor.js";
 import { ListenError, startServer } from "./start.js";
 import { superviseWorkers } from "./workers/supervisor.js";
-import { joinGroup } from "./workers/worker.js";
 
 async function main(): Promise<void> {
   const result = readConfig({

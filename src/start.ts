@@ -27,7 +27,7 @@ import { Predictor } from "./digits/predictor.js";
 import type { TrainingPlan } from "./digits/train.js";
 import { Faults } from "./faults/faults.js";
 import { FaultInjector } from "./faults/inject.js";
-import { FaultSpecError } from "./faults/spec.js";
+import { FaultSpecError, faultsChangeLine } from "./faults/spec.js";
 import { faultableRoutes } from "./faults/targets.js";
 import { prepareFirstStart } from "./first-start/prepare.js";
 import { withAccessLog } from "./observe/access-log.js";
@@ -37,8 +37,14 @@ import { ServerMetrics } from "./observe/metrics.js";
 import { type ResourceMonitor, startMonitor } from "./observe/monitor.js";
 import { watchRequests } from "./observe/request-watch.js";
 import { LabReset } from "./reset/lab-reset.js";
-import { type ApplySwitch, Switches } from "./switches.js";
-import { GroundTruth } from "./truth/truth.js";
+import {
+  type ApplyShared,
+  type FollowShared,
+  followHere,
+  type SharedObjects,
+} from "./shared-change.js";
+import { type ApplySwitch, Switches, switchChangeLine } from "./switches.js";
+import { GroundTruth, type TruthReport } from "./truth/truth.js";
 import { withVersionHeader } from "./version.js";
 
 export class ListenError extends Error {
@@ -101,6 +107,15 @@ export interface StartOptions {
   applySwitch?: ApplySwitch;
   /** A worker answers /metrics with the whole group's figures. */
   scrapeMetrics?: () => Promise<string>;
+  /**
+   * A member of a group changes what the group shares (hidden state, faults, the capacity
+   * limit, the challenge, truth resets) through the supervisor, which logs it once and has
+   * every member follow it (followShared hands the member this server's way to follow).
+   */
+  applyShared?: ApplyShared;
+  followShared?: (follow: FollowShared) => void;
+  /** GET /admin/truth and a challenge's grading read the whole group's truth. */
+  groupTruth?: (runId?: string) => Promise<TruthReport | undefined>;
 }
 
 /**
@@ -138,13 +153,7 @@ export async function startServer(
   const seeded = opened.seeded || firstStart.seeded;
   const switches = options.switches ?? Switches.fromStartup(config);
   if (options.switches === undefined) {
-    switches.onChange((name, on, by) =>
-      log.warn(
-        switches.hiddenBecause === undefined
-          ? `switch ${name} turned ${on ? "on" : "off"} by ${by}`
-          : `a switch changed by ${by} (${switches.hiddenBecause})`,
-      ),
-    );
+    switches.onChange((name, on, by) => log.warn(switchChangeLine(switches, name, on, by)));
   }
   const applySwitch: ApplySwitch =
     options.applySwitch ?? (async (name, on, by) => switches.set(name, on, by));
@@ -185,13 +194,9 @@ export async function startServer(
 
   const truth = new GroundTruth();
   const faults = new Faults(config.faults, config.faultSeed, config.faultHeaders, truth);
-  faults.onChange((text, by) =>
-    log.warn(
-      faults.hiddenBecause === undefined
-        ? `faults set to "${text || "none"}" by ${by}`
-        : `faults set by ${by} (${faults.hiddenBecause})`,
-    ),
-  );
+  if (options.applyShared === undefined) {
+    faults.onChange((text, by) => log.warn(faultsChangeLine(text, by, faults.hiddenBecause)));
+  }
   // The truth marks each faulted answer; the metrics count faults for the dashboard.
   const faultInjector = new FaultInjector(faults, {
     markFault(res, kind, route) {
@@ -205,21 +210,35 @@ export async function startServer(
     config.maxWaiting,
     metrics.capacityRefusal,
   );
+  // What this server shares with its group, if it has one; alone it follows its own changes.
+  const follow: FollowShared = (change, by) => followHere(shared)(change, by);
+  const applyShared: ApplyShared =
+    options.applyShared ?? (async (change, by) => follow(change, by));
+  const truthReport = options.groupTruth ?? (async (runId?: string) => truth.report(runId));
   const challenges = new Challenges({
     library,
     switches,
     applySwitch,
     faults,
     capacity,
-    truth,
+    applyShared,
+    truthReport,
     log,
-    workers: config.workers,
   });
+  const shared: SharedObjects = {
+    switches,
+    faults,
+    capacity,
+    truth,
+    challenges,
+    onReset: () => predictor.cache.clear(),
+  };
   const reset = new LabReset({
     challenges,
     db,
     switches,
     applySwitch,
+    applyShared,
     startSwitches: Switches.fromStartup(config).enabled(),
     faults,
     truth,
@@ -243,6 +262,8 @@ export async function startServer(
     faults,
     faultInjector,
     truth,
+    applyShared,
+    truthReport,
     reset,
     challenges,
   });
@@ -263,6 +284,7 @@ export async function startServer(
   }
   faultInjector.useRoutes(routes);
   truth.knowRoutes(routes.map((route) => route.pattern));
+  options.followShared?.(follow);
 
   const headersTimeout = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
   const server = createServer({

@@ -114,6 +114,18 @@ export type SwitchListener = (name: SwitchName, on: boolean, by: string) => void
  */
 export type ApplySwitch = (name: SwitchName, on: boolean, by: string) => Promise<void>;
 
+/** The log line of a switch change; while a challenge hides the switches, without the name. */
+export function switchChangeLine(
+  switches: Switches,
+  name: SwitchName,
+  on: boolean,
+  by: string,
+): string {
+  return switches.hiddenBecause === undefined
+    ? `switch ${name} turned ${on ? "on" : "off"} by ${by}`
+    : `a switch changed by ${by} (${switches.hiddenBecause})`;
+}
+
 export function isSwitchName(name: string): name is SwitchName {
   return Object.hasOwn(SWITCHES, name);
 }

@@ -160,9 +160,7 @@ function adminRoutes(): { method: string; path: string }[] {
   const router = adminRouter({
     adminToken: "unused",
     log: createLogger("error"),
-    workers: 0,
-    services: false,
-  } as Parameters<typeof adminRouter>[0]) as unknown as { stack: Layer[] };
+  } as unknown as Parameters<typeof adminRouter>[0]) as unknown as { stack: Layer[] };
   const routes: { method: string; path: string }[] = [];
   const walk = (stack: Layer[]) => {
     for (const layer of stack) {

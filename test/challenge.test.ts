@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pickVariant } from "../src/challenge/challenges.js";
 import { type Challenge, loadChallenges } from "../src/challenge/definition.js";
 import { projectRoot } from "../src/paths.js";
-import { adminHeader, TEST_ADMIN_TOKEN } from "./helpers/admin-api.js";
+import { adminHeader } from "./helpers/admin-api.js";
 import { challengeCli } from "./helpers/challenge-cli.js";
 import { freePort } from "./helpers/process.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
@@ -267,23 +267,6 @@ describe("a server with ADMIN_TOKEN", () => {
     expect(noToken.output).toContain("give ADMIN_TOKEN=... or --admin-token");
     const stopped = await challengeCli(server.url, ["stop", "--admin-token", TOKEN]);
     expect(stopped.output).toMatch(/it set faults reset@\d%:\*/);
-  });
-});
-
-describe("a server with WORKERS set", () => {
-  let grouped: TestServer;
-  beforeAll(async () => {
-    grouped = await startTestServer({ LOG_LEVEL: "warn", WORKERS: "2" });
-  });
-  afterAll(() => grouped.stop());
-
-  it("refuses to start a challenge with 409: each worker keeps its own faults and counts", async () => {
-    const { code, output } = await challengeCli(grouped.url, ["start", "the-knee"], {
-      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-    });
-    expect(code).toBe(2);
-    expect(output.trim()).toMatch(/^challenge: challenges need one process: with WORKERS set/);
-    expect(grouped.capacity.maxInFlight).toBe(0);
   });
 });
 

@@ -1,5 +1,5 @@
 // dashboards/fest-lab.json against a real Prometheus: Debian's `prometheus` scrapes a live
-// server and a WORKERS=2 group every second while they take a short load with errors, a fault,
+// server, a WORKERS=2 group and a SERVICES=1 gateway every second while they take a short load with errors, a fault,
 // refusals at the capacity limit, /cpu and a prediction; then every panel's query must parse
 // and return data. A query that names a metric the server does not export, or a label it
 // does not set, comes back empty and fails here, not in a classroom.
@@ -89,13 +89,16 @@ describe.skipIf(PROMETHEUS === undefined)(
     let server: TestServer | undefined;
     let group: ServerProcess | undefined;
     let groupUrl = "";
+    let services: ServerProcess | undefined;
+    let servicesUrl = "";
+    const JOBS = ["fest-lab", "fest-lab-workers", "fest-lab-services"];
     let prometheus: RunningPrometheus | undefined;
     let dir = "";
 
     /** Waits (bounded) until Prometheus has scraped every job after this moment. */
     async function scrapedAfterNow(): Promise<void> {
       const now = Date.now() / 1000;
-      for (const job of ["fest-lab", "fest-lab-workers"]) {
+      for (const job of JOBS) {
         await waitFor(
           async () => ((await prometheus?.lastScrape(job)) ?? 0) > now,
           15_000,
@@ -131,6 +134,21 @@ describe.skipIf(PROMETHEUS === undefined)(
       expect(burst).toContain(503);
       await send(`${groupUrl}/health`);
       await send(`${groupUrl}/events?user=locust_user`);
+      await send(`${servicesUrl}/health`);
+      await send(`${servicesUrl}/events?user=locust_user`);
+    }
+
+    /** Through the gateway, a checkout that takes its service down: a 502, "down", a restart. */
+    async function crashCheckout(): Promise<void> {
+      const login = await fetch(`${servicesUrl}/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify({ username: "locust_user", password: "locust-pass" }),
+      });
+      const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+      expect(await send(`${servicesUrl}/checkout`, { headers: { cookie } })).toBe(502);
+      const started = services;
+      await waitFor(() => started?.output().includes("is back") ?? false, 20_000, "checkout back");
     }
 
     beforeAll(async () => {
@@ -156,13 +174,31 @@ describe.skipIf(PROMETHEUS === undefined)(
       const started = group;
       await waitFor(() => started.output().includes("stop:"), 30_000, "the group's banner");
       groupUrl = `http://127.0.0.1:${port}`;
+      // The gateway panels need the services: its /metrics adds theirs, labelled by service.
+      openDatabase(join(dir, "services.db"), SMALL_SEED).db.close();
+      const servicesPort = await freePort();
+      services = spawnServer({
+        SERVICES: "1",
+        CPU_POOL_SIZE: "1",
+        PORT: String(servicesPort),
+        DB_PATH: join(dir, "services.db"),
+        BUGS: "checkout-crash-process",
+      });
+      const servicesStarted = services;
+      await waitFor(
+        () => servicesStarted.output().includes("stop:"),
+        60_000,
+        "the services' banner",
+      );
+      servicesUrl = `http://127.0.0.1:${servicesPort}`;
 
       prometheus = await startPrometheus(PROMETHEUS ?? "prometheus", {
         "fest-lab": new URL(server.url).host,
         "fest-lab-workers": `127.0.0.1:${port}`,
+        "fest-lab-services": `127.0.0.1:${servicesPort}`,
       });
       const running = prometheus;
-      for (const job of ["fest-lab", "fest-lab-workers"]) {
+      for (const job of JOBS) {
         await waitFor(
           async () => (await running.query(`up{job="${job}"}`)).data?.result[0]?.value[1] === "1",
           20_000,
@@ -171,6 +207,7 @@ describe.skipIf(PROMETHEUS === undefined)(
       }
       // Two rounds with a scrape between them, so rates cover requests on both sides of a scrape.
       await loadRound(server.url);
+      await crashCheckout();
       await scrapedAfterNow();
       await loadRound(server.url);
       await scrapedAfterNow();
@@ -179,10 +216,11 @@ describe.skipIf(PROMETHEUS === undefined)(
 
     afterAll(async () => {
       await prometheus?.stop();
-      if (group !== undefined && group.child.exitCode === null) {
-        group.child.kill("SIGTERM");
-        const timer = setTimeout(() => group?.child.kill("SIGKILL"), 10_000);
-        await group.exited;
+      for (const running of [group, services]) {
+        if (running === undefined || running.child.exitCode !== null) continue;
+        running.child.kill("SIGTERM");
+        const timer = setTimeout(() => running.child.kill("SIGKILL"), 10_000);
+        await running.exited;
         clearTimeout(timer);
       }
       await server?.stop();
@@ -202,9 +240,9 @@ describe.skipIf(PROMETHEUS === undefined)(
       expect(values.some(Number.isFinite), `only NaN for ${expr}`).toBe(true);
     });
 
-    it("has a panel for every festlab_ metric the server and the group export", async () => {
+    it("has a panel for every festlab_ metric the server and the groups export", async () => {
       const exported = new Set<string>();
-      for (const url of [server?.url, groupUrl]) {
+      for (const url of [server?.url, groupUrl, servicesUrl]) {
         const text = await (await fetch(`${url}/metrics`)).text();
         for (const match of text.matchAll(/^# TYPE (festlab_\w+)/gm)) exported.add(match[1] ?? "");
       }

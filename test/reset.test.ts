@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_USER } from "../src/fest/seed.js";
 import { ADMIN } from "./helpers/admin-api.js";
 import { waitFor } from "./helpers/process.js";
-import { serverForTests, startTestServer, type TestServer } from "./helpers/server.js";
+import { startTestServer, type TestServer } from "./helpers/server.js";
 
 const json = { Accept: "application/json" };
 
@@ -173,14 +173,5 @@ describe("POST /admin/reset", () => {
       .set(ADMIN)
       .set("Origin", "http://evil.example")
       .expect(403);
-  });
-});
-
-describe("with WORKERS set", () => {
-  const grouped = serverForTests({ LOG_LEVEL: "warn", WORKERS: "2" });
-
-  it("refuses with 409 and says to restart", async () => {
-    const res = await request(grouped().url).post("/admin/reset").set(ADMIN).expect(409);
-    expect(res.body.error).toMatch(/WORKERS.*restart/);
   });
 });

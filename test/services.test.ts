@@ -173,15 +173,6 @@ describe("SERVICES=1", () => {
     expect(services.output()).toContain(`/admin?token=${String(admin().authorization).slice(7)}`);
   });
 
-  it("a reset is refused with 409: the fest data lives in three services' files", async () => {
-    const res = await request(gateway)
-      .post("/admin/reset")
-      .set(admin())
-      .set("Accept", "application/json");
-    expect(res.status).toBe(409);
-    expect(res.body.error).toContain("fest-<service>.db");
-  });
-
   it("checkout-crash-process kills checkout alone: /events stays 200, /checkout is 502 until the replacement is up", async () => {
     const before = Object.fromEntries(
       SERVICES.map((name) => [name, serviceLine(name).pid]),

@@ -2,6 +2,8 @@
 // admin guard.
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addTruths } from "../src/truth/add.js";
+import type { RouteReport, TruthReport } from "../src/truth/truth.js";
 import { ADMIN } from "./helpers/admin-api.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
@@ -118,5 +120,111 @@ describe("a run a challenge starts", () => {
     server.truth.startRun("challenge-run");
     expect(server.truth.report("challenge-run")?.routes).toEqual([]);
     await request(server.url).post("/admin/truth/reset").set(ADMIN).expect(200);
+  });
+});
+
+describe("a group's truth, added up (addTruths)", () => {
+  const route = (over: Partial<RouteReport>): RouteReport => ({
+    method: "GET",
+    route: "/events",
+    requests: 0,
+    statuses: {},
+    errorAnswers: 0,
+    clientLeftFirst: 0,
+    faults: { error: 0, delay: 0, reset: 0, hang: 0 },
+    bytesSent: 0,
+    latencyMs: { answered: 0, p50: 0, p95: 0, p99: 0 },
+    ...over,
+  });
+  const member = (over: Partial<TruthReport>): TruthReport => ({
+    since: "2026-01-01T00:00:00.000Z",
+    seconds: 10,
+    latency: "exact",
+    connections: { opened: 0, closed: 0, resetByFault: 0 },
+    requestsInFlight: 0,
+    stalls: 0,
+    faultHeadersIgnored: 0,
+    runIdsRefused: 0,
+    routes: [],
+    runs: [],
+    ...over,
+  });
+
+  it("sums every count route by route and status by status, and keeps the worst percentiles", () => {
+    const one = member({
+      since: "2026-01-01T00:00:02.000Z",
+      connections: { opened: 3, closed: 2, resetByFault: 1 },
+      stalls: 1,
+      routes: [
+        route({
+          requests: 5,
+          statuses: { "200": 4, "503": 1 },
+          errorAnswers: 1,
+          faults: { error: 1, delay: 0, reset: 0, hang: 0 },
+          bytesSent: 500,
+          latencyMs: { answered: 5, p50: 3, p95: 9, p99: 9 },
+        }),
+      ],
+      runs: ["b"],
+    });
+    const two = member({
+      seconds: 12,
+      connections: { opened: 4, closed: 4, resetByFault: 0 },
+      routes: [
+        route({
+          requests: 3,
+          statuses: { "200": 2, "404": 1 },
+          errorAnswers: 1,
+          clientLeftFirst: 1,
+          bytesSent: 300,
+          latencyMs: { answered: 3, p50: 5, p95: 6, p99: 7 },
+        }),
+        route({ route: "/health", requests: 2, statuses: { "200": 2 } }),
+      ],
+      runs: ["a", "b"],
+    });
+    const group = addTruths([one, undefined, two]);
+    expect(group).toMatchObject({
+      since: "2026-01-01T00:00:00.000Z",
+      seconds: 12,
+      connections: { opened: 7, closed: 6, resetByFault: 1 },
+      stalls: 1,
+      runs: ["a", "b"],
+    });
+    expect(group?.latency).toMatch(/upper bound/);
+    expect(group?.routes).toEqual([
+      route({
+        requests: 8,
+        statuses: { "200": 6, "404": 1, "503": 1 },
+        errorAnswers: 2,
+        clientLeftFirst: 1,
+        faults: { error: 1, delay: 0, reset: 0, hang: 0 },
+        bytesSent: 800,
+        latencyMs: { answered: 8, p50: 5, p95: 9, p99: 9 },
+      }),
+      route({ route: "/health", requests: 2, statuses: { "200": 2 } }),
+    ]);
+  });
+
+  it("reads the percentiles again from every member's samples when it has them: exact", () => {
+    const one = member({
+      routes: [route({ requests: 3, latencyMs: { answered: 3, p50: 2, p95: 3, p99: 3 } })],
+    });
+    const two = member({
+      routes: [route({ requests: 2, latencyMs: { answered: 2, p50: 10, p95: 20, p99: 20 } })],
+    });
+    const group = addTruths(
+      [one, two],
+      [{ "GET /events": [1, 2, 3] }, { "GET /events": [10, 20] }],
+    );
+    expect(group?.latency).toBe("exact");
+    // Nearest rank over 1, 2, 3, 10, 20: p50 the 3rd, p95 and p99 the 5th.
+    expect(group?.routes[0]?.latencyMs).toEqual({ answered: 5, p50: 3, p95: 20, p99: 20 });
+  });
+
+  it("is one member's document as it is, and nothing when no member saw the run", () => {
+    const only = member({ routes: [route({ requests: 1 })] });
+    expect(addTruths([undefined, only])).toBe(only);
+    expect(addTruths([undefined, undefined])).toBeUndefined();
   });
 });

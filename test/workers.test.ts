@@ -3,61 +3,32 @@
 // exact registrations across processes (a SIGKILL included), and a drain on SIGTERM.
 import { once } from "node:events";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { request as httpRequest } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { restartDelayMs } from "../src/group/backoff.js";
+import { groupSample } from "../src/group/group-monitor.js";
 import { MONITOR_COLUMNS, type ResourceSample } from "../src/observe/monitor.js";
-import { restartDelayMs } from "../src/workers/backoff.js";
-import { groupSample } from "../src/workers/group-monitor.js";
+import { type Answer, send as sendFresh } from "./helpers/fresh-connection.js";
 import { freePort, isAlive, type ServerProcess, spawnServer, waitFor } from "./helpers/process.js";
 import { SMALL_SEED } from "./helpers/server.js";
 
-interface Answer {
-  status: number;
-  body: string;
-  headers: Record<string, string | string[] | undefined>;
-}
-
 /**
- * One request on its own connection (no keep-alive), so the supervisor hands each to the
- * next live worker: a kept-alive connection would pin every request to one worker.
+ * One request on its own connection (test/helpers/fresh-connection.ts). The groups start
+ * without ADMIN_TOKEN: an /admin URL carries the token they generated and share, unless the
+ * test leaves it out.
  */
 function send(
   url: string,
-  options: {
-    method?: string;
-    headers?: Record<string, string>;
-    body?: string;
-    /** Leave out the admin credential an /admin URL otherwise carries. */
-    noCredential?: boolean;
-  } = {},
+  options: Parameters<typeof sendFresh>[1] & { noCredential?: boolean } = {},
 ): Promise<Answer> {
-  // The groups start without ADMIN_TOKEN: the token is the one they generated and share.
   const headers =
     url.includes("/admin") && options.noCredential !== true
       ? { authorization: `Bearer ${groupToken()}`, ...options.headers }
       : options.headers;
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      url,
-      { method: options.method ?? "GET", headers, agent: false, timeout: 10_000 },
-      (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk) => {
-          body += chunk;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-        res.on("error", reject);
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error("no answer within 10 s")));
-    req.on("error", reject);
-    req.end(options.body);
-  });
+  return sendFresh(url, { ...options, headers });
 }
 
 function putSwitch(base: string, name: string, on: boolean): Promise<Answer> {
@@ -491,5 +462,33 @@ describe("WORKERS=2 that cannot start", () => {
     } finally {
       blocker.close();
     }
+  });
+});
+
+describe("WORKERS=2 with MAX_IN_FLIGHT=1: the limit is per process", () => {
+  let group: Group;
+  beforeAll(async () => {
+    group = await startGroup("capacity", { MAX_IN_FLIGHT: "1", MAX_WAITING: "0" });
+  });
+  afterAll(async () => {
+    await stopGroup(group);
+  });
+
+  it("each worker runs one request at once and refuses the next, so the group runs two", async () => {
+    // The kernel picks the worker of each connection: batches until one batch reached both.
+    let bothRan = false;
+    for (let batch = 0; batch < 20 && !bothRan; batch++) {
+      const answers = await Promise.all(
+        Array.from({ length: 4 }, () => send(`${group.base}/io?ms=300`)),
+      );
+      const ranOn = answers
+        .filter((answer) => answer.status === 200)
+        .map((answer) => String(answer.headers["x-fest-worker"]));
+      // Never two at once in one worker: its own limit holds.
+      expect(new Set(ranOn).size).toBe(ranOn.length);
+      expect(answers.every((answer) => answer.status === 200 || answer.status === 503)).toBe(true);
+      bothRan = ranOn.length === 2;
+    }
+    expect(bothRan).toBe(true);
   });
 });

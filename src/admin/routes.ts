@@ -25,6 +25,7 @@ import type { Challenges } from "../challenge/challenges.js";
 import { challengeRouter } from "../challenge/routes.js";
 import type { Faults } from "../faults/faults.js";
 import { FaultSpecError, parseFaults, SYNTAX_HELP } from "../faults/spec.js";
+import { checkTargets } from "../faults/targets.js";
 import { BadInput, HttpError, NotFound } from "../http-errors.js";
 import { LiveFigures } from "../live/live-figures.js";
 import { liveRouter } from "../live/routes.js";
@@ -32,6 +33,7 @@ import type { Logger } from "../observe/log.js";
 import type { ServerMetrics } from "../observe/metrics.js";
 import type { LabReset } from "../reset/lab-reset.js";
 import { answerJsonOnly, sendPage } from "../respond.js";
+import type { ApplyShared } from "../shared-change.js";
 import {
   type ApplySwitch,
   isSwitchName,
@@ -39,7 +41,7 @@ import {
   type Switches,
   type SwitchName,
 } from "../switches.js";
-import type { GroundTruth } from "../truth/truth.js";
+import type { GroundTruth, TruthReport } from "../truth/truth.js";
 import {
   ADMIN_COOKIE,
   type AdminAccess,
@@ -69,12 +71,12 @@ export interface AdminParts {
   log: Logger;
   faults: Faults;
   truth: GroundTruth;
+  /** Faults and truth resets, in this server or every member of its group, before the answer. */
+  applyShared: ApplyShared;
+  /** GET /admin/truth: this server's truth, or its whole group's added up (src/group/). */
+  truthReport(runId?: string): Promise<TruthReport | undefined>;
   reset: LabReset;
-  /** WORKERS: more than one process holds the state a reset puts back. */
-  workers: number;
   challenges: Challenges;
-  /** SERVICES=1: each fest service holds its own copy of the data a reset puts back. */
-  services: boolean;
   /** The live view reads the requests done and in flight, and the /cpu pool's queue. */
   metrics: Pick<ServerMetrics, "requestsDone" | "inFlight">;
   cpuPool: Pick<CpuPool, "stats">;
@@ -87,15 +89,14 @@ export function adminRouter({
   log,
   faults,
   truth,
+  applyShared,
+  truthReport,
   reset,
-  workers,
   challenges,
-  services,
   metrics,
   cpuPool,
 }: AdminParts): Router {
   const router = Router();
-  const resetRefused = workers > 0 ? RESET_IN_A_GROUP : services ? RESET_IN_SERVICES : undefined;
   const access: AdminAccess = {
     adminToken,
     wrongTokens: new WrongTokenLimiter(log),
@@ -169,7 +170,6 @@ export function adminRouter({
         challenges: challenges.list(),
         challenge: challenges.state(),
         lastReset: reset.last,
-        resetRefused,
         tokenRequired: true,
         origin: `${req.protocol}://${req.get("host") ?? "127.0.0.1:8000"}`,
       },
@@ -206,41 +206,40 @@ export function adminRouter({
     res.json(faultsShown());
   });
 
-  router.put("/admin/faults", json, (req, res) => {
+  router.put("/admin/faults", json, async (req, res) => {
     const body = faultsBody.safeParse(req.body);
     if (!body.success) throw new BadInput("faults", FAULTS_RULE);
-    setFaults(faults, body.data.faults, `admin api from ${clientOf(req)}`);
+    await setFaults(faults, applyShared, body.data.faults, `admin api from ${clientOf(req)}`);
     res.json(faultsState(faults));
   });
 
-  router.post("/admin/faults", form, (req, res) => {
+  router.post("/admin/faults", form, async (req, res) => {
     const body = faultsBody.safeParse(req.body);
     if (!body.success) throw new BadInput("faults", FAULTS_RULE);
-    setFaults(faults, body.data.faults, `admin page from ${clientOf(req)}`);
+    await setFaults(faults, applyShared, body.data.faults, `admin page from ${clientOf(req)}`);
     res.redirect(303, "/admin#faults");
   });
 
-  router.get("/admin/truth", (req, res) => {
+  router.get("/admin/truth", async (req, res) => {
     const run = req.query.run;
     if (run !== undefined && typeof run !== "string") throw new BadInput("run", "one run id");
-    const report = truth.report(run);
+    const report = await truthReport(run);
     if (report === undefined) {
       throw new NotFound(`no request has carried X-Run-Id: ${run} since the last reset`, {
         parameter: "run",
-        runs: truth.report()?.runs ?? [],
+        runs: (await truthReport())?.runs ?? [],
       });
     }
     res.json(run === undefined ? report : { run, ...report });
   });
 
-  router.post("/admin/truth/reset", (req, res) => {
-    truth.reset();
+  router.post("/admin/truth/reset", async (req, res) => {
+    await applyShared({ truthReset: true }, `admin api from ${clientOf(req)}`);
     log.warn(`truth reset by admin api from ${clientOf(req)}`);
     res.json({ reset: true, since: truth.report()?.since });
   });
 
   router.post("/admin/reset", form, async (req, res) => {
-    if (resetRefused !== undefined) throw new HttpError(409, resetRefused, { workers, services });
     // The page's form sends a form body; curl -X POST and scripts send JSON or nothing.
     const fromPage = typeof req.is("application/x-www-form-urlencoded") === "string";
     const report = await reset.run(`admin ${fromPage ? "page" : "api"} from ${clientOf(req)}`);
@@ -265,23 +264,19 @@ export function adminRouter({
   return router;
 }
 
-/**
- * Each worker holds its own truth, faults and prediction cache, and a reset would have to
- * reach them all at one moment between requests; a restart does that today.
- */
-const RESET_IN_A_GROUP =
-  "reset works in one process only: with WORKERS set, each worker keeps its own counts and faults; restart the server instead (Ctrl+C, npm start)";
-
-/** The fest's data lives in three services' files, which this labs service does not hold. */
-const RESET_IN_SERVICES =
-  "reset works in the monolith only: with SERVICES=1, accounts, events and checkout each keep their own copy of the fest data (fest-<service>.db beside DB_PATH); to start them from the seed again, stop the server, delete those files and start it again";
-
 const FAULTS_RULE = `a JSON body {"faults": "RULES"} (or the form field faults), RULES being ${SYNTAX_HELP}; "" clears them`;
 const faultsBody = z.object({ faults: z.string().max(4000) });
 
-function setFaults(faults: Faults, text: string, by: string): void {
+/** Checked here (syntax and routes), then set in this server or in every member of its group. */
+async function setFaults(
+  faults: Faults,
+  applyShared: ApplyShared,
+  text: string,
+  by: string,
+): Promise<void> {
   try {
-    faults.set(parseFaults(text), by);
+    checkTargets(parseFaults(text), faults.knownRoutes());
+    await applyShared({ faults: text }, by);
   } catch (error) {
     if (!(error instanceof FaultSpecError)) throw error;
     throw new HttpError(400, `faults: ${error.message}`, {

@@ -3,15 +3,16 @@
 // gives the next nudge; verify grades answers against the variant and the run's truth; stop
 // puts back what start changed and shows what it was. POST /admin/reset calls clear.
 import { randomBytes } from "node:crypto";
-import type { CapacityLimit, CapacitySetting } from "../connection/capacity.js";
+import type { CapacityLimit } from "../connection/capacity.js";
 import { hashText } from "../faults/draw.js";
 import type { Faults } from "../faults/faults.js";
-import type { FaultPlan } from "../faults/spec.js";
-import { BadInput, Conflict, HttpError, NotFound } from "../http-errors.js";
+import { planText } from "../faults/spec.js";
+import { BadInput, Conflict, type HttpError, NotFound } from "../http-errors.js";
 import type { Logger } from "../observe/log.js";
 import { seededRandom } from "../random.js";
-import { type ApplySwitch, SWITCH_NAMES, type Switches, type SwitchName } from "../switches.js";
-import type { GroundTruth } from "../truth/truth.js";
+import type { ApplyShared, SharedChallenge } from "../shared-change.js";
+import { type ApplySwitch, SWITCH_NAMES, type Switches } from "../switches.js";
+import type { TruthReport } from "../truth/truth.js";
 import { type Challenge, faultsOf, normalize, type Variant } from "./definition.js";
 import { gradeQuestion, type QuestionVerdict, readNumber, toleranceText } from "./grade.js";
 
@@ -24,10 +25,14 @@ export interface ChallengeParts {
   applySwitch: ApplySwitch;
   faults: Faults;
   capacity: CapacityLimit;
-  truth: GroundTruth;
+  /**
+   * How start, hint, verify and stop change what the server (or every member of its group)
+   * shares: what is hidden, the faults, the limit, the challenge itself, the truth's run.
+   */
+  applyShared: ApplyShared;
+  /** The truth of one run: this server's, or its whole group's (src/group/). */
+  truthReport(runId: string): Promise<TruthReport | undefined>;
   log: Logger;
-  /** WORKERS: each worker would hold its own faults and truth, so challenges need one process. */
-  workers: number;
 }
 
 export interface Verification {
@@ -43,16 +48,10 @@ export interface Verification {
   questions: QuestionVerdict[];
 }
 
-interface Current {
+/** The shared record with what it names: the challenge and the variant its seed picks. */
+interface Current extends SharedChallenge {
   challenge: Challenge;
-  seed: number;
   variant: Variant;
-  runId: string;
-  startedAt: string;
-  hintsGiven: number;
-  ended: boolean;
-  /** What start changed, to put back. */
-  before: { switches: SwitchName[]; faults: FaultPlan; capacity: CapacitySetting };
   lastVerification: Verification | undefined;
 }
 
@@ -60,6 +59,39 @@ export class Challenges {
   private current: Current | undefined;
 
   constructor(private readonly parts: ChallengeParts) {}
+
+  /** The group's record of the challenge (src/shared-change.ts): every member answers alike. */
+  follow(record: SharedChallenge | null): void {
+    const challenge = this.parts.library.find((c) => c.name === record?.name);
+    if (record === null || challenge === undefined) {
+      this.current = undefined;
+      return;
+    }
+    this.current = {
+      ...record,
+      challenge,
+      variant: pickVariant(challenge, record.seed),
+      lastVerification: record.lastVerification as Verification | undefined,
+    };
+  }
+
+  /** Tells every member (or this server alone) the challenge as it is now. */
+  private async share(now: Current | undefined, by: string, more = {}): Promise<void> {
+    const record: SharedChallenge | null =
+      now === undefined
+        ? null
+        : {
+            name: now.name,
+            seed: now.seed,
+            runId: now.runId,
+            startedAt: now.startedAt,
+            hintsGiven: now.hintsGiven,
+            ended: now.ended,
+            before: now.before,
+            lastVerification: now.lastVerification,
+          };
+    await this.parts.applyShared({ ...more, challenge: record }, by);
+  }
 
   /** The running challenge's name; undefined when none runs (a stopped one is over). */
   get running(): string | undefined {
@@ -112,14 +144,7 @@ export class Challenges {
   }
 
   async start(name: unknown, seedGiven: unknown, by: string) {
-    const { library, switches, applySwitch, faults, capacity, truth, log, workers } = this.parts;
-    if (workers > 0) {
-      throw new HttpError(
-        409,
-        "challenges need one process: with WORKERS set, each worker keeps its own faults and counts; start the server without WORKERS",
-        { workers },
-      );
-    }
+    const { library, switches, applySwitch, applyShared, faults, capacity, log } = this.parts;
     if (this.running !== undefined) {
       throw new Conflict(
         `challenge ${this.running} is running: stop it first (npm run challenge -- stop)`,
@@ -140,26 +165,18 @@ export class Challenges {
     const hidden = `hidden while challenge ${challenge.name} runs`;
     const before = {
       switches: switches.enabled(),
-      faults: faults.plan,
+      faults: faults.text,
       capacity: capacity.now,
     };
     // Hidden first, so not even the log lines of the changes below say what they are.
-    switches.hiddenBecause = hidden;
-    faults.hiddenBecause = hidden;
-    const wanted = new Set<SwitchName>(variant.switches);
+    await applyShared({ hidden }, by);
+    const wanted = new Set<string>(variant.switches);
     for (const name of SWITCH_NAMES) {
       if (switches.isOn(name) !== wanted.has(name)) await applySwitch(name, wanted.has(name), by);
     }
-    // Set even when unchanged: the request numbers start again, so a seed replays its faults.
-    faults.set(faultsOf(variant), by);
-    capacity.set({
-      maxInFlight: variant.capacity?.maxInFlight ?? 0,
-      maxWaiting: variant.capacity?.maxWaiting ?? 0,
-      hiddenBecause: hidden,
-    });
     const runId = `${challenge.name}-${seed}-${randomBytes(2).toString("hex")}`;
-    truth.startRun(runId);
-    this.current = {
+    const now: Current = {
+      name: challenge.name,
       challenge,
       seed,
       variant,
@@ -170,13 +187,24 @@ export class Challenges {
       before,
       lastVerification: undefined,
     };
+    // The faults set even when unchanged: the request numbers start again, so a seed replays
+    // its faults.
+    await this.share(now, by, {
+      faults: planText(faultsOf(variant)),
+      capacity: {
+        maxInFlight: variant.capacity?.maxInFlight ?? 0,
+        maxWaiting: variant.capacity?.maxWaiting ?? 0,
+        hiddenBecause: hidden,
+      },
+      truthRun: runId,
+    });
     log.warn(
       `challenge ${challenge.name} started by ${by}: seed ${seed}, run id ${runId}; what it changed is hidden until it stops`,
     );
     return this.state();
   }
 
-  hint() {
+  async hint(by: string) {
     const now = this.runningNow();
     const { hints } = now.challenge;
     if (now.hintsGiven >= hints.length) {
@@ -188,16 +216,17 @@ export class Challenges {
       };
     }
     now.hintsGiven++;
+    await this.share(now, by);
     const hint = (hints[now.hintsGiven - 1] as string).replaceAll("{run}", now.runId);
     return { hint, number: now.hintsGiven, of: hints.length };
   }
 
   /** Grades the answers; after stop too, then with every expected answer shown. */
-  verify(answers: unknown): Verification {
+  async verify(answers: unknown, by: string): Promise<Verification> {
     const now = this.current;
     if (now === undefined) throw noChallenge();
     const given = readAnswers(now.challenge, answers);
-    const report = this.parts.truth.report(now.runId);
+    const report = await this.parts.truthReport(now.runId);
     const questions = now.challenge.questions.map((q) =>
       gradeQuestion(q, now.variant, given.get(q.id), report, now.runId, now.ended),
     );
@@ -214,6 +243,7 @@ export class Challenges {
       questions,
     };
     now.lastVerification = verification;
+    await this.share(now, by);
     return verification;
   }
 
@@ -230,23 +260,21 @@ export class Challenges {
   /** For POST /admin/reset: no challenge at all afterwards. Says which one ran, if any. */
   async clear(by: string): Promise<string | undefined> {
     const now = this.current;
-    this.current = undefined;
     if (now === undefined) return undefined;
     if (!now.ended) await this.putBack(now, by);
+    await this.share(undefined, by);
     return now.challenge.name;
   }
 
   private async putBack(now: Current, by: string): Promise<void> {
-    const { switches, applySwitch, faults, capacity } = this.parts;
+    const { switches, applySwitch } = this.parts;
     now.ended = true;
-    switches.hiddenBecause = undefined;
-    faults.hiddenBecause = undefined;
-    const was = new Set(now.before.switches);
+    await this.parts.applyShared({ hidden: null }, by);
+    const was = new Set<string>(now.before.switches);
     for (const name of SWITCH_NAMES) {
       if (switches.isOn(name) !== was.has(name)) await applySwitch(name, was.has(name), by);
     }
-    faults.set(now.before.faults, by);
-    capacity.set(now.before.capacity);
+    await this.share(now, by, { faults: now.before.faults, capacity: now.before.capacity });
   }
 
   private runningNow(): Current {

@@ -35,11 +35,11 @@ export function challengeRouter(challenges: Challenges): Router {
     answer(req, res, state);
   });
 
-  router.post("/admin/challenge/hint", (req, res) => {
-    answer(req, res, challenges.hint());
+  router.post("/admin/challenge/hint", async (req, res) => {
+    answer(req, res, await challenges.hint(by(req)));
   });
 
-  router.post("/admin/challenge/verify", json, form, (req, res) => {
+  router.post("/admin/challenge/verify", json, form, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const answers = fromPage(req)
       ? Object.fromEntries(
@@ -48,7 +48,7 @@ export function challengeRouter(challenges: Challenges): Router {
             .map(([field, value]) => [field.slice(ANSWER_FIELD.length), value]),
         )
       : body.answers;
-    answer(req, res, challenges.verify(answers));
+    answer(req, res, await challenges.verify(answers, by(req)));
   });
 
   router.post("/admin/challenge/stop", async (req, res) => {

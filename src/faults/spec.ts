@@ -89,6 +89,13 @@ export function parseFaults(text: string): FaultPlan {
   return plan;
 }
 
+/** The log line of a faults change; while a challenge hides them, without the rules. */
+export function faultsChangeLine(text: string, by: string, hiddenBecause: string | undefined) {
+  return hiddenBecause === undefined
+    ? `faults set to "${text || "none"}" by ${by}`
+    : `faults set by ${by} (${hiddenBecause})`;
+}
+
 export function planText(plan: FaultPlan): string {
   return [...plan.requests.map((rule) => rule.text), ...(plan.stall ? [plan.stall.text] : [])].join(
     "; ",

@@ -7,8 +7,8 @@
 import type { Database } from "better-sqlite3";
 import type { PredictionCache } from "../digits/prediction-cache.js";
 import type { Faults } from "../faults/faults.js";
-import { NO_FAULTS } from "../faults/spec.js";
 import type { Logger } from "../observe/log.js";
+import type { ApplyShared } from "../shared-change.js";
 import { type ApplySwitch, SWITCH_NAMES, type Switches, type SwitchName } from "../switches.js";
 import type { GroundTruth } from "../truth/truth.js";
 import { type FestCounts, restoreSeedCopy } from "./seed-copy.js";
@@ -27,6 +27,8 @@ export interface ResetParts {
   db: Database;
   switches: Switches;
   applySwitch: ApplySwitch;
+  /** The faults and the truth's reset, in this server or in every member of its group. */
+  applyShared: ApplyShared;
   /** The switches the start turned on (MODE, BUGGY, BUGS). */
   startSwitches: readonly SwitchName[];
   faults: Faults;
@@ -71,8 +73,9 @@ export class LabReset {
   }
 
   private async reset(by: string): Promise<ResetReport> {
-    const { challenges, db, switches, applySwitch, startSwitches, faults, truth, predictions } =
+    const { challenges, db, switches, applySwitch, applyShared, startSwitches, faults, truth } =
       this.parts;
+    const { predictions } = this.parts;
     const { inFlight, log } = this.parts;
     const waitStarted = performance.now();
     // Let the requests that came before finish (1: this one), so their counts and writes land
@@ -88,14 +91,15 @@ export class LabReset {
     const fest = restoreSeedCopy(db);
     const predictionsForgotten = predictions.clear();
     const faultsWere = faults.text;
-    if (faultsWere !== "") faults.set(NO_FAULTS, by);
+    if (faultsWere !== "") await applyShared({ faults: "" }, by);
     const before = new Set(switches.enabled());
     const start = new Set(startSwitches);
     for (const name of SWITCH_NAMES) {
       if (before.has(name) !== start.has(name)) await applySwitch(name, start.has(name), by);
     }
-    // Last, so nothing the reset did is counted in the fresh truth.
-    truth.reset();
+    // Last, so nothing the reset did is counted in the fresh truth; in every member of a group
+    // (which also forgets its own remembered predictions).
+    await applyShared({ reset: true }, by);
 
     const report: ResetReport = {
       at: new Date().toISOString(),

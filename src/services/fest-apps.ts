@@ -131,7 +131,10 @@ function serviceApp(parts: FestServiceParts, mount: (app: Express) => void): Exp
   app.use(cookieParser(parts.sessionSecret));
   app.use((_req, res, next) => {
     res.locals.mode = parts.config.mode;
-    res.locals.switchesOn = parts.switches.enabled();
+    // A running challenge hides which switches it turned on (src/challenge/), as in src/app.ts.
+    res.locals.switchesHidden = parts.switches.hiddenBecause;
+    res.locals.switchesOn =
+      parts.switches.hiddenBecause === undefined ? parts.switches.enabled() : [];
     next();
   });
   app.use(metricsRouter(parts.metrics));

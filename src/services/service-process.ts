@@ -5,11 +5,14 @@
 // switches as they are now), and serves until SIGTERM or until the supervisor goes away.
 import { availableParallelism } from "node:os";
 import { ConfigError, readConfig } from "../config.js";
+import { type JoinedMember, joinGroup } from "../group/join.js";
+import { IDLE_POOL } from "../observe/cpu-pool-stats.js";
 import { createLogger } from "../observe/log.js";
+import { restoreSeedCopy } from "../reset/seed-copy.js";
 import { startServer } from "../start.js";
-import { joinGroup } from "../workers/worker.js";
 import { drainOn, exitOnCrash } from "./lifecycle.js";
 import { isRoleMessage, type ServiceMessage, type ServiceRole } from "./messages.js";
+import { openServiceDatabase } from "./service-database.js";
 import { startFestService } from "./service-server.js";
 
 const ROLE_TIMEOUT_MS = 10_000;
@@ -25,26 +28,55 @@ async function main(): Promise<void> {
   const member = await joinGroup(result.config);
   const config = { ...member.config, host: role.host, port: role.port, dbPath: role.dbPath };
   const log = createLogger(config.logLevel);
-  const { switches, applySwitch } = member.startOptions;
+  const { switches } = member.startOptions;
 
   exitOnCrash(
     role.name,
     "the gateway answers 502 for its paths until the supervisor starts a new one",
   );
 
-  const running =
-    role.name === "labs"
-      ? await startServer(config, { log, switches, applySwitch })
-      : await startFestService(role, config, {
-          switches,
-          log,
-          sessionSecret: config.sessionSecret ?? "",
-        });
+  let running: { url: string; close(graceMs: number): Promise<unknown> };
+  if (role.name === "labs") {
+    const server = await startServer(config, { log, ...member.startOptions });
+    member.started(server);
+    running = server;
+  } else {
+    running = await startFestService(role, config, {
+      switches,
+      log,
+      sessionSecret: config.sessionSecret ?? "",
+    });
+    followAsFestService(member, role.dbPath);
+    // Its CPU, memory and event loop for MONITOR_CSV; its requests count at the gateway.
+    member.reportUsage({
+      requests: () => ({ done: 0, inFlight: 0 }),
+      cpuPoolStats: () => IDLE_POOL,
+    });
+  }
 
   // SIGTERM from the supervisor; "disconnect" when the supervisor itself is gone (killed, say):
   // nobody would restart or stop this service then.
   drainOn(["SIGTERM", "disconnect"], () => running.close(config.shutdownGraceMs));
   send({ type: "fest-lab:service-listening", url: running.url });
+}
+
+/**
+ * A fest service follows what its pages and /metrics show of the group's state (what a
+ * challenge hides), and the reset: its own copy of the fest data back to the seed.
+ */
+function followAsFestService(member: JoinedMember, dbPath: string): void {
+  const { switches } = member.startOptions;
+  member.startOptions.followShared((change) => {
+    if (change.hidden !== undefined) switches.hiddenBecause = change.hidden ?? undefined;
+    if (change.reset) {
+      const db = openServiceDatabase(dbPath);
+      try {
+        restoreSeedCopy(db);
+      } finally {
+        db.close();
+      }
+    }
+  });
 }
 
 function askRole(): Promise<ServiceRole> {

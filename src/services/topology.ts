@@ -98,7 +98,6 @@ export function refuseOneServerSettings(config: Config): void {
     config.faults.requests.length > 0 || config.faults.stall !== undefined ? "FAULTS" : undefined,
     config.faultHeaders ? "FAULT_HEADERS" : undefined,
     config.maxInFlight > 0 ? "MAX_IN_FLIGHT" : undefined,
-    config.monitorCsv !== undefined ? "MONITOR_CSV" : undefined,
   ].filter((name) => name !== undefined);
   if (named.length > 0) {
     throw new ConfigError(

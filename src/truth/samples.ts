@@ -23,6 +23,11 @@ export class LatencySamples {
     return this.values.slice(Math.min(count, this.size), this.size);
   }
 
+  /** Every sample, for a group that adds its members' up (src/truth/add.ts). */
+  all(): number[] {
+    return Array.from(this.values.subarray(0, this.size));
+  }
+
   /** Nearest rank: the smallest sample that at least p % of the samples are at or below. */
   percentiles(ps: readonly number[]): number[] {
     if (this.size === 0) return ps.map(() => 0);

@@ -18,7 +18,7 @@ import { LatencySamples } from "./samples.js";
 const RUN_ID = /^[\w.-]{1,64}$/;
 /** Enough runs for a class on one server; past it, new ids are counted as refused. */
 const MAX_RUNS = 200;
-const PERCENTILES = [50, 95, 99] as const;
+export const PERCENTILES = [50, 95, 99] as const;
 
 const FAULT_OF = Symbol("fault kinds injected into this request");
 type MarkedResponse = ServerResponse & { [FAULT_OF]?: RequestFaultKind[] };
@@ -89,12 +89,22 @@ class RouteTable {
     }));
   }
 
+  /** Each route's answered requests' times, keyed "METHOD route". */
+  samples(): Record<string, number[]> {
+    return Object.fromEntries(
+      [...this.rows.entries()].map(([key, row]) => [key, row.latency.all()]),
+    );
+  }
+
   report(): RouteReport[] {
     return [...this.rows.values()]
       .map((row) => row.report())
       .sort((a, b) => a.route.localeCompare(b.route) || a.method.localeCompare(b.method));
   }
 }
+
+/** Answered requests' times, in ms, keyed "METHOD route". */
+export type LatencySampleSet = Record<string, number[]>;
 
 export interface TruthReport {
   since: string;
@@ -211,6 +221,11 @@ export class GroundTruth implements FaultMarks, FaultCounter, RequestWatcher {
       routes: table.report(),
       runs: [...this.runs.keys()].sort(),
     };
+  }
+
+  /** Every answered request's time by route (of one run): a group's exact percentiles. */
+  latencySamples(runId?: string): LatencySampleSet | undefined {
+    return (runId === undefined ? this.all : this.runs.get(runId))?.samples();
   }
 
   private count(row: RouteCounts, res: ServerResponse, ms: number, bytes: number): void {

@@ -1,16 +1,17 @@
-// The worker's side of WORKERS=N: before it serves anything it asks the supervisor for the
-// group's state (switches as they are now, not as the start settings say, so a replacement
-// behaves like the worker it replaces), then runs the normal server with three seams from
-// src/start.ts filled in: its switch registry, a switch change that goes through the
-// supervisor, and /metrics for the whole group.
+// A member joining its group (a worker of WORKERS=N, a service of SERVICES=1): before it
+// serves anything it asks the supervisor for the group's state (switches as they are now, not
+// as the start settings say, so a replacement behaves like the member it replaces), then runs
+// its server with the seams of src/start.ts filled in: its switch registry, a switch change
+// that goes through the supervisor, and /metrics for the whole group.
 import type { Config } from "../config.js";
-import { startSampler } from "../observe/monitor.js";
+import { type MonitorSources, startSampler } from "../observe/monitor.js";
+import type { FollowShared, SharedChange } from "../shared-change.js";
 import type { RunningServer, StartOptions } from "../start.js";
 import { SWITCH_NAMES, Switches } from "../switches.js";
-import { isSupervisorMessage, type SupervisorMessage, type WorkerMessage } from "./messages.js";
+import { isSupervisorMessage, type MemberMessage, type SupervisorMessage } from "./messages.js";
 import { PendingReplies } from "./replies.js";
 
-/** The supervisor waits up to 2 s for each worker; this bound covers that and a slow scrape. */
+/** The supervisor waits up to 2 s for each member; this bound covers that and a slow scrape. */
 const ANSWER_TIMEOUT_MS = 5_000;
 const STATE_TIMEOUT_MS = 10_000;
 const USAGE_EVERY_MS = 1_000;
@@ -20,18 +21,28 @@ export const WORKER_HEADER = "X-Fest-Worker";
 type State = Extract<SupervisorMessage, { type: "fest-lab:state" }>;
 type Answer = Extract<SupervisorMessage, { type: "fest-lab:answer" }>;
 
-export interface GroupMember {
-  /** This worker's settings: the group's session secret; the supervisor writes MONITOR_CSV. */
+export interface JoinedMember {
+  /** This member's settings: the group's session secret; the supervisor writes MONITOR_CSV. */
   config: Config;
-  startOptions: Required<Pick<StartOptions, "switches" | "applySwitch" | "scrapeMetrics">>;
+  startOptions: Required<
+    Pick<
+      StartOptions,
+      "switches" | "applySwitch" | "scrapeMetrics" | "applyShared" | "followShared" | "groupTruth"
+    >
+  >;
   /** Once the server listens: answer the supervisor's scrapes, and report usage when asked. */
   started(server: RunningServer): void;
+  /** MONITOR_CSV: this member's figures once a second, when the supervisor writes the file. */
+  reportUsage(sources: MonitorSources): void;
 }
 
-export async function joinGroup(config: Config): Promise<GroupMember> {
+export async function joinGroup(config: Config): Promise<JoinedMember> {
   const switches = new Switches();
   const answers = new PendingReplies<Answer>();
   let server: RunningServer | undefined;
+  // The changes that came before the server could follow them: applied when it can.
+  let follow: FollowShared | undefined;
+  const early: [SharedChange, string][] = [];
   let receiveState: (state: State) => void = () => {};
   const stateReceived = new Promise<State>((resolve) => {
     receiveState = resolve;
@@ -47,6 +58,26 @@ export async function joinGroup(config: Config): Promise<GroupMember> {
         // The supervisor logged the change once; the worker only follows it.
         switches.set(message.name, message.on, "the supervisor");
         send({ type: "fest-lab:reply", id: message.id });
+        return;
+      case "fest-lab:shared":
+        try {
+          if (follow === undefined) early.push([message.change, message.by]);
+          else follow(message.change, message.by);
+        } catch (error) {
+          // Checked where it was asked for; a member that still cannot follow says so and serves on.
+          process.stderr.write(
+            `WARNING:  this member could not follow the group's change: ${(error as Error).message}\n`,
+          );
+        }
+        send({ type: "fest-lab:reply", id: message.id });
+        return;
+      case "fest-lab:collect-truth":
+        send({
+          type: "fest-lab:reply",
+          id: message.id,
+          truth: server?.truth.report(message.run),
+          samples: server?.truth.latencySamples(message.run),
+        });
         return;
       case "fest-lab:collect-metrics":
         if (server === undefined) send({ type: "fest-lab:reply", id: message.id });
@@ -76,7 +107,7 @@ export async function joinGroup(config: Config): Promise<GroupMember> {
   ]);
   for (const name of SWITCH_NAMES) switches.set(name, state.on.includes(name), "the supervisor");
 
-  const ask = async (question: (id: number) => WorkerMessage, what: string) => {
+  const ask = async (question: (id: number) => MemberMessage, what: string) => {
     const { id, reply } = answers.expect(ANSWER_TIMEOUT_MS);
     send(question(id));
     const answer = await reply;
@@ -87,7 +118,7 @@ export async function joinGroup(config: Config): Promise<GroupMember> {
     return answer;
   };
 
-  return {
+  const member: JoinedMember = {
     config: { ...config, sessionSecret: state.sessionSecret, monitorCsv: undefined },
     startOptions: {
       switches,
@@ -97,30 +128,52 @@ export async function joinGroup(config: Config): Promise<GroupMember> {
       scrapeMetrics: async () =>
         (await ask((id) => ({ type: "fest-lab:group-metrics", id }), "a metrics scrape")).text ??
         "",
+      applyShared: async (change, by) => {
+        await ask((id) => ({ type: "fest-lab:share", id, change, by }), "a change");
+      },
+      followShared(following) {
+        follow = following;
+        // What the group shares now first, then what changed while this member started.
+        following(state.shared, "the supervisor");
+        for (const [change, by] of early.splice(0)) following(change, by);
+      },
+      groupTruth: async (run) =>
+        (
+          await ask(
+            (id) => ({ type: "fest-lab:group-truth", id, ...(run === undefined ? {} : { run }) }),
+            "the truth",
+          )
+        ).truth,
     },
     started(running) {
       server = running;
       // Which worker answered: students see the group share the load and a replacement's
       // new pid. Prepended, so it is set before any route (the fast /health too) answers.
       const pid = String(process.pid);
-      running.http.prependListener("request", (_req, res) => res.setHeader(WORKER_HEADER, pid));
-      if (!state.reportUsage) return;
-      const sampler = startSampler({
+      if (!config.services) {
+        running.http.prependListener("request", (_req, res) => res.setHeader(WORKER_HEADER, pid));
+      }
+      member.reportUsage({
         requests: () => ({
           done: running.metrics.requestsDone,
           inFlight: running.metrics.inFlight,
         }),
         cpuPoolStats: () => running.cpuPool.stats(),
       });
+    },
+    reportUsage(sources) {
+      if (!state.reportUsage) return;
+      const sampler = startSampler(sources);
       setInterval(
         () => send({ type: "fest-lab:usage", sample: sampler.take() }),
         USAGE_EVERY_MS,
       ).unref();
     },
   };
+  return member;
 }
 
 /** Nothing to do when the channel is gone: the supervisor died and this worker follows. */
-function send(message: WorkerMessage): void {
+function send(message: MemberMessage): void {
   if (process.connected) process.send?.(message);
 }

@@ -1,0 +1,230 @@
+// One behaviour suite, run in the three shapes of the server (one process, WORKERS=2,
+// SERVICES=1): the truth is the group's, faults set live act and are counted, a reset puts
+// every member back, a challenge hides what it switched on from everybody without the
+// credential and its hints and grading are the group's, and a crash costs the group a member
+// for a moment (one process: the process). Each shape is started once per block.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MONITOR_COLUMNS } from "../src/observe/monitor.js";
+import type { TruthReport } from "../src/truth/truth.js";
+import { type Answer, send } from "./helpers/fresh-connection.js";
+import {
+  describeRun,
+  findLocust,
+  rowNamed,
+  runLocustDistributed,
+} from "./helpers/locust-runner.js";
+import { freePort, seededFolderForTests, waitFor } from "./helpers/process.js";
+import { type RunningShape, SHAPE_ADMIN, SHAPES, startShape } from "./helpers/shapes.js";
+
+const LOCUST = findLocust();
+const JSON_HEADERS = { "Content-Type": "application/json", Accept: "application/json" };
+
+type RouteCount = TruthReport["routes"][number];
+
+describe.each(SHAPES)("the server as %s", (shape) => {
+  const folder = seededFolderForTests("fest-lab-shape-");
+  let running: RunningShape;
+  const monitorPath = () => join(folder(), "monitor.csv");
+  beforeAll(async () => {
+    running = await startShape(shape, folder(), { MONITOR_CSV: monitorPath() });
+  }, 90_000);
+  afterAll(async () => {
+    await running?.stop();
+  });
+
+  const admin = (method: string, path: string, body?: unknown): Promise<Answer> =>
+    send(`${running.url}${path}`, {
+      method,
+      headers: { ...JSON_HEADERS, ...SHAPE_ADMIN },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const adminJson = async (method: string, path: string, body?: unknown) => {
+    const answer = await admin(method, path, body);
+    expect(answer.status, `${method} ${path}: ${answer.body}`).toBe(200);
+    return JSON.parse(answer.body);
+  };
+  const routesOfTruth = async (): Promise<RouteCount[]> =>
+    (await adminJson("GET", "/admin/truth")).routes;
+  const countOf = (routes: readonly RouteCount[], route: string) =>
+    routes.find((r) => r.method === "GET" && r.route === route);
+
+  it("GET /admin/truth counts every request the group got, as one document", async () => {
+    await adminJson("POST", "/admin/truth/reset");
+    const paths = ["/", "/health", "/io?ms=1", "/api/id?id=1"];
+    const sent = 40;
+    for (let n = 0; n < sent; n++) {
+      const answer = await send(`${running.url}${paths[n % paths.length]}`);
+      expect(answer.status).toBeLessThan(500);
+    }
+    const truth = (await adminJson("GET", "/admin/truth")) as TruthReport;
+    for (const route of ["/", "/health", "/io"]) {
+      expect(countOf(truth.routes, route)?.requests, route).toBe(sent / paths.length);
+    }
+    // The percentiles too are the group's, read from every member's samples: exact.
+    expect(truth.latency).toMatch(/^exact:/);
+    expect(countOf(truth.routes, "/health")?.latencyMs.answered).toBe(sent / paths.length);
+  });
+
+  it.skipIf(LOCUST === undefined)(
+    "a short Locust run (--stop-timeout 5) and the group's truth of its run agree exactly, route by route",
+    async () => {
+      const runId = `shape-${shape.replace(" ", "-")}`;
+      const run = await runLocustDistributed({
+        workers: 1,
+        masterPort: await freePort(),
+        locust: LOCUST ?? "locust",
+        scenario: "bench_mix.py",
+        host: running.url,
+        load: { users: 4, spawnRate: 4 },
+        seconds: 4,
+        csvPrefix: `${folder()}/${runId}`,
+        cwd: folder(),
+        extraArgs: ["--run-id", runId, "--stop-timeout", "5"],
+      });
+      const truth = (await adminJson("GET", `/admin/truth?run=${runId}`)) as TruthReport;
+      for (const path of ["/health", "/io", "/cpu"]) {
+        const locust = rowNamed(run, path);
+        expect(locust?.requests, describeRun(run)).toBeGreaterThan(0);
+        expect(countOf(truth.routes, path)?.requests, `${path}\n${describeRun(run)}`).toBe(
+          locust?.requests,
+        );
+      }
+    },
+    60_000,
+  );
+
+  it("MONITOR_CSV is one file for the group: a line for every member, the group's requests in it", async () => {
+    const members = { "one process": 1, workers: 2, services: 4 }[shape];
+    const lines = () =>
+      existsSync(monitorPath()) ? readFileSync(monitorPath(), "utf8").trim().split("\n") : [];
+    const column = (name: (typeof MONITOR_COLUMNS)[number]) => MONITOR_COLUMNS.indexOf(name);
+    const busy = () =>
+      lines()
+        .slice(1)
+        .map((line) => line.split(","))
+        .some(
+          (values) =>
+            Number(values[column("workers")]) === members &&
+            Number(values[column("requests_per_second")]) > 0,
+        );
+    let sending = true;
+    const load = (async () => {
+      while (sending) await send(`${running.url}/health`);
+    })();
+    try {
+      await waitFor(busy, 10_000, `a line with ${members} members and requests`);
+    } finally {
+      sending = false;
+      await load;
+    }
+    expect(lines()[0]).toBe(MONITOR_COLUMNS.join(","));
+  });
+
+  it("faults set live act in every member, and the truth names each one injected", async () => {
+    await adminJson("PUT", "/admin/faults", { faults: "error:503@100%:/io" });
+    await adminJson("POST", "/admin/truth/reset");
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => send(`${running.url}/io?ms=1`)),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(503));
+    const io = countOf(await routesOfTruth(), "/io");
+    expect(io?.faults.error).toBe(10);
+    expect(io?.statuses["503"]).toBe(10);
+    await adminJson("PUT", "/admin/faults", { faults: "" });
+    expect((await send(`${running.url}/io?ms=1`)).status).toBe(200);
+  });
+
+  it("POST /admin/reset puts the switches, the faults, the data and the truth back in every member", async () => {
+    const account = JSON.stringify({ username: "shape_user", password: "shape-pass" });
+    const signUp = () =>
+      send(`${running.url}/signup`, { method: "POST", headers: JSON_HEADERS, body: account });
+    expect((await signUp()).status).toBe(201);
+    expect((await signUp()).status).toBe(409);
+    await adminJson("PUT", "/admin/switches/events-slow-loop", { on: true });
+    await adminJson("PUT", "/admin/faults", { faults: "delay:1ms@100%:/health" });
+    for (let n = 0; n < 6; n++) await send(`${running.url}/health`);
+
+    const report = await adminJson("POST", "/admin/reset");
+    expect(report.faults).toMatchObject({ was: "delay:1ms@100%:/health", now: "" });
+    expect(report.switches.turnedOff).toContain("events-slow-loop");
+    // The data of each member as seeded: the name is free again.
+    expect((await signUp()).status).toBe(201);
+    // Asked on fresh connections, so each member of a group answers some of them.
+    for (let n = 0; n < 6; n++) {
+      const switches = await adminJson("GET", "/admin/switches");
+      const slow = switches.switches.find((s: { name: string }) => s.name === "events-slow-loop");
+      expect(slow.on).toBe(false);
+      expect((await adminJson("GET", "/admin/faults")).faults).toBe("");
+    }
+    expect(countOf(await routesOfTruth(), "/health")).toBeUndefined();
+    await adminJson("POST", "/admin/reset");
+  });
+
+  it("a challenge hides what it switched on from every page, /metrics and the log without the credential; hints, grading and stop are the group's", async () => {
+    const logBefore = running.server.output().length;
+    const started = await adminJson("POST", "/admin/challenge/start", {
+      name: "slow-listing",
+      seed: 7,
+    });
+    expect(started.running).toBe(true);
+
+    const seen: string[] = [];
+    for (let n = 0; n < 4; n++) {
+      for (const path of ["/events", "/my-events?user=locust_user", "/", "/metrics"]) {
+        const answer = await send(`${running.url}${path}`, { headers: { Accept: "text/html" } });
+        seen.push(`${path}: ${answer.body}`);
+      }
+    }
+    const withoutToken = await send(`${running.url}/admin/switches`, { headers: JSON_HEADERS });
+    expect(withoutToken.status).toBe(401);
+    const withToken = await adminJson("GET", "/admin/switches");
+    const on = withToken.switches
+      .filter((s: { on: boolean }) => s.on)
+      .map((s: { name: string }) => s.name);
+    expect(on).toHaveLength(1);
+
+    // The hints and the grading come from whichever member answers: one count for the group.
+    expect((await adminJson("POST", "/admin/challenge/hint")).number).toBe(1);
+    expect((await adminJson("POST", "/admin/challenge/hint")).number).toBe(2);
+    const verdict = await adminJson("POST", "/admin/challenge/verify", {
+      answers: { switch: on[0] },
+    });
+    expect(verdict.questions.find((q: { id: string }) => q.id === "switch").pass).toBe(true);
+    const log = running.server.output().slice(logBefore);
+    const stopped = await adminJson("POST", "/admin/challenge/stop");
+    expect(stopped.broke).toContain(on[0]);
+
+    for (const body of seen) {
+      expect(body).not.toMatch(new RegExp(`festlab_switch_on\\{[^}]*${on[0]}[^}]*\\} 1`));
+      expect(body).not.toContain(`switches on: <strong>${on[0]}`);
+    }
+    expect(log).not.toContain(on[0]);
+    const after = await send(`${running.url}/events`, { headers: { Accept: "text/html" } });
+    expect(after.body).toContain("switches on: <strong>none");
+  });
+
+  it("checkout-crash-process: a group serves again, one process exits", async () => {
+    await adminJson("PUT", "/admin/switches/checkout-crash-process", { on: true });
+    const login = await send(`${running.url}/login`, {
+      method: "POST",
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ username: "locust_user", password: "locust-pass" }),
+    });
+    const cookie = String(login.headers["set-cookie"] ?? "").split(";")[0] ?? "";
+    await send(`${running.url}/checkout`, { headers: { ...JSON_HEADERS, Cookie: cookie } }).catch(
+      () => undefined, // the connection dies with the process that held it
+    );
+    if (shape === "one process") {
+      expect(await running.server.exited).toBe(1);
+      return;
+    }
+    await waitFor(() => running.server.output().includes("is back: pid"), 20_000, "a new member");
+    await adminJson("PUT", "/admin/switches/checkout-crash-process", { on: false });
+    const again = await send(`${running.url}/checkout`, {
+      headers: { ...JSON_HEADERS, Cookie: cookie },
+    });
+    expect(again.status).toBe(200);
+  });
+});
