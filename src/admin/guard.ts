@@ -7,6 +7,7 @@
 // page: a browser cannot send a Bearer header when it navigates).
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { Request, RequestHandler } from "express";
+import { isLoopback } from "../connection/loopback.js";
 import { crossSiteReason } from "../cross-site.js";
 import { Forbidden, TooManyRequests, Unauthorized } from "../http-errors.js";
 import { sendPage, wantsJson } from "../respond.js";
@@ -14,14 +15,6 @@ import type { WrongTokenLimiter } from "./wrong-tokens.js";
 
 export const ADMIN_COOKIE = "fest_admin";
 export const WWW_AUTHENTICATE = 'Bearer realm="fest-lab admin"';
-
-/** 127.0.0.0/8, ::1, and IPv4 loopback written as IPv6 (::ffff:127.x.x.x). */
-export function isLoopback(address: string | undefined): boolean {
-  if (address === undefined) return false;
-  if (address === "::1") return true;
-  const v4 = address.toLowerCase().startsWith("::ffff:") ? address.slice(7) : address;
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
-}
 
 /**
  * Constant time: both sides are hashed to 32 bytes first, so neither the content nor the
