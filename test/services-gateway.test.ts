@@ -104,11 +104,35 @@ describe("the gateway", () => {
     expect(res.body.error).toContain("did not answer within 300 ms");
   });
 
-  it("never forwards an internal route", async () => {
+  it("never forwards an internal route, in any case or with repeated slashes", async () => {
     const before = seen.length;
-    const res = await request(gateway.url).get("/internal/users/locust_user");
-    expect(res.status).toBe(404);
+    for (const path of [
+      "/internal/users/locust_user",
+      "/INTERNAL/users/locust_user",
+      "/Internal/users/locust_user",
+      "//internal/users/locust_user",
+      "/internal",
+    ]) {
+      const res = await request(gateway.url).get(path);
+      expect(res.status, path).toBe(404);
+    }
     expect(seen.length).toBe(before);
+  });
+
+  it("sends a path to the upstream the service's router would answer it as", async () => {
+    // Express routes /GONE and /gone/ as /gone; the gateway folds // as it forwards.
+    for (const path of ["/GONE", "/Gone/", "//gone"]) {
+      const res = await request(gateway.url).get(path).set("Accept", "application/json");
+      expect(res.status, path).toBe(502);
+      expect(res.body.service, path).toBe("gone");
+    }
+    const folded = await request(gateway.url).get("//events//x?user=a//b");
+    expect(folded.body.url).toBe("/events/x?user=a//b");
+  });
+
+  it("has the monolith's door: 10 s for headers, 30 s for a request", () => {
+    expect(gateway.http.headersTimeout).toBe(10_000);
+    expect(gateway.http.requestTimeout).toBe(30_000);
   });
 
   it("counts every answer and every failure per upstream in /metrics, then the services' text", async () => {
@@ -117,10 +141,10 @@ describe("the gateway", () => {
     expect(res.text).toMatch(
       /festlab_gateway_requests_total\{upstream="answering",status="200"\} [1-9]/,
     );
-    expect(res.text).toMatch(/festlab_gateway_requests_total\{upstream="gone",status="502"\} 2/);
+    expect(res.text).toMatch(/festlab_gateway_requests_total\{upstream="gone",status="502"\} 5/);
     expect(res.text).toMatch(/festlab_gateway_requests_total\{upstream="slow",status="504"\} 1/);
     expect(res.text).toMatch(
-      /festlab_gateway_upstream_failures_total\{upstream="gone",reason="down"\} 2/,
+      /festlab_gateway_upstream_failures_total\{upstream="gone",reason="down"\} 5/,
     );
     expect(res.text).toMatch(
       /festlab_gateway_upstream_failures_total\{upstream="slow",reason="timeout"\} 1/,
