@@ -3,7 +3,7 @@
 // for its workers and says that every worker follows.
 import { isAbsolute, relative } from "node:path";
 import type { Config } from "./config.js";
-import { percent, type ReadyModel } from "./digits/first-start.js";
+import { percent, type ReadyModel } from "./digits/lab.js";
 import type { Switches } from "./switches.js";
 import { VERSION } from "./version.js";
 

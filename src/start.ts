@@ -7,8 +7,8 @@ import type { Server } from "node:http";
 import type { Database } from "better-sqlite3";
 import type { Express } from "express";
 import { createApp } from "./app.js";
-import { CpuPool } from "./bench/cpu-pool.js";
 import { withFastHealth } from "./bench/health.js";
+import type { BenchLab } from "./bench/lab.js";
 import { Challenges } from "./challenge/challenges.js";
 import {
   type Challenge,
@@ -23,16 +23,18 @@ import type { DrainReport } from "./connection/drain.js";
 import { serveHttp } from "./connection/http-shell.js";
 import type { SeedSize } from "./database.js";
 import { openDatabase } from "./database.js";
-import { loadOrTrainModel, type ReadyModel } from "./digits/first-start.js";
-import { PredictPool } from "./digits/predict-pool.js";
-import { Predictor } from "./digits/predictor.js";
-import type { TrainingPlan } from "./digits/train.js";
+import type { DigitsLab, TrainingPlan } from "./digits/lab.js";
 import { Faults } from "./faults/faults.js";
 import { FaultInjector } from "./faults/inject.js";
 import { FaultSpecError } from "./faults/spec.js";
 import { faultableRoutes } from "./faults/targets.js";
 import { prepareFirstStart } from "./first-start/prepare.js";
-import type { CpuPoolStatsProvider } from "./observe/cpu-pool-stats.js";
+import { labList, startLabs } from "./labs/list.js";
+import {
+  type CpuPoolStats,
+  type CpuPoolStatsProvider,
+  IDLE_POOL,
+} from "./observe/cpu-pool-stats.js";
 import { createLogger, type Logger } from "./observe/log.js";
 import { ServerMetrics } from "./observe/metrics.js";
 import { type ResourceMonitor, startMonitor } from "./observe/monitor.js";
@@ -50,13 +52,13 @@ export interface RunningServer {
   switches: Switches;
   log: Logger;
   /** The /cpu worker threads; stats() is what the metrics and the monitor read. */
-  cpuPool: CpuPool;
+  cpuPool: BenchLab["cpuPool"];
   metrics: ServerMetrics;
   /** The /predict worker threads, each holding the model loaded at start. */
-  predictPool: PredictPool;
+  predictPool: DigitsLab["predictPool"];
   /** The digits model as loaded (or trained) at start. */
-  model: ReadyModel;
-  predictor: Predictor;
+  model: DigitsLab["model"];
+  predictor: DigitsLab["predictor"];
   /** The faults injected now (FAULTS at start, then the admin page and API). */
   faults: Faults;
   /** The server's own counts: GET /admin/truth. */
@@ -109,8 +111,13 @@ export async function startServer(
     const library = readChallenges(config.challengesDir);
     const data = await openData(config, options, log, cleanup);
     const { switches, applySwitch } = switchesOf(config, options, log);
-    const pools = startPools(config, options, data.modelTrained, log, cleanup);
-    const counters = makeCounters(config, options, { switches, pools, log, cleanup });
+    const labsReady = { cpuPool: undefined as (() => CpuPoolStats) | undefined };
+    const counters = makeCounters(config, options, { switches, log, cleanup, labsReady });
+    const labs = startLabs(
+      { config, db: data.db, switches, log, metrics: counters.metrics, cleanup },
+      { trainingPlan: options.trainingPlan, trainedAtFirstStart: data.modelTrained },
+    );
+    labsReady.cpuPool = () => labs.bench.cpuPool.stats();
     const challenges = new Challenges({
       library,
       switches,
@@ -123,27 +130,25 @@ export async function startServer(
     });
     const reset = new LabReset({
       challenges,
-      db: data.db,
+      labs: labList(labs),
       switches,
       applySwitch,
       startSwitches: Switches.fromStartup(config).enabled(),
       faults: counters.faults,
       truth: counters.truth,
-      predictions: counters.predictor.cache,
       inFlight: () => counters.metrics.inFlight,
       log,
     });
     const app = createApp({
       config,
-      db: data.db,
       switches,
       applySwitch,
       log,
       sessionSecret: config.sessionSecret ?? randomBytes(32).toString("hex"),
-      ...pools,
       ...counters,
       reset,
       challenges,
+      labs: labList(labs),
     });
     knowRoutes(app, library, counters);
 
@@ -175,7 +180,10 @@ export async function startServer(
       seeded: data.seeded,
       switches,
       log,
-      ...pools,
+      cpuPool: labs.bench.cpuPool,
+      predictPool: labs.digits.predictPool,
+      model: labs.digits.model,
+      predictor: labs.digits.predictor,
       ...counters,
       challenges,
       monitor,
@@ -241,47 +249,22 @@ function switchesOf(
   return { switches, applySwitch };
 }
 
-/** The digits model, and the two worker-thread pools (/cpu, /predict). */
-function startPools(
-  config: Config,
-  options: StartOptions,
-  trainedAtFirstStart: boolean,
-  log: Logger,
-  cleanup: CleanupStack,
-): { model: ReadyModel; cpuPool: CpuPool; predictPool: PredictPool } {
-  // Trained here on the first start (a few seconds), read from MODEL_PATH on the others.
-  const loaded = loadOrTrainModel(config.modelPath, options.trainingPlan, (line) => log.info(line));
-  const model = { ...loaded, trained: loaded.trained || trainedAtFirstStart };
-  const cpuPool = new CpuPool(config.cpuPoolSize, config.cpuPoolQueue);
-  cleanup.add(() => cpuPool.destroy());
-  // The same size and bound as /cpu's pool: one thread per core, by default.
-  const predictPool = new PredictPool(config.cpuPoolSize, config.cpuPoolQueue, model.network);
-  cleanup.add(() => predictPool.destroy());
-  return { model, cpuPool, predictPool };
-}
-
 /** What counts and shapes requests: metrics, the truth, faults, the capacity limit. */
 function makeCounters(
   config: Config,
   options: StartOptions,
   parts: {
     switches: Switches;
-    pools: { model: ReadyModel; cpuPool: CpuPool; predictPool: PredictPool };
     log: Logger;
     cleanup: CleanupStack;
+    /** The bench lab's pool, read once the labs have started. */
+    labsReady: { cpuPool: (() => CpuPoolStats) | undefined };
   },
 ) {
-  const { switches, pools, log, cleanup } = parts;
-  const cpuPoolStats = options.cpuPoolStats ?? (() => pools.cpuPool.stats());
+  const { switches, log, cleanup, labsReady } = parts;
+  const cpuPoolStats: CpuPoolStatsProvider =
+    options.cpuPoolStats ?? (() => labsReady.cpuPool?.() ?? IDLE_POOL);
   const metrics = new ServerMetrics({ switches, cpuPoolStats, scrape: options.scrapeMetrics });
-  metrics.digits.modelLoaded();
-  const predictor = new Predictor({
-    switches,
-    network: pools.model.network,
-    modelPath: config.modelPath,
-    pool: pools.predictPool,
-    counters: metrics.digits,
-  });
   const truth = new GroundTruth();
   const faults = new Faults(config.faults, config.faultSeed, config.faultHeaders, truth);
   cleanup.add(() => faults.stop());
@@ -305,7 +288,7 @@ function makeCounters(
     config.maxWaiting,
     metrics.capacityRefusal,
   );
-  return { metrics, cpuPoolStats, predictor, truth, faults, faultInjector, capacity };
+  return { metrics, cpuPoolStats, truth, faults, faultInjector, capacity };
 }
 
 /** The routes exist now: check that every fault and challenge names one; mirror them. */

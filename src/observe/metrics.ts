@@ -8,7 +8,7 @@
 import { performance } from "node:perf_hooks";
 import { Router } from "express";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { PredictionCounters } from "../digits/predictor.js";
+import type { PredictionCounters } from "../digits/lab.js";
 import { SWITCH_NAMES, type Switches } from "../switches.js";
 import type { CpuPoolStats, CpuPoolStatsProvider } from "./cpu-pool-stats.js";
 import type { EndedRequest, RequestWatcher } from "./request-watch.js";

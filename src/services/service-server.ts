@@ -4,6 +4,7 @@
 // The labs service is the monolith's own server (startServer), so it is not built here.
 import type { Config } from "../config.js";
 import { type Shell, serveHttp } from "../connection/http-shell.js";
+import { IDLE_POOL } from "../observe/cpu-pool-stats.js";
 import type { Logger } from "../observe/log.js";
 import { ServerMetrics } from "../observe/metrics.js";
 import type { Switches } from "../switches.js";
@@ -11,8 +12,6 @@ import { accountsApp, checkoutApp, eventsApp, type FestServiceParts } from "./fe
 import { internalSecret, ServiceClient } from "./internal.js";
 import type { ServiceRole } from "./messages.js";
 import { openServiceDatabase } from "./service-database.js";
-
-const NO_POOL = { threads: 0, busy: 0, queued: 0, rejected: 0, completed: 0 };
 
 /** On every answer of a service: which one answered, for students and tests. */
 export const SERVICE_HEADER = "X-Fest-Service";
@@ -30,7 +29,7 @@ export async function startFestService(
   const db = openServiceDatabase(role.dbPath);
   const secret = internalSecret(sessionSecret);
   // A fest service runs no worker pool: its pool figures are zeros, as a monolith's idle one.
-  const metrics = new ServerMetrics({ switches, cpuPoolStats: () => NO_POOL });
+  const metrics = new ServerMetrics({ switches, cpuPoolStats: () => IDLE_POOL });
   const parts: FestServiceParts = {
     config,
     db,

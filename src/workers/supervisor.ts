@@ -7,7 +7,7 @@ import cluster, { type Worker } from "node:cluster";
 import { randomBytes } from "node:crypto";
 import { bannerText } from "../banner.js";
 import type { Config } from "../config.js";
-import { loadOrTrainModel } from "../digits/first-start.js";
+import { loadOrTrainModel } from "../digits/lab.js";
 import { planText } from "../faults/spec.js";
 import { prepareGroupData } from "../first-start/group-data.js";
 import type { Logger } from "../observe/log.js";

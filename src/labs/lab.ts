@@ -1,0 +1,41 @@
+// A lab is the teaching unit: a few routes, the switches that make them slow or wrong, the data
+// they read, and what a reset puts back. The server knows labs only through this interface and
+// the list in src/labs/list.ts: the app mounts each router, a reset asks each lab, and the
+// start's cleanup stack closes each.
+import type { Database } from "better-sqlite3";
+import type { Router } from "express";
+import type { CleanupStack } from "../cleanup-stack.js";
+import type { Config } from "../config.js";
+import type { Logger } from "../observe/log.js";
+import type { ServerMetrics } from "../observe/metrics.js";
+import { SWITCH_NAMES, SWITCHES, type Switches, type SwitchName } from "../switches.js";
+
+export interface Lab {
+  /** As in SWITCHES' `lab` column and the reset's report. */
+  readonly name: string;
+  /** Its routes; the app mounts the routers in the list's order. */
+  readonly router: Router;
+  /** The switches this lab teaches. */
+  readonly switches: readonly SwitchName[];
+  /**
+   * POST /admin/reset: puts back what the lab keeps (rows, a cache). `report` goes in the
+   * reset's answer under the lab's name; `line` in its log line.
+   */
+  reset?(): { report: unknown; line: string };
+}
+
+/** What a lab is started with: the server's shared parts. */
+export interface LabParts {
+  config: Config;
+  db: Database;
+  switches: Switches;
+  log: Logger;
+  metrics: ServerMetrics;
+  /** A lab that starts threads registers how to stop them here. */
+  cleanup: CleanupStack;
+}
+
+/** The switches whose `lab` is this one, in SWITCHES' order. */
+export function switchesOfLab(name: string): SwitchName[] {
+  return SWITCH_NAMES.filter((switchName) => SWITCHES[switchName].lab === name);
+}
