@@ -8,7 +8,6 @@ import type { Database } from "better-sqlite3";
 import type { Express } from "express";
 import { createApp } from "./app.js";
 import { withFastHealth } from "./bench/health.js";
-import type { BenchLab } from "./bench/lab.js";
 import { Challenges } from "./challenge/challenges.js";
 import {
   type Challenge,
@@ -29,7 +28,7 @@ import { FaultInjector } from "./faults/inject.js";
 import { FaultSpecError } from "./faults/spec.js";
 import { faultableRoutes } from "./faults/targets.js";
 import { prepareFirstStart } from "./first-start/prepare.js";
-import { labList, startLabs } from "./labs/list.js";
+import { labList, type RunningLabs, startLabs } from "./labs/list.js";
 import {
   type CpuPoolStats,
   type CpuPoolStatsProvider,
@@ -52,7 +51,7 @@ export interface RunningServer {
   switches: Switches;
   log: Logger;
   /** The /cpu worker threads; stats() is what the metrics and the monitor read. */
-  cpuPool: BenchLab["cpuPool"];
+  cpuPool: RunningLabs["bench"]["cpuPool"];
   metrics: ServerMetrics;
   /** The /predict worker threads, each holding the model loaded at start. */
   predictPool: DigitsLab["predictPool"];

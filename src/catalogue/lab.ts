@@ -1,11 +1,21 @@
 // The catalogue lab: a read-only movie lookup API whose naive twins scan instead of index.
-import type { Lab, LabParts } from "../labs/lab.js";
-import { switchesOfLab } from "../labs/lab.js";
+
+import type { Database } from "better-sqlite3";
+import type { Config } from "../config.js";
+import { type Switches, switchesOfLab } from "../switches.js";
 import { NaiveCatalogue } from "./naive.js";
 import { CatalogueQueries } from "./queries.js";
 import { catalogueRouter } from "./routes.js";
 
-export function catalogueLab({ config, db, switches }: LabParts): Lab {
+export function catalogueLab({
+  config,
+  db,
+  switches,
+}: {
+  config: Config;
+  db: Database;
+  switches: Switches;
+}) {
   return {
     name: "catalogue",
     router: catalogueRouter(

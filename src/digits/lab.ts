@@ -1,25 +1,22 @@
 // The digits lab: a small neural network that reads a handwritten digit, run in a thread pool,
 // with switches that run it inline, skip its cache or reload the model on every request.
 // The rest of the server imports this file only; what it needs of the lab is re-exported here.
-import type { Lab, LabParts } from "../labs/lab.js";
-import { switchesOfLab } from "../labs/lab.js";
-import { loadOrTrainModel, type ReadyModel } from "./first-start.js";
+
+import type { CleanupStack } from "../cleanup-stack.js";
+import type { Config } from "../config.js";
+import type { Logger } from "../observe/log.js";
+import type { ServerMetrics } from "../observe/metrics.js";
+import { type Switches, switchesOfLab } from "../switches.js";
+import { loadOrTrainModel } from "./first-start.js";
 import { PredictPool } from "./predict-pool.js";
 import { Predictor } from "./predictor.js";
 import { digitsRouter } from "./routes.js";
 import type { TrainingPlan } from "./train.js";
 
 export { loadOrTrainModel, percent, type ReadyModel } from "./first-start.js";
-export type { PredictionCounters } from "./predictor.js";
 export type { TrainingPlan } from "./train.js";
 
-export interface DigitsLab extends Lab {
-  /** The model as loaded (or trained) at start. */
-  model: ReadyModel;
-  /** The /predict worker threads, each holding the model loaded at start. */
-  predictPool: PredictPool;
-  predictor: Predictor;
-}
+export type DigitsLab = ReturnType<typeof digitsLab>;
 
 export interface DigitsStart {
   /** How to train the model when MODEL_PATH is missing; tests train a tiny one. */
@@ -28,7 +25,16 @@ export interface DigitsStart {
   trainedAtFirstStart: boolean;
 }
 
-export function digitsLab(parts: LabParts, start: DigitsStart): DigitsLab {
+export function digitsLab(
+  parts: {
+    config: Config;
+    switches: Switches;
+    log: Logger;
+    metrics: ServerMetrics;
+    cleanup: CleanupStack;
+  },
+  start: DigitsStart,
+) {
   const { config, switches, log, metrics, cleanup } = parts;
   // Trained here on the first start (a few seconds), read from MODEL_PATH on the others.
   const loaded = loadOrTrainModel(config.modelPath, start.trainingPlan, (line) => log.info(line));
@@ -49,7 +55,9 @@ export function digitsLab(parts: LabParts, start: DigitsStart): DigitsLab {
     name: "digits",
     router: digitsRouter({ predictor, switches, facts, examples }),
     switches: switchesOfLab("digits"),
+    /** The model as loaded (or trained) at start. */
     model,
+    /** The /predict worker threads, each holding the model loaded at start. */
     predictPool,
     predictor,
     reset() {

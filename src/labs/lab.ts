@@ -1,14 +1,15 @@
 // A lab is the teaching unit: a few routes, the switches that make them slow or wrong, the data
 // they read, and what a reset puts back. The server knows labs only through this interface and
 // the list in src/labs/list.ts: the app mounts each router, a reset asks each lab, and the
-// start's cleanup stack closes each.
+// start's cleanup stack closes each. A lab's own lab.ts meets the interface by its shape and
+// imports nothing from here, so the arrows run one way: labs/ -> each lab's folder.
 import type { Database } from "better-sqlite3";
 import type { Router } from "express";
 import type { CleanupStack } from "../cleanup-stack.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../observe/log.js";
 import type { ServerMetrics } from "../observe/metrics.js";
-import { SWITCH_NAMES, SWITCHES, type Switches, type SwitchName } from "../switches.js";
+import type { Switches, SwitchName } from "../switches.js";
 
 export interface Lab {
   /** As in SWITCHES' `lab` column and the reset's report. */
@@ -33,9 +34,4 @@ export interface LabParts {
   metrics: ServerMetrics;
   /** A lab that starts threads registers how to stop them here. */
   cleanup: CleanupStack;
-}
-
-/** The switches whose `lab` is this one, in SWITCHES' order. */
-export function switchesOfLab(name: string): SwitchName[] {
-  return SWITCH_NAMES.filter((switchName) => SWITCHES[switchName].lab === name);
 }

@@ -13,7 +13,7 @@ export function startLabs(parts: LabParts, digits: DigitsStart) {
     digits: digitsLab(parts, digits),
     catalogue: catalogueLab(parts),
     fest: festLab(parts),
-  };
+  } satisfies Record<string, Lab>;
 }
 
 export type RunningLabs = ReturnType<typeof startLabs>;

@@ -6,7 +6,6 @@
 // to put back.
 import type { Faults } from "../faults/faults.js";
 import { NO_FAULTS } from "../faults/spec.js";
-import type { Lab } from "../labs/lab.js";
 import type { Logger } from "../observe/log.js";
 import { type ApplySwitch, SWITCH_NAMES, type Switches, type SwitchName } from "../switches.js";
 import type { GroundTruth } from "../truth/truth.js";
@@ -22,8 +21,11 @@ const POLL_MS = 5;
 export interface ResetParts {
   /** The challenges (src/challenge/): clear() stops the running one and forgets the last. */
   challenges: { clear(by: string): Promise<string | undefined> };
-  /** Each lab puts back what it keeps (src/labs/). */
-  labs: readonly Lab[];
+  /** Each lab puts back what it keeps (a Lab of src/labs/lab.ts, by its shape). */
+  labs: readonly {
+    name: string;
+    reset?(): { report: unknown; line: string };
+  }[];
   switches: Switches;
   applySwitch: ApplySwitch;
   /** The switches the start turned on (MODE, BUGGY, BUGS). */
