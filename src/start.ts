@@ -29,11 +29,7 @@ import { FaultSpecError } from "./faults/spec.js";
 import { faultableRoutes } from "./faults/targets.js";
 import { prepareFirstStart } from "./first-start/prepare.js";
 import { labList, type RunningLabs, startLabs } from "./labs/list.js";
-import {
-  type CpuPoolStats,
-  type CpuPoolStatsProvider,
-  IDLE_POOL,
-} from "./observe/cpu-pool-stats.js";
+import { type CpuPoolStatsProvider, IDLE_POOL } from "./observe/cpu-pool-stats.js";
 import { createLogger, type Logger } from "./observe/log.js";
 import { ServerMetrics } from "./observe/metrics.js";
 import { type ResourceMonitor, startMonitor } from "./observe/monitor.js";
@@ -110,33 +106,20 @@ export async function startServer(
     const library = readChallenges(config.challengesDir);
     const data = await openData(config, options, log, cleanup);
     const { switches, applySwitch } = switchesOf(config, options, log);
-    const labsReady = { cpuPool: undefined as (() => CpuPoolStats) | undefined };
-    const counters = makeCounters(config, options, { switches, log, cleanup, labsReady });
-    const labs = startLabs(
+    // The metrics read the bench lab's /cpu pool, which starts after them (the digits lab
+    // counts into the metrics).
+    let labs: RunningLabs | undefined;
+    const cpuPoolStats = options.cpuPoolStats ?? (() => labs?.bench.cpuPool.stats() ?? IDLE_POOL);
+    const counters = makeCounters(config, options, { switches, log, cleanup, cpuPoolStats });
+    labs = startLabs(
       { config, db: data.db, switches, log, metrics: counters.metrics, cleanup },
       { trainingPlan: options.trainingPlan, trainedAtFirstStart: data.modelTrained },
     );
-    labsReady.cpuPool = () => labs.bench.cpuPool.stats();
-    const challenges = new Challenges({
-      library,
+    const { challenges, reset } = challengesAndReset(config, library, labs, {
       switches,
       applySwitch,
-      faults: counters.faults,
-      capacity: counters.capacity,
-      truth: counters.truth,
       log,
-      workers: config.workers,
-    });
-    const reset = new LabReset({
-      challenges,
-      labs: labList(labs),
-      switches,
-      applySwitch,
-      startSwitches: Switches.fromStartup(config).enabled(),
-      faults: counters.faults,
-      truth: counters.truth,
-      inFlight: () => counters.metrics.inFlight,
-      log,
+      ...counters,
     });
     const app = createApp({
       config,
@@ -256,13 +239,10 @@ function makeCounters(
     switches: Switches;
     log: Logger;
     cleanup: CleanupStack;
-    /** The bench lab's pool, read once the labs have started. */
-    labsReady: { cpuPool: (() => CpuPoolStats) | undefined };
+    cpuPoolStats: CpuPoolStatsProvider;
   },
 ) {
-  const { switches, log, cleanup, labsReady } = parts;
-  const cpuPoolStats: CpuPoolStatsProvider =
-    options.cpuPoolStats ?? (() => labsReady.cpuPool?.() ?? IDLE_POOL);
+  const { switches, log, cleanup, cpuPoolStats } = parts;
   const metrics = new ServerMetrics({ switches, cpuPoolStats, scrape: options.scrapeMetrics });
   const truth = new GroundTruth();
   const faults = new Faults(config.faults, config.faultSeed, config.faultHeaders, truth);
@@ -288,6 +268,46 @@ function makeCounters(
     metrics.capacityRefusal,
   );
   return { metrics, cpuPoolStats, truth, faults, faultInjector, capacity };
+}
+
+/** The challenges (CHALLENGES_DIR) and POST /admin/reset, which puts back every part. */
+function challengesAndReset(
+  config: Config,
+  library: Challenge[],
+  labs: RunningLabs,
+  parts: {
+    switches: Switches;
+    applySwitch: ApplySwitch;
+    log: Logger;
+    faults: Faults;
+    capacity: CapacityLimit;
+    truth: GroundTruth;
+    metrics: ServerMetrics;
+  },
+): { challenges: Challenges; reset: LabReset } {
+  const { switches, applySwitch, log, faults, capacity, truth, metrics } = parts;
+  const challenges = new Challenges({
+    library,
+    switches,
+    applySwitch,
+    faults,
+    capacity,
+    truth,
+    log,
+    workers: config.workers,
+  });
+  const reset = new LabReset({
+    challenges,
+    labs: labList(labs),
+    switches,
+    applySwitch,
+    startSwitches: Switches.fromStartup(config).enabled(),
+    faults,
+    truth,
+    inFlight: () => metrics.inFlight,
+    log,
+  });
+  return { challenges, reset };
 }
 
 /** The routes exist now: check that every fault and challenge names one; mirror them. */
