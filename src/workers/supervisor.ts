@@ -7,6 +7,7 @@ import cluster, { type Worker } from "node:cluster";
 import { randomBytes } from "node:crypto";
 import { bannerText } from "../banner.js";
 import type { Config } from "../config.js";
+import { hostInUrl } from "../connection/http-shell.js";
 import { loadOrTrainModel } from "../digits/lab.js";
 import { planText } from "../faults/spec.js";
 import { prepareGroupData } from "../first-start/group-data.js";
@@ -173,11 +174,10 @@ export async function superviseWorkers(config: Config, log: Logger): Promise<voi
   cluster.schedulingPolicy = cluster.SCHED_NONE;
   for (let number = 1; number <= config.workers; number++) start(number);
   await allListening;
-  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
   console.log(
     bannerText({
       config,
-      url: `http://${host}:${port}`,
+      url: `http://${hostInUrl(config.host)}:${port}`,
       workerPids: [...slots.values()].map((slot) => slot.worker.process.pid ?? 0),
       switches,
       database: { name: dbName, seeded, ...counts },
