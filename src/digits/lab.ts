@@ -2,7 +2,6 @@
 // with switches that run it inline, skip its cache or reload the model on every request.
 // The rest of the server imports this file only; what it needs of the lab is re-exported here.
 
-import type { CleanupStack } from "../cleanup-stack.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../observe/log.js";
 import type { ServerMetrics } from "../observe/metrics.js";
@@ -31,17 +30,15 @@ export function digitsLab(
     switches: Switches;
     log: Logger;
     metrics: ServerMetrics;
-    cleanup: CleanupStack;
   },
   start: DigitsStart,
 ) {
-  const { config, switches, log, metrics, cleanup } = parts;
+  const { config, switches, log, metrics } = parts;
   // Trained here on the first start (a few seconds), read from MODEL_PATH on the others.
   const loaded = loadOrTrainModel(config.modelPath, start.trainingPlan, (line) => log.info(line));
   const model = { ...loaded, trained: loaded.trained || start.trainedAtFirstStart };
   // The same size and bound as /cpu's pool: one thread per core, by default.
   const predictPool = new PredictPool(config.cpuPoolSize, config.cpuPoolQueue, model.network);
-  cleanup.add(() => predictPool.destroy());
   metrics.digits.modelLoaded();
   const predictor = new Predictor({
     switches,
@@ -60,6 +57,7 @@ export function digitsLab(
     /** The /predict worker threads, each holding the model loaded at start. */
     predictPool,
     predictor,
+    close: () => predictPool.destroy(),
     reset() {
       const forgotten = predictor.cache.clear();
       return {

@@ -23,6 +23,8 @@ export interface Lab {
    * reset's answer under the lab's name; `line` in its log line.
    */
   reset?(): { report: unknown; line: string };
+  /** Stops what it started (thread pools), after the server has drained. */
+  close?(): Promise<void> | void;
 }
 
 /** What a lab is started with: the server's shared parts. */
@@ -32,6 +34,6 @@ export interface LabParts {
   switches: Switches;
   log: Logger;
   metrics: ServerMetrics;
-  /** A lab that starts threads registers how to stop them here. */
+  /** Each lab's close() goes on it as soon as the lab has started. */
   cleanup: CleanupStack;
 }

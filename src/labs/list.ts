@@ -8,11 +8,17 @@ import { festLab } from "../fest/lab.js";
 import type { Lab, LabParts } from "./lab.js";
 
 export function startLabs(parts: LabParts, digits: DigitsStart) {
+  // Registered as each lab starts: a lab that fails to start undoes those before it.
+  const started = <L extends Lab>(lab: L): L => {
+    const { close } = lab;
+    if (close !== undefined) parts.cleanup.add(() => close.call(lab));
+    return lab;
+  };
   return {
-    bench: benchLab(parts),
-    digits: digitsLab(parts, digits),
-    catalogue: catalogueLab(parts),
-    fest: festLab(parts),
+    bench: started(benchLab(parts)),
+    digits: started(digitsLab(parts, digits)),
+    catalogue: started(catalogueLab(parts)),
+    fest: started(festLab(parts)),
   } satisfies Record<string, Lab>;
 }
 
