@@ -4,7 +4,7 @@
 // larger than any route reads, headers that never finish. Raw sockets, because an HTTP client
 // library would tidy up exactly what these tests send.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seededFolderForTests } from "./helpers/process.js";
+import { seededFolderForTests, waitFor } from "./helpers/process.js";
 import { openRaw } from "./helpers/raw-http.js";
 import { type RunningShape, SHAPE_ADMIN, SHAPES, startShape } from "./helpers/shapes.js";
 
@@ -107,14 +107,30 @@ describe.each(SHAPES)("the door, %s", (shape) => {
     raw.socket.write(
       `POST /health HTTP/1.1\r\n${HOST}\r\n${JSON_TYPE}\r\nContent-Length: ${10 * 1024 * 1024}\r\n\r\n{"pad":"`,
     );
-    const received = await raw.closed(ANSWER_BOUND_MS);
-    expect(received).toMatch(/^HTTP\/1\.1 413 /);
-    expect(received).toContain('"parameter":"body"');
+    await waitFor(() => raw.received().includes("\r\n\r\n{"), ANSWER_BOUND_MS, "the answer");
+    raw.socket.destroy();
+    expect(raw.received()).toMatch(/^HTTP\/1\.1 413 /);
+    expect(raw.received()).toContain('"parameter":"body"');
     const health = await fetch(`${server.url}/health`);
     expect(health.status).toBe(200);
     // The labs service (under --services) answers its own pages still.
     const bench = await fetch(`${server.url}/io?ms=0`);
     expect(bench.status).toBe(200);
+  });
+
+  it("a client that asks Expect: 100-continue for a large body is refused before it sends it", async () => {
+    const raw = await openRaw(server.url);
+    raw.socket.write(
+      `POST /health HTTP/1.1\r\n${HOST}\r\nExpect: 100-continue\r\nContent-Length: ${10 * 1024 * 1024}\r\n\r\n`,
+    );
+    await waitFor(
+      () => /HTTP\/1\.1 [2-5]\d\d /.test(raw.received()),
+      ANSWER_BOUND_MS,
+      "the answer",
+    );
+    raw.socket.destroy();
+    expect(raw.received()).not.toContain("100 Continue");
+    expect(raw.received()).toMatch(/^HTTP\/1\.1 413 /);
   });
 
   it("a client whose headers never finish is dropped (10 s headers timeout)", async () => {

@@ -19,7 +19,7 @@ import type { Logger } from "../observe/log.js";
 import { type RequestWatcher, watchRequests } from "../observe/request-watch.js";
 import { StartupError } from "../startup-error.js";
 import { withVersionHeader } from "../version.js";
-import { withDoorRules } from "./door.js";
+import { doorRefusal, withDoorRules } from "./door.js";
 import { Drain, type DrainReport } from "./drain.js";
 
 /**
@@ -75,15 +75,19 @@ export async function serveHttp(options: ShellOptions): Promise<Shell> {
   });
   http.keepAliveTimeout = KEEP_ALIVE_MS;
   const drain = new Drain(http, options.log);
-  http.on(
-    "request",
-    withVersionHeader(
-      watchRequests(
-        [...(options.watchers ?? []), drain],
-        withAccessLog(drain.refuseWhileDraining(withDoorRules(options.handler)), options.log),
-      ),
+  const listener = withVersionHeader(
+    watchRequests(
+      [...(options.watchers ?? []), drain],
+      withAccessLog(drain.refuseWhileDraining(withDoorRules(options.handler)), options.log),
     ),
   );
+  http.on("request", listener);
+  // `Expect: 100-continue` (curl asks it for a large upload): say "go on" only to a request the
+  // door lets in; one it refuses hears the refusal and never sends its body.
+  http.on("checkContinue", (req, res) => {
+    if (doorRefusal(req) === undefined && !drain.started) res.writeContinue();
+    listener(req, res);
+  });
   options.beforeListen?.(http);
   try {
     http.listen(options.port, options.host);
