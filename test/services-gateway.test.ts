@@ -8,6 +8,7 @@ import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningGateway, startGateway } from "../src/gateway/gateway.js";
 import { freePort } from "./helpers/process.js";
+import { openRaw } from "./helpers/raw-http.js";
 
 async function listen(server: Server): Promise<string> {
   server.listen(0, "127.0.0.1");
@@ -128,6 +129,27 @@ describe("the gateway", () => {
     }
     const folded = await request(gateway.url).get("//events//x?user=a//b");
     expect(folded.body.url).toBe("/events/x?user=a//b");
+  });
+
+  it("refuses an admin request without Host in any spelling of /admin, and forwards none of them", async () => {
+    const before = seen.length;
+    for (const path of ["/admin/switches", "/ADMIN/switches", "//admin/switches"]) {
+      // HTTP/1.0 may omit Host; the proxy would otherwise fill in the service's own address.
+      const raw = await openRaw(gateway.url);
+      raw.socket.write(`GET ${path} HTTP/1.0\r\nAccept: application/json\r\n\r\n`);
+      const text = await raw.closed(5_000);
+      expect(text, path).toMatch(/^HTTP\/1\.1 403 /);
+      expect(text, path).toContain("no Host header");
+    }
+    expect(seen.length).toBe(before);
+  });
+
+  it("two Host headers get 400 from the gateway itself", async () => {
+    const before = seen.length;
+    const raw = await openRaw(gateway.url);
+    raw.socket.write("GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\n\r\n");
+    expect(await raw.closed(5_000)).toMatch(/^HTTP\/1\.1 400 /);
+    expect(seen.length).toBe(before);
   });
 
   it("has the monolith's door: 10 s for headers, 30 s for a request", () => {
