@@ -5,7 +5,7 @@ import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_SEED_SIZE, openDatabase, type SeedSize } from "../src/database.js";
-import { loadOrTrainModel } from "../src/digits/first-start.js";
+import { loadOrTrainModel } from "../src/digits/lab.js";
 import { projectRoot } from "../src/paths.js";
 
 export async function withRunDatabase<T>(

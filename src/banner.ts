@@ -4,7 +4,8 @@
 import { isAbsolute, relative } from "node:path";
 import { adminTokenPath, readAdminTokenFile } from "./admin/credential.js";
 import type { Config } from "./config.js";
-import { percent, type ReadyModel } from "./digits/first-start.js";
+import { isLoopback } from "./connection/loopback.js";
+import { percent, type ReadyModel } from "./digits/lab.js";
 import type { Switches } from "./switches.js";
 import { VERSION } from "./version.js";
 
@@ -127,7 +128,7 @@ function adminLines(config: Config, url: string): string[] {
   const lines = [
     `  admin:     ${url}/admin?token=${encodeURIComponent(token)}  (the token: ${source})`,
   ];
-  const loopbackOnly = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i.test(config.host);
+  const loopbackOnly = isLoopback(config.host);
   if (!loopbackOnly || config.trustProxy !== undefined) {
     const who =
       config.trustProxy !== undefined

@@ -2,7 +2,9 @@
 // challenge): where the server is, and its admin token. Declared once, so all three read and
 // explain them alike. On the machine the server runs on nobody types the token: without
 // --admin-token they read the one the server keeps beside its database (src/admin/credential.ts).
+
 import { adminTokenPath, readAdminTokenFile } from "./admin/credential.js";
+import { isLoopback } from "./connection/loopback.js";
 import type { Option } from "./options.js";
 
 export const DEFAULT_SERVER_URL = "http://127.0.0.1:8000";
@@ -56,8 +58,7 @@ export function adminTokenFor(
 
 function onThisMachine(url: string): boolean {
   try {
-    const host = new URL(url).hostname;
-    return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+    return isLoopback(new URL(url).hostname);
   } catch {
     return false;
   }

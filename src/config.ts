@@ -9,6 +9,7 @@ import { LOG_LEVELS } from "./observe/log.js";
 import { type Option, OptionError, type OptionValues, readOptions, usageLines } from "./options.js";
 import { namedOrigins, oneOf, onOff, switchList, wholeNumber } from "./parsers.js";
 import { projectRoot } from "./paths.js";
+import { StartupError } from "./startup-error.js";
 import { SWITCH_NAMES } from "./switches.js";
 import { parseTrustProxy } from "./trust-proxy.js";
 
@@ -261,7 +262,7 @@ export const USAGE = [
   ...usageLines(SETTINGS),
 ].join("\n");
 
-export class ConfigError extends Error {
+export class ConfigError extends StartupError {
   override name = "ConfigError";
 }
 

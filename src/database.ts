@@ -6,6 +6,7 @@ import { DEFAULT_MOVIE_COUNT, seedCatalogue } from "./catalogue/seed.js";
 import { DEFAULT_FEST_SIZE, type FestSize, seedDatabase } from "./fest/seed.js";
 import { schemaFile } from "./paths.js";
 import { hasSeedCopy, keepSeedCopy } from "./reset/seed-copy.js";
+import { StartupError } from "./startup-error.js";
 
 /** The data of every lab: the fest's sizes, and the catalogue's movies (absent: the default). */
 export interface SeedSize extends FestSize {
@@ -14,7 +15,7 @@ export interface SeedSize extends FestSize {
 
 export const DEFAULT_SEED_SIZE: SeedSize = { ...DEFAULT_FEST_SIZE, movies: DEFAULT_MOVIE_COUNT };
 
-export class DatabaseOpenError extends Error {
+export class DatabaseOpenError extends StartupError {
   override name = "DatabaseOpenError";
 }
 

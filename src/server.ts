@@ -4,16 +4,14 @@ import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
 import { AdminTokenFileError, resolveAdminCredential } from "./admin/credential.js";
 import { bannerText } from "./banner.js";
-import { ConfigError, readConfig, USAGE } from "./config.js";
-import { DatabaseOpenError, tableCounts } from "./database.js";
-import { ModelFileError } from "./digits/model-file.js";
-import { GatewayListenError } from "./gateway/gateway.js";
+import { readConfig, USAGE } from "./config.js";
+import { tableCounts } from "./database.js";
 import { joinGroup } from "./group/join.js";
 import { createLogger } from "./observe/log.js";
-import { MonitorFileError } from "./observe/monitor.js";
 import { runServiceAlone } from "./services/service-alone.js";
 import { superviseServices } from "./services/supervisor.js";
-import { ListenError, startServer } from "./start.js";
+import { startServer } from "./start.js";
+import { StartupError } from "./startup-error.js";
 import { superviseWorkers } from "./workers/supervisor.js";
 
 async function main(): Promise<void> {
@@ -100,15 +98,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (
-    error instanceof ConfigError ||
-    error instanceof AdminTokenFileError ||
-    error instanceof DatabaseOpenError ||
-    error instanceof ListenError ||
-    error instanceof GatewayListenError ||
-    error instanceof ModelFileError ||
-    error instanceof MonitorFileError
-  ) {
+  if (error instanceof StartupError || error instanceof AdminTokenFileError) {
     process.stderr.write(`fest-lab: ${error.message}\n`);
   } else {
     process.stderr.write(`fest-lab: could not start: ${(error as Error)?.stack ?? error}\n`);

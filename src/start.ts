@@ -1,12 +1,13 @@
 // Start-up and shut-down as functions, so tests start the same server that `npm start` does.
+// startServer reads as its steps: the challenges, the data, the switches, the thread pools,
+// the counters, the app, the HTTP shell, the monitor. Each step registers how to undo itself
+// on one cleanup stack: a failure half-way undoes what was done, and close() runs the same stack.
 import { randomBytes } from "node:crypto";
-import { once } from "node:events";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
 import type { Database } from "better-sqlite3";
+import type { Express } from "express";
 import { resolveAdminCredential } from "./admin/credential.js";
 import { createApp } from "./app.js";
-import { CpuPool } from "./bench/cpu-pool.js";
 import { withFastHealth } from "./bench/health.js";
 import { Challenges } from "./challenge/challenges.js";
 import {
@@ -15,27 +16,24 @@ import {
   checkChallengeTargets,
   loadChallenges,
 } from "./challenge/definition.js";
+import { CleanupStack } from "./cleanup-stack.js";
 import { type Config, ConfigError } from "./config.js";
 import { CapacityLimit } from "./connection/capacity.js";
-import { Drain, type DrainReport } from "./connection/drain.js";
-import { withSingleHost } from "./connection/single-host.js";
+import type { DrainReport } from "./connection/drain.js";
+import { serveHttp } from "./connection/http-shell.js";
 import type { SeedSize } from "./database.js";
 import { openDatabase } from "./database.js";
-import { loadOrTrainModel, type ReadyModel } from "./digits/first-start.js";
-import { PredictPool } from "./digits/predict-pool.js";
-import { Predictor } from "./digits/predictor.js";
-import type { TrainingPlan } from "./digits/train.js";
+import type { DigitsLab, TrainingPlan } from "./digits/lab.js";
 import { Faults } from "./faults/faults.js";
 import { FaultInjector } from "./faults/inject.js";
 import { FaultSpecError, faultsChangeLine } from "./faults/spec.js";
 import { faultableRoutes } from "./faults/targets.js";
 import { prepareFirstStart } from "./first-start/prepare.js";
-import { withAccessLog } from "./observe/access-log.js";
-import type { CpuPoolStatsProvider } from "./observe/cpu-pool-stats.js";
+import { labList, type RunningLabs, startLabs } from "./labs/list.js";
+import { type CpuPoolStatsProvider, IDLE_POOL } from "./observe/cpu-pool-stats.js";
 import { createLogger, type Logger } from "./observe/log.js";
 import { ServerMetrics } from "./observe/metrics.js";
 import { type ResourceMonitor, startMonitor } from "./observe/monitor.js";
-import { watchRequests } from "./observe/request-watch.js";
 import { LabReset } from "./reset/lab-reset.js";
 import {
   type ApplyShared,
@@ -45,11 +43,8 @@ import {
 } from "./shared-change.js";
 import { type ApplySwitch, Switches, switchChangeLine } from "./switches.js";
 import { GroundTruth, type TruthReport } from "./truth/truth.js";
-import { withVersionHeader } from "./version.js";
 
-export class ListenError extends Error {
-  override name = "ListenError";
-}
+export { ListenError } from "./connection/http-shell.js";
 
 export interface RunningServer {
   url: string;
@@ -59,13 +54,13 @@ export interface RunningServer {
   switches: Switches;
   log: Logger;
   /** The /cpu worker threads; stats() is what the metrics and the monitor read. */
-  cpuPool: CpuPool;
+  cpuPool: RunningLabs["bench"]["cpuPool"];
   metrics: ServerMetrics;
   /** The /predict worker threads, each holding the model loaded at start. */
-  predictPool: PredictPool;
+  predictPool: DigitsLab["predictPool"];
   /** The digits model as loaded (or trained) at start. */
-  model: ReadyModel;
-  predictor: Predictor;
+  model: DigitsLab["model"];
+  predictor: DigitsLab["predictor"];
   /** The faults injected now (FAULTS at start, then the admin page and API). */
   faults: Faults;
   /** The server's own counts: GET /admin/truth. */
@@ -118,26 +113,111 @@ export interface StartOptions {
   groupTruth?: (runId?: string) => Promise<TruthReport | undefined>;
 }
 
-/**
- * A slow-header client (slowloris) holds a connection until this runs out; Node's default
- * of 60 s lets a few hundred of them sit for minutes. Ten seconds is ample for any real client.
- */
-const HEADERS_TIMEOUT_MS = 10_000;
-/**
- * The whole request (headers and body) must arrive within this; longer than the longest
- * /io (10 s) and /cpu, so no answer a lab asks for is ever near it.
- */
-const REQUEST_TIMEOUT_MS = 30_000;
-
 export async function startServer(
   config: Config,
   options: StartOptions = {},
 ): Promise<RunningServer> {
   const log = options.log ?? createLogger(config.logLevel);
-  // Read before anything is opened: a bad challenge file stops the start with one line.
-  const library = readChallenges(config.challengesDir);
-  // Every shape runs this server, so every shape's admin has a credential: there is no other way in.
-  const { token: adminToken } = resolveAdminCredential(config.adminToken, config.dbPath);
+  const cleanup = new CleanupStack();
+  try {
+    // Read before anything is opened: a bad challenge file stops the start with one line.
+    const library = readChallenges(config.challengesDir);
+    // Every shape runs this server, so every shape's admin has a credential: no other way in.
+    const { token: adminToken } = resolveAdminCredential(config.adminToken, config.dbPath);
+    const data = await openData(config, options, log, cleanup);
+    const { switches, applySwitch } = switchesOf(config, options, log);
+    // The metrics read the bench lab's /cpu pool, which starts after them (the digits lab
+    // counts into the metrics).
+    let labs: RunningLabs | undefined;
+    const cpuPoolStats = options.cpuPoolStats ?? (() => labs?.bench.cpuPool.stats() ?? IDLE_POOL);
+    const counters = makeCounters(config, options, { switches, log, cleanup, cpuPoolStats });
+    labs = startLabs(
+      { config, db: data.db, switches, log, metrics: counters.metrics, cleanup },
+      { trainingPlan: options.trainingPlan, trainedAtFirstStart: data.modelTrained },
+    );
+    const { challenges, reset, applyShared, truthReport, follow } = challengesAndReset(
+      config,
+      options,
+      library,
+      labs,
+      { switches, applySwitch, log, ...counters },
+    );
+    const app = createApp({
+      config,
+      switches,
+      applySwitch,
+      log,
+      sessionSecret: config.sessionSecret ?? randomBytes(32).toString("hex"),
+      adminToken,
+      ...counters,
+      applyShared,
+      truthReport,
+      reset,
+      challenges,
+      labs: labList(labs),
+    });
+    knowRoutes(app, library, counters);
+    options.followShared?.(follow);
+
+    // Faults come after the shell's Host check (a refused request is not faulted) and before
+    // /health; the capacity limit after /health, which always answers.
+    const { faultInjector, capacity, metrics, truth } = counters;
+    const shell = await serveHttp({
+      host: config.host,
+      port: config.port,
+      log,
+      trustProxy: config.trustProxy,
+      handler: faultInjector.withHealthFaults(withFastHealth(capacity.limit(app))),
+      watchers: [metrics, truth],
+      headersTimeoutMs: options.headersTimeoutMs,
+      beforeListen: (http) => truth.watchConnections(http),
+    });
+    // After the server on close: requests in flight get their answers before the pools stop.
+    let graceMs = config.shutdownGraceMs;
+    let report: DrainReport = { inFlight: 0, cut: 0 };
+    cleanup.add(async () => {
+      report = await shell.close(graceMs);
+    });
+    const monitor = startMonitorIfAsked(config, counters, cleanup);
+
+    let closing: Promise<DrainReport> | undefined;
+    return {
+      url: shell.url,
+      http: shell.http,
+      db: data.db,
+      seeded: data.seeded,
+      adminToken,
+      switches,
+      log,
+      cpuPool: labs.bench.cpuPool,
+      predictPool: labs.digits.predictPool,
+      model: labs.digits.model,
+      predictor: labs.digits.predictor,
+      ...counters,
+      challenges,
+      monitor,
+      close(grace = config.shutdownGraceMs) {
+        closing ??= (async () => {
+          graceMs = grace;
+          await cleanup.run();
+          return report;
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await cleanup.run();
+    throw error;
+  }
+}
+
+/** The database, seeded (and the model trained) in a thread of its own on a first start. */
+async function openData(
+  config: Config,
+  options: StartOptions,
+  log: Logger,
+  cleanup: CleanupStack,
+): Promise<{ db: Database; seeded: boolean; modelTrained: boolean }> {
   // A first start seeds and trains in a thread of its own, whose memory goes when it ends.
   const firstStart = await prepareFirstStart(
     {
@@ -149,51 +229,46 @@ export async function startServer(
     (line) => log.info(line),
   );
   const opened = openDatabase(config.dbPath, options.seedSize, (line) => log.info(line));
-  const { db } = opened;
-  const seeded = opened.seeded || firstStart.seeded;
+  cleanup.add(() => opened.db.close());
+  return {
+    db: opened.db,
+    seeded: opened.seeded || firstStart.seeded,
+    modelTrained: firstStart.trained,
+  };
+}
+
+/** A worker brings its group's registry; a server alone makes its own and logs each change. */
+function switchesOf(
+  config: Config,
+  options: StartOptions,
+  log: Logger,
+): { switches: Switches; applySwitch: ApplySwitch } {
   const switches = options.switches ?? Switches.fromStartup(config);
   if (options.switches === undefined) {
     switches.onChange((name, on, by) => log.warn(switchChangeLine(switches, name, on, by)));
   }
   const applySwitch: ApplySwitch =
     options.applySwitch ?? (async (name, on, by) => switches.set(name, on, by));
+  return { switches, applySwitch };
+}
 
-  let cpuPool: CpuPool;
-  let model: ReadyModel;
-  let predictPool: PredictPool;
-  try {
-    // Trained here on the first start (a few seconds), read from MODEL_PATH on the others.
-    const loaded = loadOrTrainModel(config.modelPath, options.trainingPlan, (line) =>
-      log.info(line),
-    );
-    model = { ...loaded, trained: loaded.trained || firstStart.trained };
-    cpuPool = new CpuPool(config.cpuPoolSize, config.cpuPoolQueue);
-  } catch (error) {
-    db.close();
-    throw error;
-  }
-  try {
-    // The same size and bound as /cpu's pool: one thread per core, by default.
-    predictPool = new PredictPool(config.cpuPoolSize, config.cpuPoolQueue, model.network);
-  } catch (error) {
-    await cpuPool.destroy();
-    db.close();
-    throw error;
-  }
-
-  const cpuPoolStats = options.cpuPoolStats ?? (() => cpuPool.stats());
+/** What counts and shapes requests: metrics, the truth, faults, the capacity limit. */
+function makeCounters(
+  config: Config,
+  options: StartOptions,
+  parts: {
+    switches: Switches;
+    log: Logger;
+    cleanup: CleanupStack;
+    cpuPoolStats: CpuPoolStatsProvider;
+  },
+) {
+  const { switches, log, cleanup, cpuPoolStats } = parts;
   const metrics = new ServerMetrics({ switches, cpuPoolStats, scrape: options.scrapeMetrics });
-  metrics.digits.modelLoaded();
-  const predictor = new Predictor({
-    switches,
-    network: model.network,
-    modelPath: config.modelPath,
-    pool: predictPool,
-    counters: metrics.digits,
-  });
-
   const truth = new GroundTruth();
   const faults = new Faults(config.faults, config.faultSeed, config.faultHeaders, truth);
+  cleanup.add(() => faults.stop());
+  // In a group the supervisor logs each change once.
   if (options.applyShared === undefined) {
     faults.onChange((text, by) => log.warn(faultsChangeLine(text, by, faults.hiddenBecause)));
   }
@@ -210,7 +285,29 @@ export async function startServer(
     config.maxWaiting,
     metrics.capacityRefusal,
   );
-  // What this server shares with its group, if it has one; alone it follows its own changes.
+  return { metrics, cpuPoolStats, truth, faults, faultInjector, capacity };
+}
+
+/**
+ * The challenges (CHALLENGES_DIR), POST /admin/reset, and what this server shares with its
+ * group: alone, it follows its own changes; a member asks the supervisor (src/group/).
+ */
+function challengesAndReset(
+  config: Config,
+  options: StartOptions,
+  library: Challenge[],
+  labs: RunningLabs,
+  parts: {
+    switches: Switches;
+    applySwitch: ApplySwitch;
+    log: Logger;
+    faults: Faults;
+    capacity: CapacityLimit;
+    truth: GroundTruth;
+    metrics: ServerMetrics;
+  },
+) {
+  const { switches, applySwitch, log, faults, capacity, truth, metrics } = parts;
   const follow: FollowShared = (change, by) => followHere(shared)(change, by);
   const applyShared: ApplyShared =
     options.applyShared ?? (async (change, by) => follow(change, by));
@@ -231,154 +328,59 @@ export async function startServer(
     capacity,
     truth,
     challenges,
-    onReset: () => predictor.cache.clear(),
+    // Each member forgets its own remembered predictions (the one that answers the reset
+    // also reports them, through the digits lab's reset).
+    onReset: () => labs.digits.predictor.cache.clear(),
   };
   const reset = new LabReset({
     challenges,
-    db,
+    labs: labList(labs),
     switches,
     applySwitch,
     applyShared,
     startSwitches: Switches.fromStartup(config).enabled(),
     faults,
     truth,
-    predictions: predictor.cache,
     inFlight: () => metrics.inFlight,
     log,
   });
+  return { challenges, reset, applyShared, truthReport, follow };
+}
 
-  const app = createApp({
-    config,
-    db,
-    switches,
-    applySwitch,
-    log,
-    sessionSecret: config.sessionSecret ?? randomBytes(32).toString("hex"),
-    adminToken,
-    cpuPool,
-    metrics,
-    predictor,
-    model,
-    faults,
-    faultInjector,
-    truth,
-    applyShared,
-    truthReport,
-    reset,
-    challenges,
-  });
-  // The routes exist now: check that every fault names one, and mirror them for the injector.
+/** The routes exist now: check that every fault and challenge names one; mirror them. */
+function knowRoutes(
+  app: Express,
+  library: Challenge[],
+  counters: { faults: Faults; faultInjector: FaultInjector; truth: GroundTruth },
+): void {
   const routes = faultableRoutes(app);
   try {
-    faults.useRoutes(routes);
+    counters.faults.useRoutes(routes);
     checkChallengeTargets(library, routes);
   } catch (error) {
-    await cpuPool.destroy();
-    await predictPool.destroy();
-    db.close();
     if (error instanceof FaultSpecError) {
-      throw new ConfigError(`FAULTS=${faults.text} is not allowed: ${error.message}`);
+      throw new ConfigError(`FAULTS=${counters.faults.text} is not allowed: ${error.message}`);
     }
     if (error instanceof ChallengeFileError) throw new ConfigError(challengeFileLine(error));
     throw error;
   }
-  faultInjector.useRoutes(routes);
-  truth.knowRoutes(routes.map((route) => route.pattern));
-  options.followShared?.(follow);
+  counters.faultInjector.useRoutes(routes);
+  counters.truth.knowRoutes(routes.map((route) => route.pattern));
+}
 
-  const headersTimeout = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
-  const server = createServer({
-    headersTimeout,
-    requestTimeout: Math.max(REQUEST_TIMEOUT_MS, headersTimeout),
-    // Node checks both timeouts on this interval (30 s by default): check often enough that a
-    // slow client is dropped within a second of its limit. The sweep is cheap.
-    connectionsCheckingInterval: Math.min(1_000, headersTimeout),
+function startMonitorIfAsked(
+  config: Config,
+  counters: { metrics: ServerMetrics; cpuPoolStats: CpuPoolStatsProvider },
+  cleanup: CleanupStack,
+): ResourceMonitor | undefined {
+  if (config.monitorCsv === undefined) return undefined;
+  const { metrics, cpuPoolStats } = counters;
+  const monitor = startMonitor(config.monitorCsv, {
+    requests: () => ({ done: metrics.requestsDone, inFlight: metrics.inFlight }),
+    cpuPoolStats,
   });
-  const drain = new Drain(server, log);
-  truth.watchConnections(server);
-  // Outermost first: metrics, the truth and the drain watch every request, the drain's and
-  // the capacity limit's 503s included; the access log sees every answer. Faults come after
-  // the Host check (a refused request is not faulted) and before /health; the limit comes
-  // after /health, which always answers. The version header first of all, so every answer
-  // carries it, refusals included.
-  server.on(
-    "request",
-    withVersionHeader(
-      watchRequests(
-        [metrics, truth, drain],
-        withAccessLog(
-          drain.refuseWhileDraining(
-            withSingleHost(faultInjector.withHealthFaults(withFastHealth(capacity.limit(app)))),
-          ),
-          log,
-          config.trustProxy,
-        ),
-      ),
-    ),
-  );
-  // Load tests open many keep-alive connections; keep them longer than a client's idle gap.
-  server.keepAliveTimeout = 65_000;
-
-  try {
-    server.listen(config.port, config.host);
-    await once(server, "listening");
-  } catch (error) {
-    await cpuPool.destroy();
-    await predictPool.destroy();
-    db.close();
-    throw new ListenError(listenMessage(config, error as NodeJS.ErrnoException));
-  }
-  const { port } = server.address() as AddressInfo;
-  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
-
-  let monitor: ResourceMonitor | undefined;
-  let closing: Promise<DrainReport> | undefined;
-  const close = (graceMs = config.shutdownGraceMs) => {
-    closing ??= (async () => {
-      monitor?.stop();
-      faults.stop();
-      const report = await drain.drain(graceMs);
-      // After the server: requests still in flight got their answers before the threads stop.
-      await cpuPool.destroy();
-      await predictPool.destroy();
-      db.close();
-      return report;
-    })();
-    return closing;
-  };
-
-  if (config.monitorCsv !== undefined) {
-    try {
-      monitor = startMonitor(config.monitorCsv, {
-        requests: () => ({ done: metrics.requestsDone, inFlight: metrics.inFlight }),
-        cpuPoolStats,
-      });
-    } catch (error) {
-      await close();
-      throw error;
-    }
-  }
-
-  return {
-    url: `http://${host}:${port}`,
-    http: server,
-    db,
-    switches,
-    log,
-    cpuPool,
-    metrics,
-    predictPool,
-    model,
-    predictor,
-    faults,
-    truth,
-    challenges,
-    capacity,
-    monitor,
-    seeded,
-    adminToken,
-    close,
-  };
+  cleanup.add(() => monitor.stop());
+  return monitor;
 }
 
 function readChallenges(dir: string): Challenge[] {
@@ -392,17 +394,4 @@ function readChallenges(dir: string): Challenge[] {
 
 function challengeFileLine(error: ChallengeFileError): string {
   return `challenge file ${error.message} (fix the file, or move it out of CHALLENGES_DIR)`;
-}
-
-function listenMessage(config: Config, error: NodeJS.ErrnoException): string {
-  const where = `port ${config.port} on ${config.host}`;
-  if (error.code === "EADDRINUSE") {
-    return `${where} is in use: stop the other server, or choose another port with PORT=8001 or --port 8001`;
-  }
-  if (error.code === "EACCES")
-    return `${where} needs privileges: choose a port above 1023 with PORT or --port`;
-  if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND") {
-    return `HOST=${config.host} is not an address of this machine: use 127.0.0.1, 0.0.0.0 or one of its own addresses`;
-  }
-  return `cannot listen on ${where}: ${error.message}`;
 }

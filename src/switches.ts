@@ -174,3 +174,8 @@ export class Switches {
     return SWITCH_NAMES.filter((name) => this.on.has(name));
   }
 }
+
+/** The switches a lab teaches (their `lab` above), in this file's order. */
+export function switchesOfLab(lab: string): SwitchName[] {
+  return SWITCH_NAMES.filter((name) => SWITCHES[name].lab === lab);
+}

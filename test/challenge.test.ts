@@ -270,6 +270,36 @@ describe("a server with ADMIN_TOKEN", () => {
   });
 });
 
+describe("the home page while a challenge runs", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ LOG_LEVEL: "warn", ADMIN_TOKEN: TOKEN });
+  });
+  afterAll(() => server.stop());
+
+  it("lists the switches without their states, as JSON and as a page, and shows them again after stop", async () => {
+    const withToken = { Authorization: `Bearer ${TOKEN}` };
+    await request(server.url)
+      .post("/admin/challenge/start")
+      .set(withToken)
+      .send({ name: "slow-listing" })
+      .expect(200);
+    const json = await request(server.url).get("/").set("Accept", "application/json").expect(200);
+    expect(json.body.enabled).toBeUndefined();
+    expect(json.body.switches.length).toBeGreaterThan(0);
+    expect(json.body.switches.some((s: { on?: boolean }) => "on" in s)).toBe(false);
+    expect(json.body.hidden).toContain("challenge");
+    const page = await request(server.url).get("/").set("Accept", "text/html").expect(200);
+    // Each lab's card marks a switch that is on; while the challenge runs none is marked.
+    expect(page.text).toContain("events-slow-loop");
+    expect(page.text).not.toContain('<strong class="on">on</strong>');
+    await request(server.url).post("/admin/challenge/stop").set(withToken).expect(200);
+    const after = await request(server.url).get("/").set("Accept", "application/json").expect(200);
+    expect(after.body.enabled).toEqual([]);
+    expect(after.body.switches.every((s: { on: boolean }) => s.on === false)).toBe(true);
+  });
+});
+
 describe("a bad challenge file", () => {
   let dir: string;
   beforeAll(() => {

@@ -8,6 +8,7 @@ import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningGateway, startGateway } from "../src/gateway/gateway.js";
 import { freePort } from "./helpers/process.js";
+import { openRaw } from "./helpers/raw-http.js";
 
 async function listen(server: Server): Promise<string> {
   server.listen(0, "127.0.0.1");
@@ -51,7 +52,6 @@ describe("the gateway", () => {
         { name: "answering", url: answeringUrl, matches: () => true, timeoutMs: 5_000 },
       ],
       internalPrefix: "/internal/",
-      adminToken: undefined,
       pageLocals: () => ({ mode: "optimized", switchesOn: [] }),
       moreMetrics: async () => "# the services' figures\n",
     });
@@ -104,11 +104,56 @@ describe("the gateway", () => {
     expect(res.body.error).toContain("did not answer within 300 ms");
   });
 
-  it("never forwards an internal route", async () => {
+  it("never forwards an internal route, in any case or with repeated slashes", async () => {
     const before = seen.length;
-    const res = await request(gateway.url).get("/internal/users/locust_user");
-    expect(res.status).toBe(404);
+    for (const path of [
+      "/internal/users/locust_user",
+      "/INTERNAL/users/locust_user",
+      "/Internal/users/locust_user",
+      "//internal/users/locust_user",
+      "/internal",
+    ]) {
+      const res = await request(gateway.url).get(path);
+      expect(res.status, path).toBe(404);
+    }
     expect(seen.length).toBe(before);
+  });
+
+  it("sends a path to the upstream the service's router would answer it as", async () => {
+    // Express routes /GONE and /gone/ as /gone; the gateway folds // as it forwards.
+    for (const path of ["/GONE", "/Gone/", "//gone"]) {
+      const res = await request(gateway.url).get(path).set("Accept", "application/json");
+      expect(res.status, path).toBe(502);
+      expect(res.body.service, path).toBe("gone");
+    }
+    const folded = await request(gateway.url).get("//events//x?user=a//b");
+    expect(folded.body.url).toBe("/events/x?user=a//b");
+  });
+
+  it("refuses an admin request without Host in any spelling of /admin, and forwards none of them", async () => {
+    const before = seen.length;
+    for (const path of ["/admin/switches", "/ADMIN/switches", "//admin/switches"]) {
+      // HTTP/1.0 may omit Host; the proxy would otherwise fill in the service's own address.
+      const raw = await openRaw(gateway.url);
+      raw.socket.write(`GET ${path} HTTP/1.0\r\nAccept: application/json\r\n\r\n`);
+      const text = await raw.closed(5_000);
+      expect(text, path).toMatch(/^HTTP\/1\.1 403 /);
+      expect(text, path).toContain("no Host header");
+    }
+    expect(seen.length).toBe(before);
+  });
+
+  it("two Host headers get 400 from the gateway itself", async () => {
+    const before = seen.length;
+    const raw = await openRaw(gateway.url);
+    raw.socket.write("GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\n\r\n");
+    expect(await raw.closed(5_000)).toMatch(/^HTTP\/1\.1 400 /);
+    expect(seen.length).toBe(before);
+  });
+
+  it("has the monolith's door: 10 s for headers, 30 s for a request", () => {
+    expect(gateway.http.headersTimeout).toBe(10_000);
+    expect(gateway.http.requestTimeout).toBe(30_000);
   });
 
   it("counts every answer and every failure per upstream in /metrics, then the services' text", async () => {
@@ -117,10 +162,10 @@ describe("the gateway", () => {
     expect(res.text).toMatch(
       /festlab_gateway_requests_total\{upstream="answering",status="200"\} [1-9]/,
     );
-    expect(res.text).toMatch(/festlab_gateway_requests_total\{upstream="gone",status="502"\} 2/);
+    expect(res.text).toMatch(/festlab_gateway_requests_total\{upstream="gone",status="502"\} 5/);
     expect(res.text).toMatch(/festlab_gateway_requests_total\{upstream="slow",status="504"\} 1/);
     expect(res.text).toMatch(
-      /festlab_gateway_upstream_failures_total\{upstream="gone",reason="down"\} 2/,
+      /festlab_gateway_upstream_failures_total\{upstream="gone",reason="down"\} 5/,
     );
     expect(res.text).toMatch(
       /festlab_gateway_upstream_failures_total\{upstream="slow",reason="timeout"\} 1/,

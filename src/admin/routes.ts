@@ -20,7 +20,6 @@
 // Routes carry their full path (no mount prefix) so /metrics labels them by their pattern.
 import express, { type Request, type Response, Router } from "express";
 import { z } from "zod";
-import type { CpuPool } from "../bench/cpu-pool.js";
 import type { Challenges } from "../challenge/challenges.js";
 import { challengeRouter } from "../challenge/routes.js";
 import type { Faults } from "../faults/faults.js";
@@ -29,6 +28,7 @@ import { checkTargets } from "../faults/targets.js";
 import { BadInput, HttpError, NotFound } from "../http-errors.js";
 import { LiveFigures } from "../live/live-figures.js";
 import { liveRouter } from "../live/routes.js";
+import type { CpuPoolStatsProvider } from "../observe/cpu-pool-stats.js";
 import type { Logger } from "../observe/log.js";
 import type { ServerMetrics } from "../observe/metrics.js";
 import type { LabReset } from "../reset/lab-reset.js";
@@ -79,7 +79,7 @@ export interface AdminParts {
   challenges: Challenges;
   /** The live view reads the requests done and in flight, and the /cpu pool's queue. */
   metrics: Pick<ServerMetrics, "requestsDone" | "inFlight">;
-  cpuPool: Pick<CpuPool, "stats">;
+  cpuPoolStats: CpuPoolStatsProvider;
 }
 
 export function adminRouter({
@@ -94,7 +94,7 @@ export function adminRouter({
   reset,
   challenges,
   metrics,
-  cpuPool,
+  cpuPoolStats,
 }: AdminParts): Router {
   const router = Router();
   const access: AdminAccess = {
@@ -252,7 +252,7 @@ export function adminRouter({
   const live = new LiveFigures({
     truth,
     requests: () => ({ done: metrics.requestsDone, inFlight: metrics.inFlight }),
-    cpuPoolStats: () => cpuPool.stats(),
+    cpuPoolStats,
     switches,
     faults,
     // Every admin holds the credential (a student's own commands too), so a running

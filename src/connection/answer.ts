@@ -1,9 +1,26 @@
 // Answers given on node:http, below Express, to a request that no route will see: JSON, or
-// one plain line for a browser. Each ends its connection, so no later request can follow on
-// a connection the server has already given up on.
+// one plain line for a browser.
 import type { IncomingMessage, ServerResponse } from "node:http";
 
+/**
+ * Ends the connection too, so no later request can follow on a connection the server has
+ * already given up on.
+ */
 export function answerAndClose(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  data: { error: string } & Record<string, unknown>,
+  headers: Record<string, string> = {},
+): void {
+  answer(req, res, status, data, { ...headers, connection: "close" });
+}
+
+/**
+ * Keeps the connection: node:http reads and drops the rest of the request's body, so a client
+ * still sending it gets the answer rather than a reset, and the next request can follow.
+ */
+export function answer(
   req: IncomingMessage,
   res: ServerResponse,
   status: number,
@@ -17,7 +34,6 @@ export function answerAndClose(
     "content-type": html ? "text/plain; charset=utf-8" : "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(body),
     "cache-control": "no-store",
-    connection: "close",
   });
   res.end(body);
 }

@@ -1,11 +1,15 @@
 // What POST /predict accepts, checked before anything reaches the pool: JSON
 // {"pixels": [784 numbers]} or a 28×28 grayscale PNG. Every refusal names what is wrong.
 import { PNG } from "pngjs";
+import { LARGEST_BODY_BYTES } from "../connection/body-limit.js";
 import { BadInput, HttpError } from "../http-errors.js";
 import { PIXELS, SIDE } from "./network.js";
 
-/** 784 numbers as JSON text stay under 16 KB; a 28×28 PNG is a few hundred bytes. */
-export const BODY_LIMIT = "64kb";
+/**
+ * 784 numbers as JSON text stay under 16 KB; a 28×28 PNG is a few hundred bytes. The largest
+ * body of any route, so the door's bound (src/connection/body-limit.ts) is this one.
+ */
+export const BODY_LIMIT = LARGEST_BODY_BYTES;
 
 export const PIXELS_RULE = `${PIXELS} numbers (28 rows of 28, top left first), each from 0 to 1 or, all of them, from 0 to 255; 0 is the background, the highest value full ink`;
 

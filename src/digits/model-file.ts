@@ -4,6 +4,7 @@
 // price model-per-request pays on every request.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { StartupError } from "../startup-error.js";
 import { DIGITS, type Network, PIXELS } from "./network.js";
 import type { TrainingPlan } from "./train.js";
 
@@ -31,7 +32,7 @@ export interface LoadedModel {
   examples: Example[];
 }
 
-export class ModelFileError extends Error {
+export class ModelFileError extends StartupError {
   override name = "ModelFileError";
 }
 

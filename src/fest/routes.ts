@@ -43,10 +43,7 @@ export function festRouter(
 ): Router {
   const router = festBasics();
   router.get("/", (req, res) => {
-    sendPage(req, res, {
-      view: "home.njk",
-      data: { switches: switches.list(), enabled: switches.enabled() },
-    });
+    sendPage(req, res, { view: "home.njk", data: homeSwitches(switches) });
   });
   router.use(eventsRoutes(queries, naive, switches, options));
   router.get("/checkout", async (req, res) => {
@@ -60,6 +57,21 @@ export function festRouter(
   });
   router.use(accountsRoutes(queries));
   return router;
+}
+
+/**
+ * The home page's switch table. While a challenge runs, which switches it turned on is what
+ * the student is to find: the page lists the switches without their states, as the layout's
+ * banner does (src/page-app.ts); the admin API shows them to the admin credential.
+ */
+function homeSwitches(switches: Switches) {
+  if (switches.hiddenBecause === undefined) {
+    return { switches: switches.list(), enabled: switches.enabled() };
+  }
+  return {
+    switches: switches.list().map(({ on: _on, ...shown }) => shown),
+    hidden: `the switches' states are ${switches.hiddenBecause}; the admin API shows them with the admin token`,
+  };
 }
 
 /** What every fest page needs first: form and JSON bodies, and who is logged in (the layout shows it). */

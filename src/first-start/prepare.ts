@@ -8,7 +8,7 @@ import { fork } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { SeedSize } from "../database.js";
-import type { TrainingPlan } from "../digits/train.js";
+import type { TrainingPlan } from "../digits/lab.js";
 import { distDir } from "../paths.js";
 
 export const FIRST_START_WORKER_FILE = join(distDir, "src", "first-start", "worker.js");

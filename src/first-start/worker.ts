@@ -1,6 +1,6 @@
 // The child process of prepare.ts: seed the database and train the model, say each step, end.
 import { openDatabase } from "../database.js";
-import { loadOrTrainModel } from "../digits/first-start.js";
+import { loadOrTrainModel } from "../digits/lab.js";
 import type { FirstStartMessage, FirstStartWork } from "./prepare.js";
 
 const work = JSON.parse(process.argv[2] ?? "{}") as FirstStartWork;

@@ -3,28 +3,27 @@
 // the proxy Express users reach for, rather than a hand-made one: streaming bodies both ways,
 // hop-by-hop headers, X-Forwarded-For and half-closed sockets are its job, not this file's.
 //
-// What this file adds is the lesson: a per-service timeout (504 when a service is too slow),
-// a page that names the service when it is down (502) while every other path keeps working,
-// and /metrics counting both per upstream.
-import { once } from "node:events";
-import {
-  Agent,
-  createServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+// It sits in the same server shell as every other server (src/connection/http-shell.ts): the
+// one-Host rule, the body bound, the header and request timeouts and the drain are the
+// monolith's. What this file adds is the lesson: a per-service timeout (504 when a service is
+// too slow), a page that names the service when it is down (502) while every other path keeps
+// working, and /metrics counting both per upstream. Every path rule compares the path as the
+// service's router will (routed-path.ts).
+import { Agent, type IncomingMessage, type Server } from "node:http";
+import type { Socket } from "node:net";
 import express, { type Request, type Response } from "express";
 import { createProxyMiddleware } from "http-proxy-middleware";
-import { withVersionHeader } from "../version.js";
+import { serveHttp } from "../connection/http-shell.js";
+import { createLogger, type Logger } from "../observe/log.js";
 import { createViews } from "../views.js";
 import { GatewayMetrics } from "./metrics.js";
+import { forwardedUrl, isUnder, routedPath } from "./routed-path.js";
 
 export interface Upstream {
   name: string;
   /** Where the service listens now, e.g. http://127.0.0.1:41234. */
   url: string;
+  /** Given the path as the router compares it (routedPath): lower case, one slash at a time. */
   matches(path: string): boolean;
   timeoutMs: number;
 }
@@ -36,15 +35,14 @@ export interface GatewayOptions {
   upstreams: readonly Upstream[];
   /** Paths under this prefix are never forwarded: the services' internal routes. */
   internalPrefix: string;
-  /**
-   * Without an admin token, /admin answers loopback clients only. Behind the gateway every
-   * request reaches the service from 127.0.0.1, so the gateway checks the real client first.
-   */
-  adminToken: string | undefined;
   /** What the layout shows on the gateway's own pages (the mode, the switches on). */
   pageLocals(): Record<string, unknown>;
   /** More Prometheus text for /metrics after the gateway's own: the services' figures. */
   moreMetrics(): Promise<string>;
+  /** The drain's warnings and, at info, one access line a request. */
+  log?: Logger;
+  /** How long a client may take to send a request's headers; tests shorten it. */
+  headersTimeoutMs?: number;
 }
 
 export interface RunningGateway {
@@ -55,12 +53,18 @@ export interface RunningGateway {
   close(graceMs: number): Promise<void>;
 }
 
-export class GatewayListenError extends Error {
-  override name = "GatewayListenError";
-}
-
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const metrics = new GatewayMetrics();
+  // Worked out once a request, for the door's rules and each upstream's matches().
+  const routedPaths = new WeakMap<IncomingMessage, string>();
+  const routedPathOf = (req: IncomingMessage): string => {
+    let path = routedPaths.get(req);
+    if (path === undefined) {
+      path = routedPath(req.url ?? "/");
+      routedPaths.set(req, path);
+    }
+    return path;
+  };
   // A request whose upstream did not answer in time: its error is a 504, not a 502.
   const timedOut = new WeakSet<IncomingMessage>();
 
@@ -78,20 +82,22 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
 
   app.use((req, res, next) => {
-    if (req.path.startsWith(options.internalPrefix)) {
+    const path = routedPathOf(req);
+    if (isUnder(path, options.internalPrefix)) {
       // Internal routes answer the other services only; from outside they do not exist.
       sendGatewayPage(req, res, 404, { error: `no page at ${req.method} ${req.path}` });
       return;
     }
-    if (
-      options.adminToken === undefined &&
-      req.path.startsWith("/admin") &&
-      !isLoopback(req.socket.remoteAddress)
-    ) {
-      sendGatewayPage(req, res, 403, {
-        error: `admin: only clients on this machine may use /admin (this one is ${req.socket.remoteAddress}); start the server with ADMIN_TOKEN to allow others`,
-      });
-      return;
+    if (isUnder(path, "/admin")) {
+      // Without a Host the proxy would name the service's own loopback address for it, and
+      // the admin's Host check (src/admin/guard.ts) would pass: refuse, as the monolith does.
+      if (req.get("host") === undefined) {
+        sendGatewayPage(req, res, 403, {
+          error:
+            "admin: the request has no Host header; the admin page and API answer requests that name this machine in Host",
+        });
+        return;
+      }
     }
     next();
   });
@@ -118,7 +124,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   for (const [index, upstream] of options.upstreams.entries()) {
     app.use(
       createProxyMiddleware<Request, Response>({
-        pathFilter: (path) => upstream.matches(path),
+        pathFilter: (_path, req) => upstream.matches(routedPathOf(req)),
         // Read at each request: a service restarted elsewhere (another host, a new port) is
         // reached without restarting the gateway.
         router: () => upstream.url,
@@ -164,62 +170,31 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     );
   }
 
-  const server = createServer();
-  const inFlight = new Set<ServerResponse>();
-  server.on(
-    "request",
-    withVersionHeader((req, res) => {
-      inFlight.add(res);
-      const stop = metrics.started();
-      res.once("close", () => {
-        inFlight.delete(res);
-        stop((res as Response).locals?.upstream ?? "gateway", res.statusCode);
-      });
+  const shell = await serveHttp({
+    host: options.host,
+    port: options.port,
+    log: options.log ?? createLogger("warn"),
+    name: "the gateway",
+    headersTimeoutMs: options.headersTimeoutMs,
+    watchers: [metrics],
+    handler: (req, res) => {
+      // What the rules check is what is forwarded: the path with its slashes folded.
+      req.url = forwardedUrl(req.url ?? "/");
       app(req, res);
-    }),
-  );
-  server.keepAliveTimeout = 65_000;
-  try {
-    server.listen(options.port, options.host);
-    await once(server, "listening");
-  } catch (error) {
-    throw new GatewayListenError(listenMessage(options, error as NodeJS.ErrnoException));
-  }
-  const { port } = server.address() as AddressInfo;
-  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+    },
+  });
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host}:${port}`,
-    http: server,
+    url: shell.url,
+    http: shell.http,
     metrics,
     close(graceMs) {
       closing ??= (async () => {
-        const closed = once(server, "close");
-        server.close();
-        server.closeIdleConnections();
-        const deadline = Date.now() + graceMs;
-        while (inFlight.size > 0 && Date.now() < deadline) {
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-        server.closeAllConnections();
-        await closed;
+        await shell.close(graceMs);
         for (const agent of agents) agent.destroy();
       })();
       return closing;
     },
   };
-}
-
-function isLoopback(address: string | undefined): boolean {
-  if (address === undefined) return false;
-  return address === "::1" || address.startsWith("127.") || address.startsWith("::ffff:127.");
-}
-
-function listenMessage(options: GatewayOptions, error: NodeJS.ErrnoException): string {
-  const where = `port ${options.port} on ${options.host}`;
-  if (error.code === "EADDRINUSE") {
-    return `${where} is in use: stop the other server, or choose another port with PORT=8001 or --port 8001`;
-  }
-  return `the gateway cannot listen on ${where}: ${error.message}`;
 }

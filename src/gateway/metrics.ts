@@ -1,13 +1,14 @@
 // The gateway's own figures, per upstream: what a student compares with the monolith's
 // festlab_http_* to see what the hops cost, and how often a service was down or too slow.
-import { performance } from "node:perf_hooks";
+import type { Response } from "express";
 import { Counter, Histogram, Registry } from "prom-client";
 import { DURATION_BUCKETS } from "../observe/metrics.js";
+import type { EndedRequest, RequestWatcher } from "../observe/request-watch.js";
 
 /** Seconds: the services' own buckets, so the two read side by side, and 30 s, the longest timeout. */
 const GATEWAY_BUCKETS = [...DURATION_BUCKETS, 30];
 
-export class GatewayMetrics {
+export class GatewayMetrics implements RequestWatcher {
   readonly registry = new Registry();
   private readonly requests: Counter<"upstream" | "status">;
   private readonly duration: Histogram<"upstream">;
@@ -36,13 +37,14 @@ export class GatewayMetrics {
     });
   }
 
-  /** Call when a request arrives; call what it returns when its answer is done. */
-  started(): (upstream: string, status: number) => void {
-    const began = performance.now();
-    return (upstream, status) => {
-      this.requests.inc({ upstream, status: String(status) });
-      this.duration.observe({ upstream }, (performance.now() - began) / 1000);
-    };
+  requestStarted(): void {}
+
+  /** Counted under the service the request went to, or "gateway" for the gateway's own answers. */
+  requestEnded({ res, ms }: EndedRequest): void {
+    const locals = (res as Partial<Response>).locals as { upstream?: string } | undefined;
+    const upstream = locals?.upstream ?? "gateway";
+    this.requests.inc({ upstream, status: String(res.statusCode) });
+    this.duration.observe({ upstream }, ms / 1000);
   }
 
   failed(upstream: string, reason: "down" | "timeout"): void {

@@ -8,7 +8,6 @@
 import { performance } from "node:perf_hooks";
 import { Router } from "express";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { PredictionCounters } from "../digits/predictor.js";
 import { SWITCH_NAMES, type Switches } from "../switches.js";
 import type { CpuPoolStats, CpuPoolStatsProvider } from "./cpu-pool-stats.js";
 import type { EndedRequest, RequestWatcher } from "./request-watch.js";
@@ -183,13 +182,16 @@ export class ServerMetrics implements RequestWatcher {
     this.capacityRefused.inc();
   };
 
-  /** What the digits lab's predictor reports (PredictionCounters). */
-  readonly digits: PredictionCounters = {
-    predicted: (ranOn, cached) => {
+  /**
+   * What the digits lab's predictor reports (its PredictionCounters, src/digits/predictor.ts):
+   * written by shape here, so the metrics need not import the lab.
+   */
+  readonly digits = {
+    predicted: (ranOn: string, cached: boolean): void => {
       this.predictions.inc({ ran_on: ranOn, cached: String(cached) });
       if (cached) this.predictionCacheHits.inc();
     },
-    modelLoaded: () => this.modelLoads.inc(),
+    modelLoaded: (): void => this.modelLoads.inc(),
   };
 
   readonly requestStarted = (): void => {

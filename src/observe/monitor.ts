@@ -4,6 +4,7 @@
 // With WORKERS=N the supervisor writes one file for the whole group (src/workers/).
 import { closeSync, fstatSync, openSync, writeSync } from "node:fs";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+import { StartupError } from "../startup-error.js";
 import type { CpuPoolStatsProvider } from "./cpu-pool-stats.js";
 
 export const MONITOR_COLUMNS = [
@@ -19,7 +20,7 @@ export const MONITOR_COLUMNS = [
   "workers",
 ] as const;
 
-export class MonitorFileError extends Error {
+export class MonitorFileError extends StartupError {
   override name = "MonitorFileError";
 }
 

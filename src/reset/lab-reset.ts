@@ -4,14 +4,11 @@
 // the switches as the start set them, and the ground truth counting from zero, so two
 // identical load runs after a reset get identical counts. The catalogue is read-only: nothing
 // to put back.
-import type { Database } from "better-sqlite3";
-import type { PredictionCache } from "../digits/prediction-cache.js";
 import type { Faults } from "../faults/faults.js";
 import type { Logger } from "../observe/log.js";
 import type { ApplyShared } from "../shared-change.js";
 import { type ApplySwitch, SWITCH_NAMES, type Switches, type SwitchName } from "../switches.js";
 import type { GroundTruth } from "../truth/truth.js";
-import { type FestCounts, restoreSeedCopy } from "./seed-copy.js";
 
 /**
  * How long a reset waits for the requests already in flight to finish. Longer than any healthy
@@ -24,7 +21,11 @@ const POLL_MS = 5;
 export interface ResetParts {
   /** The challenges (src/challenge/): clear() stops the running one and forgets the last. */
   challenges: { clear(by: string): Promise<string | undefined> };
-  db: Database;
+  /** Each lab puts back what it keeps (a Lab of src/labs/lab.ts, by its shape). */
+  labs: readonly {
+    name: string;
+    reset?(): { report: unknown; line: string };
+  }[];
   switches: Switches;
   applySwitch: ApplySwitch;
   /** The faults and the truth's reset, in this server or in every member of its group. */
@@ -33,13 +34,15 @@ export interface ResetParts {
   startSwitches: readonly SwitchName[];
   faults: Faults;
   truth: GroundTruth;
-  predictions: PredictionCache;
   /** Requests in flight now, the reset's own included. */
   inFlight: () => number;
   log: Logger;
 }
 
-export interface ResetReport {
+/** The reset's answer: what it did, and each lab's own report under the lab's name. */
+export type ResetReport = ResetSummary & { [lab: string]: unknown };
+
+interface ResetSummary {
   at: string;
   by: string;
   /** Waiting for the requests in flight, then the reset itself. */
@@ -49,9 +52,6 @@ export interface ResetReport {
   stillInFlight: number;
   /** The challenge that was running or last stopped, now cleared; undefined when none. */
   challenge: { was: string | undefined };
-  fest: FestCounts;
-  catalogue: string;
-  digits: { predictionsForgotten: number };
   faults: { was: string; now: string };
   switches: { on: SwitchName[]; turnedOn: SwitchName[]; turnedOff: SwitchName[] };
   truth: { since: string | undefined };
@@ -73,9 +73,8 @@ export class LabReset {
   }
 
   private async reset(by: string): Promise<ResetReport> {
-    const { challenges, db, switches, applySwitch, applyShared, startSwitches, faults, truth } =
-      this.parts;
-    const { predictions } = this.parts;
+    const { challenges, labs, switches, applySwitch, applyShared, startSwitches } = this.parts;
+    const { faults, truth } = this.parts;
     const { inFlight, log } = this.parts;
     const waitStarted = performance.now();
     // Let the requests that came before finish (1: this one), so their counts and writes land
@@ -88,8 +87,14 @@ export class LabReset {
 
     // First: the challenge puts back its capacity limit; the switches and faults follow below.
     const challengeWas = await challenges.clear(by);
-    const fest = restoreSeedCopy(db);
-    const predictionsForgotten = predictions.clear();
+    const labReports: Record<string, unknown> = {};
+    const labLines: string[] = [];
+    for (const lab of labs) {
+      if (lab.reset === undefined) continue;
+      const { report, line } = lab.reset();
+      labReports[lab.name] = report;
+      if (line !== "") labLines.push(line);
+    }
     const faultsWere = faults.text;
     if (faultsWere !== "") await applyShared({ faults: "" }, by);
     const before = new Set(switches.enabled());
@@ -108,9 +113,7 @@ export class LabReset {
       tookMs: Math.round(performance.now() - started),
       stillInFlight,
       challenge: { was: challengeWas },
-      fest,
-      catalogue: "read-only: nothing to put back",
-      digits: { predictionsForgotten },
+      ...labReports,
       faults: { was: faultsWere, now: faults.text },
       switches: {
         on: switches.enabled(),
@@ -121,7 +124,7 @@ export class LabReset {
     };
     this.last = report;
     log.warn(
-      `reset by ${by} in ${report.tookMs} ms${challengeWas === undefined ? "" : ` (challenge ${challengeWas} cleared)`} (waited ${report.waitedMs} ms for ${stillInFlight > 0 ? `requests in flight, ${stillInFlight} still running` : "requests in flight"}): ${fest.events} events, ${fest.users} users, ${fest.registrations} registrations as seeded; ${predictionsForgotten} predictions forgotten; faults ${faultsWere === "" ? "were none" : `"${faultsWere}" cleared`}; switches on: ${report.switches.on.join(", ") || "none"}; truth from zero`,
+      `reset by ${by} in ${report.tookMs} ms${challengeWas === undefined ? "" : ` (challenge ${challengeWas} cleared)`} (waited ${report.waitedMs} ms for ${stillInFlight > 0 ? `requests in flight, ${stillInFlight} still running` : "requests in flight"}): ${labLines.join("; ")}; faults ${faultsWere === "" ? "were none" : `"${faultsWere}" cleared`}; switches on: ${report.switches.on.join(", ") || "none"}; truth from zero`,
     );
     return report;
   }

@@ -9,8 +9,7 @@
 // (behind another gateway, or none) needs only the secret, and the gateway stays a plain proxy
 // that knows nothing of users. The cost: every service holds the secret.
 import type { Database } from "better-sqlite3";
-import cookieParser from "cookie-parser";
-import express, { type Express, Router } from "express";
+import { type Express, Router } from "express";
 import type { Config } from "../config.js";
 import { errorHandler, notFoundHandler } from "../error-handler.js";
 import { checkoutFor } from "../fest/checkout.js";
@@ -22,10 +21,9 @@ import { knownUser, requestedUser, sessionUsername } from "../fest/session.js";
 import { NotFound } from "../http-errors.js";
 import type { Logger } from "../observe/log.js";
 import { metricsRouter, type ServerMetrics } from "../observe/metrics.js";
+import { pageApp } from "../page-app.js";
 import { sendPage } from "../respond.js";
 import type { Switches } from "../switches.js";
-import { trustProxyIn } from "../trust-proxy.js";
-import { createViews } from "../views.js";
 import { type CheckoutAnswer, EventsCaller } from "./events-caller.js";
 import { internalOnly, type ServiceClient } from "./internal.js";
 import { UsersFromAccounts } from "./users-from-accounts.js";
@@ -121,21 +119,11 @@ export function checkoutApp(parts: FestServiceParts, events: ServiceClient): Exp
 
 /** What the monolith's app (src/app.ts) does around the fest router, for one service. */
 function serviceApp(parts: FestServiceParts, mount: (app: Express) => void): Express {
-  const app = express();
-  app.disable("x-powered-by");
-  app.set("query parser", "simple");
-  // TRUST_PROXY, as in the monolith: the session cookie's Secure, req.ip.
-  trustProxyIn(app, parts.config.trustProxy);
-  createViews().express(app);
-  app.set("view cache", true);
-  app.use(cookieParser(parts.sessionSecret));
-  app.use((_req, res, next) => {
-    res.locals.mode = parts.config.mode;
-    // A running challenge hides which switches it turned on (src/challenge/), as in src/app.ts.
-    res.locals.switchesHidden = parts.switches.hiddenBecause;
-    res.locals.switchesOn =
-      parts.switches.hiddenBecause === undefined ? parts.switches.enabled() : [];
-    next();
+  const app = pageApp({
+    mode: parts.config.mode,
+    switches: parts.switches,
+    sessionSecret: parts.sessionSecret,
+    trustProxy: parts.config.trustProxy,
   });
   app.use(metricsRouter(parts.metrics));
   mount(app);

@@ -103,7 +103,6 @@ export async function superviseServices(config: Config, log: Logger): Promise<vo
       timeoutMs: route.timeoutMs,
     })),
     internalPrefix: INTERNAL_PREFIX,
-    adminToken: config.adminToken,
     // A running challenge hides which switches it turned on, on the gateway's pages too.
     pageLocals: () => ({
       mode: config.mode,

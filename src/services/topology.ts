@@ -23,7 +23,11 @@ export interface ServiceRoute {
   name: ServiceName;
   /** What it does, for the banner and docs/shapes.md. */
   serves: string;
-  /** The paths the gateway sends it; the last service takes every path the others do not. */
+  /**
+   * The paths the gateway sends it; the last service takes every path the others do not.
+   * Given the path as the service's router compares it (src/gateway/routed-path.ts): lower
+   * case, slashes folded, no trailing slash, so /Events and //events/ go where /events does.
+   */
   matches(path: string): boolean;
   /**
    * How long the gateway waits for a byte of the answer before it gives up with 504. Each
@@ -72,8 +76,8 @@ export const SERVICE_ROUTES: readonly ServiceRoute[] = [
   },
 ];
 
-/** Internal JSON routes live under this path; the gateway never forwards it. */
-export const INTERNAL_PREFIX = "/internal/";
+/** Internal JSON routes live under this path, in any case; the gateway never forwards it. */
+export const INTERNAL_PREFIX = "/internal";
 
 /** UPSTREAMS names services of this table only; a typo would start the service here unseen. */
 export function checkUpstreams(

@@ -7,7 +7,8 @@ import { randomBytes } from "node:crypto";
 import { Counter, Gauge, Registry } from "prom-client";
 import { bannerText } from "../banner.js";
 import type { Config } from "../config.js";
-import { loadOrTrainModel } from "../digits/first-start.js";
+import { hostInUrl } from "../connection/http-shell.js";
+import { loadOrTrainModel } from "../digits/lab.js";
 import { planText } from "../faults/spec.js";
 import { prepareGroupData } from "../first-start/group-data.js";
 import { superviseGroup } from "../group/supervisor.js";
@@ -77,11 +78,10 @@ export async function superviseWorkers(config: Config, log: Logger): Promise<voi
     },
   });
 
-  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
   console.log(
     bannerText({
       config,
-      url: `http://${host}:${group.port}`,
+      url: `http://${hostInUrl(config.host)}:${group.port}`,
       workerPids: Array.from({ length: config.workers }, (_, index) =>
         group.pid(String(index + 1)),
       ).map((pid) => pid ?? 0),
