@@ -123,12 +123,12 @@ describe("POST /predict", () => {
 });
 
 describe("GET /predict", () => {
-  it("shows a held-out digit with the model's answer, says it is the digits variant, and lists the switches", async () => {
+  it("shows a held-out digit with the model's answer, names its slow paths, and lists the switches", async () => {
     const page = await request(server.url).get("/predict?example=2");
     expect(page.status).toBe(200);
     expect(page.text).toContain('id="example-label">2<');
     expect(page.text).toMatch(/the model says <strong id="example-digit">\d<\/strong>/);
-    expect(page.text).toContain("digits variant");
+    expect(page.text).toContain("the model loaded for every request");
     expect(page.text).toContain('data-switch="model-per-request"');
     expect((await request(server.url).get("/predict?example=99")).status).toBe(400);
   });
