@@ -25,7 +25,7 @@ export interface AppParts {
   applySwitch: ApplySwitch;
   log: Logger;
   sessionSecret: string;
-  /** ADMIN_TOKEN, or the one generated and kept beside the data (src/admin/credential.ts). */
+  /** ADMIN_TOKEN, or the one generated and kept beside the data (src/admin-credential.ts). */
   adminToken: string;
   /** The /cpu pool's figures, for the live view. */
   cpuPoolStats: CpuPoolStatsProvider;

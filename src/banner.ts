@@ -2,7 +2,7 @@
 // One process and a supervised group (src/workers/) print the same lines; a group adds one
 // for its workers and says that every worker follows.
 import { isAbsolute, relative } from "node:path";
-import { adminTokenPath, readAdminTokenFile } from "./admin/credential.js";
+import { adminTokenPath, readAdminTokenFile } from "./admin-credential.js";
 import type { Config } from "./config.js";
 import { isLoopback } from "./connection/loopback.js";
 import { percent, type ReadyModel } from "./digits/lab.js";

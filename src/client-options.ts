@@ -1,9 +1,9 @@
 // The options the client programs of a running server share (npm run smoke, verify and
 // challenge): where the server is, and its admin token. Declared once, so all three read and
 // explain them alike. On the machine the server runs on nobody types the token: without
-// --admin-token they read the one the server keeps beside its database (src/admin/credential.ts).
+// --admin-token they read the one the server keeps beside its database (src/admin-credential.ts).
 
-import { adminTokenPath, readAdminTokenFile } from "./admin/credential.js";
+import { adminTokenPath, readAdminTokenFile } from "./admin-credential.js";
 import { isLoopback } from "./connection/loopback.js";
 import type { Option } from "./options.js";
 

@@ -2,7 +2,7 @@
 // cleanly on Ctrl+C or SIGTERM. Every start-up problem ends here as one line and exit code 1.
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
-import { AdminTokenFileError, resolveAdminCredential } from "./admin/credential.js";
+import { AdminTokenFileError, resolveAdminCredential } from "./admin-credential.js";
 import { bannerText } from "./banner.js";
 import { readConfig, USAGE } from "./config.js";
 import { tableCounts } from "./database.js";

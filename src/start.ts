@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import type { Database } from "better-sqlite3";
 import type { Express } from "express";
-import { resolveAdminCredential } from "./admin/credential.js";
+import { resolveAdminCredential } from "./admin-credential.js";
 import { createApp } from "./app.js";
 import { withFastHealth } from "./bench/health.js";
 import { Challenges } from "./challenge/challenges.js";
@@ -73,7 +73,7 @@ export interface RunningServer {
   monitor: ResourceMonitor | undefined;
   /** True when this start created and filled the database. */
   seeded: boolean;
-  /** The admin credential: ADMIN_TOKEN, or the one kept beside the data (src/admin/credential.ts). */
+  /** The admin credential: ADMIN_TOKEN, or the one kept beside the data (src/admin-credential.ts). */
   adminToken: string;
   /**
    * The drain: stop listening, say `Connection: close` on every answer, refuse new requests

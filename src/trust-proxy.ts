@@ -6,7 +6,7 @@
 // they are ignored everywhere. The Express app gets the same function (req.ip, req.secure),
 // and the parts below Express (the access log) call forwardedClient.
 import type { IncomingMessage } from "node:http";
-import type { Express } from "express";
+import type { Express, Request } from "express";
 import proxyaddr from "proxy-addr";
 import { NotAllowed } from "./parsers.js";
 
@@ -57,4 +57,12 @@ export function forwardedClient(
 /** An Express app's req.ip and req.secure by TRUST_PROXY: the monolith's and each service's. */
 export function trustProxyIn(app: Express, trustProxy: TrustProxy | undefined): void {
   if (trustProxy !== undefined) app.set("trust proxy", trustProxy.trust);
+}
+
+/**
+ * The client's address: the socket's peer, or with TRUST_PROXY the address the trusted
+ * proxies forwarded (Express computes req.ip from the app's "trust proxy").
+ */
+export function clientOf(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? "an unknown address";
 }

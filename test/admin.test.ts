@@ -11,14 +11,14 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tokensMatch } from "../src/admin/guard.js";
+import { adminRouter } from "../src/admin/routes.js";
+import { MAX_WRONG, WINDOW_MS, WrongTokenLimiter } from "../src/admin/wrong-tokens.js";
 import {
   AdminTokenFileError,
   adminTokenPath,
   resolveAdminCredential,
-} from "../src/admin/credential.js";
-import { tokensMatch } from "../src/admin/guard.js";
-import { adminRouter } from "../src/admin/routes.js";
-import { MAX_WRONG, WINDOW_MS, WrongTokenLimiter } from "../src/admin/wrong-tokens.js";
+} from "../src/admin-credential.js";
 import { createLogger } from "../src/observe/log.js";
 import { projectRoot } from "../src/paths.js";
 import { SWITCH_NAMES, SWITCHES } from "../src/switches.js";
@@ -337,7 +337,7 @@ describe("resolving the credential", () => {
 
   it("processes starting at once make one token between them: each reads the one that won", async () => {
     const dbPath = join(folder(), "fest.db");
-    const module = join(projectRoot, "dist", "src", "admin", "credential.js");
+    const module = join(projectRoot, "dist", "src", "admin-credential.js");
     const script = `import(${JSON.stringify(module)}).then((m) => process.stdout.write(m.resolveAdminCredential(undefined, ${JSON.stringify(dbPath)}).token))`;
     const tokens = await Promise.all(
       Array.from({ length: 6 }, () =>

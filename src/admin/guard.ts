@@ -1,5 +1,5 @@
 // Who may use the admin page and API: a client that shows the admin credential
-// (src/admin/credential.ts), by an `Authorization: Bearer <token>` header (the API, curl, the
+// (src/admin-credential.ts), by an `Authorization: Bearer <token>` header (the API, curl, the
 // project's commands) or by the cookie that the banner's link and the login form set (the page:
 // a browser cannot send a Bearer header when it navigates). Being on this machine proves
 // nothing: behind a reverse proxy every request comes from loopback. A browser's request must
@@ -9,6 +9,7 @@ import type { Request, RequestHandler } from "express";
 import { crossSiteReason } from "../cross-site.js";
 import { Forbidden, TooManyRequests, Unauthorized } from "../http-errors.js";
 import { sendPage, wantsJson } from "../respond.js";
+import { clientOf } from "../trust-proxy.js";
 import type { WrongTokenLimiter } from "./wrong-tokens.js";
 
 export const ADMIN_COOKIE = "fest_admin";
@@ -94,12 +95,4 @@ export function requireAdminToken({ adminToken, wrongTokens }: AdminAccess): Req
       "admin requests need the header Authorization: Bearer <token>, with ADMIN_TOKEN or the token in the admin-token file beside the database (the start-up banner says which)",
     );
   };
-}
-
-/**
- * The client's address: the socket's peer, or with TRUST_PROXY the address the trusted
- * proxies forwarded (Express computes req.ip from the app's "trust proxy").
- */
-export function clientOf(req: Request): string {
-  return req.ip ?? req.socket.remoteAddress ?? "an unknown address";
 }

@@ -15,7 +15,7 @@
 //   GET  /admin?token=T          the banner's link: sets the admin cookie, then back to /admin
 //   /admin/live...               the live view: the last minutes second by second (src/live/)
 // Every route passes adminGate first (same site, not locked out for wrong tokens), then the
-// token check (src/admin/guard.ts): there is always a token (src/admin/credential.ts), and a
+// token check (src/admin/guard.ts): there is always a token (src/admin-credential.ts), and a
 // test lists every route of this router and checks that each refuses a request without it.
 // Routes carry their full path (no mount prefix) so /metrics labels them by their pattern.
 import express, { type Request, type Response, Router } from "express";
@@ -41,13 +41,13 @@ import {
   type Switches,
   type SwitchName,
 } from "../switches.js";
+import { clientOf } from "../trust-proxy.js";
 import type { GroundTruth, TruthReport } from "../truth/truth.js";
 import {
   ADMIN_COOKIE,
   type AdminAccess,
   adminCookieValue,
   adminGate,
-  clientOf,
   requireAdminToken,
   tokensMatch,
   WWW_AUTHENTICATE,

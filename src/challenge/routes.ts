@@ -9,7 +9,7 @@
 // Each POST also takes the page's form (then goes back to /admin#challenge); everything else,
 // refusals included, is JSON (the admin router sees to that before its guard).
 import express, { type Request, type Response, Router } from "express";
-import { clientOf } from "../admin/guard.js";
+import { clientOf } from "../trust-proxy.js";
 import type { Challenges } from "./challenges.js";
 
 /** The page's verify form names each answer field "answer-<question id>". */

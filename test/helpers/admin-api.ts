@@ -1,5 +1,5 @@
 // The admin API as its clients use it: a PUT to one switch's URL, with the admin credential.
-// Every admin request needs one (src/admin/credential.ts); test servers start with
+// Every admin request needs one (src/admin-credential.ts); test servers start with
 // ADMIN_TOKEN=TEST_ADMIN_TOKEN (test/helpers/server.ts, shapes.ts) unless a test says otherwise.
 import request from "supertest";
 import type { SwitchName } from "../../src/switches.js";
