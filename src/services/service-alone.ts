@@ -71,7 +71,7 @@ export async function runServiceAlone(config: Config, service: string, log: Logg
             upstreams,
           },
           config,
-          { switches, log, sessionSecret: config.sessionSecret as string },
+          { switches, log, sessionSecret: config.sessionSecret as string, inGroup: false },
         );
   drainOn(["SIGINT", "SIGTERM"], () => running.close(config.shutdownGraceMs));
   const route = SERVICE_ROUTES.find((each) => each.name === service);

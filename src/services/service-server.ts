@@ -1,35 +1,58 @@
 // One fest service (accounts, events or checkout) listening on 127.0.0.1 (or HOST, alone): its
 // Express app inside the one server shell (src/connection/http-shell.ts) that the monolith,
 // a worker and the gateway use too.
+// Around the app, the same counters as the monolith's (src/counters.ts): its truth, its
+// faults, its capacity limit, each acting on the requests this service answers.
 // The labs service is the monolith's own server (startServer), so it is not built here.
+import type { IncomingMessage } from "node:http";
+import { CleanupStack } from "../cleanup-stack.js";
 import type { Config } from "../config.js";
 import { type Shell, serveHttp } from "../connection/http-shell.js";
+import { type Counters, countedShell, knowRoutes, makeCounters } from "../counters.js";
 import { IDLE_POOL } from "../observe/cpu-pool-stats.js";
 import type { Logger } from "../observe/log.js";
-import { ServerMetrics } from "../observe/metrics.js";
 import type { Switches } from "../switches.js";
 import { accountsApp, checkoutApp, eventsApp, type FestServiceParts } from "./fest-apps.js";
 import { internalSecret, ServiceClient } from "./internal.js";
 import type { ServiceRole } from "./messages.js";
 import { openServiceDatabase } from "./service-database.js";
+import { INTERNAL_PREFIX } from "./topology.js";
 
 /** On every answer of a service: which one answered, for students and tests. */
 export const SERVICE_HEADER = "X-Fest-Service";
 
 export interface RunningService {
   url: string;
+  /** Its truth, faults and capacity limit, which it follows the group's changes of. */
+  counters: Counters;
   close(graceMs: number): Promise<void>;
 }
 
 export async function startFestService(
   role: ServiceRole,
   config: Config,
-  { switches, log, sessionSecret }: { switches: Switches; log: Logger; sessionSecret: string },
+  options: {
+    switches: Switches;
+    log: Logger;
+    sessionSecret: string;
+    /** In a group the supervisor logs each change of the faults, and the labs service checks them. */
+    inGroup: boolean;
+  },
 ): Promise<RunningService> {
+  const { switches, log, sessionSecret } = options;
+  const cleanup = new CleanupStack();
   const db = openServiceDatabase(role.dbPath);
+  cleanup.add(() => db.close());
   const secret = internalSecret(sessionSecret);
   // A fest service runs no worker pool: its pool figures are zeros, as a monolith's idle one.
-  const metrics = new ServerMetrics({ switches, cpuPoolStats: () => IDLE_POOL });
+  const counters = makeCounters(config, {
+    switches,
+    log,
+    cleanup,
+    cpuPoolStats: () => IDLE_POOL,
+    logFaultChanges: !options.inGroup,
+  });
+  const { metrics } = counters;
   const parts: FestServiceParts = {
     config,
     db,
@@ -38,6 +61,7 @@ export async function startFestService(
     sessionSecret,
     internalSecret: secret,
     metrics,
+    faultInjector: counters.faultInjector,
   };
   const client = (name: "accounts" | "events") => {
     const url = role.upstreams[name];
@@ -52,33 +76,47 @@ export async function startFestService(
         ? eventsApp(parts, client("accounts"))
         : checkoutApp(parts, client("events"));
 
+  let graceMs = config.shutdownGraceMs;
   let shell: Shell;
   try {
+    // In a group the labs service, which has every service's routes, checks the rules.
+    knowRoutes(app, counters, { checkRules: !options.inGroup });
     shell = await serveHttp({
       host: role.host,
       port: role.port,
       log,
       name: `the ${role.name} service`,
       trustProxy: config.trustProxy,
-      watchers: [metrics],
-      handler: (req, res) => {
-        res.setHeader(SERVICE_HEADER, role.name);
-        app(req, res);
-      },
+      ...countedShell(
+        counters,
+        (req, res) => {
+          res.setHeader(SERVICE_HEADER, role.name);
+          app(req, res);
+        },
+        // A call from another service is part of a client's request, counted where it came in.
+        { notForTheTruth: isInternalRequest },
+      ),
     });
   } catch (error) {
-    db.close();
+    await cleanup.run();
     throw error;
   }
+  // After the database on the stack, so it runs first: answers go out before the file closes.
+  cleanup.add(() => shell.close(graceMs));
   let closing: Promise<void> | undefined;
   return {
     url: shell.url,
-    close(graceMs) {
+    counters,
+    close(grace) {
       closing ??= (async () => {
-        await shell.close(graceMs);
-        db.close();
+        graceMs = grace;
+        await cleanup.run();
       })();
       return closing;
     },
   };
+}
+
+function isInternalRequest(req: IncomingMessage): boolean {
+  return req.url?.toLowerCase().startsWith(INTERNAL_PREFIX) === true;
 }
