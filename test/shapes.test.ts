@@ -6,6 +6,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pickVariant } from "../src/challenge/challenges.js";
+import { loadChallenges } from "../src/challenge/definition.js";
 import { MONITOR_COLUMNS } from "../src/observe/monitor.js";
 import type { TruthReport } from "../src/truth/truth.js";
 import { type Answer, send } from "./helpers/fresh-connection.js";
@@ -52,16 +54,27 @@ describe.each(SHAPES)("the server as %s", (shape) => {
 
   it("GET /admin/truth counts every request the group got, as one document", async () => {
     await adminJson("POST", "/admin/truth/reset");
-    const paths = ["/", "/health", "/io?ms=1", "/api/id?id=1"];
-    const sent = 40;
+    // The fest pages too: under --services each is counted by the service that answered it
+    // (/checkout once, though checkout asked events for its lines).
+    const paths = [
+      "/",
+      "/health",
+      "/io?ms=1",
+      "/api/id?id=1",
+      "/events?user=locust_user",
+      "/checkout?user=locust_user",
+    ];
+    const sent = 42;
     for (let n = 0; n < sent; n++) {
       const answer = await send(`${running.url}${paths[n % paths.length]}`);
       expect(answer.status).toBeLessThan(500);
     }
     const truth = (await adminJson("GET", "/admin/truth")) as TruthReport;
-    for (const route of ["/", "/health", "/io"]) {
+    for (const route of ["/", "/health", "/io", "/events", "/checkout"]) {
       expect(countOf(truth.routes, route)?.requests, route).toBe(sent / paths.length);
+      expect(countOf(truth.routes, route)?.statuses["200"], route).toBe(sent / paths.length);
     }
+    expect(truth.routes.filter((r) => r.route.startsWith("/internal"))).toEqual([]);
     // The percentiles too are the group's, read from every member's samples: exact.
     expect(truth.latency).toMatch(/^exact:/);
     expect(countOf(truth.routes, "/health")?.latencyMs.answered).toBe(sent / paths.length);
@@ -122,18 +135,70 @@ describe.each(SHAPES)("the server as %s", (shape) => {
     expect(lines()[0]).toBe(MONITOR_COLUMNS.join(","));
   });
 
-  it("faults set live act in every member, and the truth names each one injected", async () => {
-    await adminJson("PUT", "/admin/faults", { faults: "error:503@100%:/io" });
+  it("faults set live act in every member, on a fest page too, and the truth names each one injected", async () => {
+    await adminJson("PUT", "/admin/faults", {
+      faults: "error:503@100%:/io;error:502@100%:/events",
+    });
     await adminJson("POST", "/admin/truth/reset");
-    const answers = await Promise.all(
-      Array.from({ length: 10 }, () => send(`${running.url}/io?ms=1`)),
-    );
-    expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(503));
-    const io = countOf(await routesOfTruth(), "/io");
-    expect(io?.faults.error).toBe(10);
-    expect(io?.statuses["503"]).toBe(10);
+    for (const [path, status] of [
+      ["/io?ms=1", 503],
+      ["/events?user=locust_user", 502],
+    ] as const) {
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, () => send(`${running.url}${path}`)),
+      );
+      expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(status));
+    }
+    const routes = await routesOfTruth();
+    expect(countOf(routes, "/io")?.faults.error).toBe(10);
+    expect(countOf(routes, "/io")?.statuses["503"]).toBe(10);
+    expect(countOf(routes, "/events")?.faults.error).toBe(10);
+    expect(countOf(routes, "/events")?.statuses["502"]).toBe(10);
     await adminJson("PUT", "/admin/faults", { faults: "" });
     expect((await send(`${running.url}/io?ms=1`)).status).toBe(200);
+    expect((await send(`${running.url}/events?user=locust_user`)).status).toBe(200);
+  });
+
+  it("a fault rule naming a route no member has is refused with 400, and changes nothing", async () => {
+    const refused = await admin("PUT", "/admin/faults", { faults: "error:503@100%:/nowhere" });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toContain("/nowhere");
+    expect((await adminJson("GET", "/admin/faults")).faults).toBe("");
+  });
+
+  it("was-it-the-network: the resets it sets on the fest pages are the server's, each one in the run's truth", async () => {
+    const challenge = loadChallenges("challenges").find((c) => c.name === "was-it-the-network");
+    if (challenge === undefined) throw new Error("no was-it-the-network challenge");
+    // The variant that resets 6 %: 150 requests see some resets, bar a 1 in 10,000 chance.
+    const seed = Array.from({ length: 100 }, (_, n) => n).find(
+      (n) => pickVariant(challenge, n).faults === "reset@6%:*",
+    );
+    const started = await adminJson("POST", "/admin/challenge/start", {
+      name: "was-it-the-network",
+      seed,
+    });
+    const runId = started.runId as string;
+    expect(runId).toMatch(/^was-it-the-network-/);
+    let reset = 0;
+    let answered = 0;
+    for (let n = 0; n < 150; n++) {
+      try {
+        const answer = await send(`${running.url}/events?user=locust_user`, {
+          headers: { "X-Run-Id": runId },
+        });
+        expect(answer.status).toBe(200);
+        answered++;
+      } catch {
+        reset++; // no answer at all: what Locust calls a connection reset
+      }
+    }
+    const truth = (await adminJson("GET", `/admin/truth?run=${runId}`)) as TruthReport;
+    await adminJson("POST", "/admin/challenge/stop");
+    const events = countOf(truth.routes, "/events");
+    expect(reset).toBeGreaterThan(0);
+    expect(events?.requests).toBe(150);
+    expect(events?.faults.reset).toBe(reset);
+    expect(events?.statuses["200"]).toBe(answered);
   });
 
   it("POST /admin/reset puts the switches, the faults, the data and the truth back in every member", async () => {
@@ -179,10 +244,12 @@ describe.each(SHAPES)("the server as %s", (shape) => {
     }
     const withoutToken = await send(`${running.url}/admin/switches`, { headers: JSON_HEADERS });
     expect(withoutToken.status).toBe(401);
+    // Hidden from the admin too while it runs: the seed says what it switched on.
     const withToken = await adminJson("GET", "/admin/switches");
-    const on = withToken.switches
-      .filter((s: { on: boolean }) => s.on)
-      .map((s: { name: string }) => s.name);
+    expect(withToken.hidden).toContain("hidden while challenge slow-listing runs");
+    const slowListing = loadChallenges("challenges").find((c) => c.name === "slow-listing");
+    if (slowListing === undefined) throw new Error("no slow-listing challenge");
+    const on = pickVariant(slowListing, 7).switches;
     expect(on).toHaveLength(1);
 
     // The hints and the grading come from whichever member answers: one count for the group.
@@ -226,5 +293,42 @@ describe.each(SHAPES)("the server as %s", (shape) => {
       headers: { ...JSON_HEADERS, Cookie: cookie },
     });
     expect(again.status).toBe(200);
+  });
+
+  describe("started with FAULTS on a fest page and a capacity limit", () => {
+    const limitedFolder = seededFolderForTests("fest-lab-shape-limited-");
+    let limited: RunningShape;
+    beforeAll(async () => {
+      limited = await startShape(shape, limitedFolder(), {
+        FAULTS: "error:503@100%:/events",
+        MAX_IN_FLIGHT: "1",
+        MAX_WAITING: "0",
+      });
+    }, 90_000);
+    afterAll(async () => {
+      await limited?.stop();
+    });
+
+    it("FAULTS at start act on /events, and the truth counts each one", async () => {
+      const answers = [];
+      for (let n = 0; n < 6; n++) answers.push(await send(`${limited.url}/events`));
+      expect(answers.map((answer) => answer.status)).toEqual(Array(6).fill(503));
+      const truth = await send(`${limited.url}/admin/truth`, { headers: SHAPE_ADMIN });
+      const events = countOf((JSON.parse(truth.body) as TruthReport).routes, "/events");
+      expect(events?.requests).toBe(6);
+      expect(events?.faults.error).toBe(6);
+      expect((await send(`${limited.url}/health`)).status).toBe(200);
+    });
+
+    it("MAX_IN_FLIGHT limits each process: more requests at once than processes that serve them, and some are refused with 503", async () => {
+      // /io is the labs service's alone under --services; with WORKERS=2 three requests at once
+      // are more than the two workers' one slot each.
+      const answers = await Promise.all(
+        Array.from({ length: 3 }, () => send(`${limited.url}/io?ms=1500`)),
+      );
+      const statuses = answers.map((answer) => answer.status);
+      expect(statuses, statuses.join(",")).toContain(200);
+      expect(statuses, statuses.join(",")).toContain(503);
+    });
   });
 });
