@@ -7,7 +7,7 @@
 import type { IncomingMessage } from "node:http";
 import { CleanupStack } from "../cleanup-stack.js";
 import type { Config } from "../config.js";
-import { type Shell, serveHttp } from "../connection/http-shell.js";
+import { serveHttp } from "../connection/http-shell.js";
 import { type Counters, countedShell, knowRoutes, makeCounters } from "../counters.js";
 import { IDLE_POOL } from "../observe/cpu-pool-stats.js";
 import type { Logger } from "../observe/log.js";
@@ -28,19 +28,50 @@ export interface RunningService {
   close(graceMs: number): Promise<void>;
 }
 
+export interface FestServiceOptions {
+  switches: Switches;
+  log: Logger;
+  sessionSecret: string;
+  /** In a group the supervisor logs each change of the faults, and the labs service checks them. */
+  inGroup: boolean;
+}
+
 export async function startFestService(
   role: ServiceRole,
   config: Config,
-  options: {
-    switches: Switches;
-    log: Logger;
-    sessionSecret: string;
-    /** In a group the supervisor logs each change of the faults, and the labs service checks them. */
-    inGroup: boolean;
-  },
+  options: FestServiceOptions,
 ): Promise<RunningService> {
-  const { switches, log, sessionSecret } = options;
   const cleanup = new CleanupStack();
+  let graceMs = config.shutdownGraceMs;
+  try {
+    const { counters, url } = await serveService(role, config, options, cleanup, () => graceMs);
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      counters,
+      close(grace) {
+        closing ??= (async () => {
+          graceMs = grace;
+          await cleanup.run();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await cleanup.run();
+    throw error;
+  }
+}
+
+/** Its data, its counters, its app and the shell, each undone on `cleanup` (last first). */
+async function serveService(
+  role: ServiceRole,
+  config: Config,
+  options: FestServiceOptions,
+  cleanup: CleanupStack,
+  graceMs: () => number,
+): Promise<{ counters: Counters; url: string }> {
+  const { switches, log, sessionSecret } = options;
   const db = openServiceDatabase(role.dbPath);
   cleanup.add(() => db.close());
   const secret = internalSecret(sessionSecret);
@@ -52,7 +83,6 @@ export async function startFestService(
     cpuPoolStats: () => IDLE_POOL,
     logFaultChanges: !options.inGroup,
   });
-  const { metrics } = counters;
   const parts: FestServiceParts = {
     config,
     db,
@@ -60,7 +90,7 @@ export async function startFestService(
     log,
     sessionSecret,
     internalSecret: secret,
-    metrics,
+    metrics: counters.metrics,
     faultInjector: counters.faultInjector,
   };
   const client = (name: "accounts" | "events") => {
@@ -75,46 +105,27 @@ export async function startFestService(
       : role.name === "events"
         ? eventsApp(parts, client("accounts"))
         : checkoutApp(parts, client("events"));
-
-  let graceMs = config.shutdownGraceMs;
-  let shell: Shell;
-  try {
-    // In a group the labs service, which has every service's routes, checks the rules.
-    knowRoutes(app, counters, { checkRules: !options.inGroup });
-    shell = await serveHttp({
-      host: role.host,
-      port: role.port,
-      log,
-      name: `the ${role.name} service`,
-      trustProxy: config.trustProxy,
-      ...countedShell(
-        counters,
-        (req, res) => {
-          res.setHeader(SERVICE_HEADER, role.name);
-          app(req, res);
-        },
-        // A call from another service is part of a client's request, counted where it came in.
-        { notForTheTruth: isInternalRequest },
-      ),
-    });
-  } catch (error) {
-    await cleanup.run();
-    throw error;
-  }
-  // After the database on the stack, so it runs first: answers go out before the file closes.
-  cleanup.add(() => shell.close(graceMs));
-  let closing: Promise<void> | undefined;
-  return {
-    url: shell.url,
-    counters,
-    close(grace) {
-      closing ??= (async () => {
-        graceMs = grace;
-        await cleanup.run();
-      })();
-      return closing;
-    },
-  };
+  // In a group the labs service, which has every service's routes, checks the rules.
+  knowRoutes(app, counters, { checkRules: !options.inGroup });
+  const shell = await serveHttp({
+    host: role.host,
+    port: role.port,
+    log,
+    name: `the ${role.name} service`,
+    trustProxy: config.trustProxy,
+    ...countedShell(
+      counters,
+      (req, res) => {
+        res.setHeader(SERVICE_HEADER, role.name);
+        app(req, res);
+      },
+      // A call from another service is part of a client's request, counted where it came in.
+      { notForTheTruth: isInternalRequest },
+    ),
+  });
+  // Last on the stack, so first to run: answers go out before the data closes.
+  cleanup.add(() => shell.close(graceMs()));
+  return { counters, url: shell.url };
 }
 
 function isInternalRequest(req: IncomingMessage): boolean {
