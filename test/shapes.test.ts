@@ -81,31 +81,38 @@ describe.each(SHAPES)("the server as %s", (shape) => {
   });
 
   it.skipIf(LOCUST === undefined)(
-    "a short Locust run (--stop-timeout 5) and the group's truth of its run agree exactly, route by route",
+    "a short Locust run (--stop-timeout 5) and the group's truth of its run agree exactly, route by route, on the labs' routes and the fest's",
     async () => {
-      const runId = `shape-${shape.replace(" ", "-")}`;
-      const run = await runLocustDistributed({
-        workers: 1,
-        masterPort: await freePort(),
-        locust: LOCUST ?? "locust",
-        scenario: "bench_mix.py",
-        host: running.url,
-        load: { users: 4, spawnRate: 4 },
-        seconds: 4,
-        csvPrefix: `${folder()}/${runId}`,
-        cwd: folder(),
-        extraArgs: ["--run-id", runId, "--stop-timeout", "5"],
-      });
-      const truth = (await adminJson("GET", `/admin/truth?run=${runId}`)) as TruthReport;
-      for (const path of ["/health", "/io", "/cpu"]) {
-        const locust = rowNamed(run, path);
-        expect(locust?.requests, describeRun(run)).toBeGreaterThan(0);
-        expect(countOf(truth.routes, path)?.requests, `${path}\n${describeRun(run)}`).toBe(
-          locust?.requests,
-        );
+      // checkout.py's /checkout: under --services the checkout service asks events for its
+      // lines, and the truth still counts each request once.
+      for (const [scenario, paths] of [
+        ["bench_mix.py", ["/health", "/io", "/cpu"]],
+        ["checkout.py", ["/checkout"]],
+      ] as const) {
+        const runId = `shape-${shape.replace(" ", "-")}-${scenario.replace(".py", "")}`;
+        const run = await runLocustDistributed({
+          workers: 1,
+          masterPort: await freePort(),
+          locust: LOCUST ?? "locust",
+          scenario,
+          host: running.url,
+          load: { users: 4, spawnRate: 4 },
+          seconds: 4,
+          csvPrefix: `${folder()}/${runId}`,
+          cwd: folder(),
+          extraArgs: ["--run-id", runId, "--stop-timeout", "5"],
+        });
+        const truth = (await adminJson("GET", `/admin/truth?run=${runId}`)) as TruthReport;
+        for (const path of paths) {
+          const locust = rowNamed(run, path);
+          expect(locust?.requests, describeRun(run)).toBeGreaterThan(0);
+          expect(countOf(truth.routes, path)?.requests, `${path}\n${describeRun(run)}`).toBe(
+            locust?.requests,
+          );
+        }
       }
     },
-    60_000,
+    90_000,
   );
 
   it("MONITOR_CSV is one file for the group: a line for every member, the group's requests in it", async () => {
@@ -295,12 +302,13 @@ describe.each(SHAPES)("the server as %s", (shape) => {
     expect(again.status).toBe(200);
   });
 
-  describe("started with FAULTS on a fest page and a capacity limit", () => {
+  describe("started with FAULTS on a fest page, FAULT_HEADERS and a capacity limit", () => {
     const limitedFolder = seededFolderForTests("fest-lab-shape-limited-");
     let limited: RunningShape;
     beforeAll(async () => {
       limited = await startShape(shape, limitedFolder(), {
         FAULTS: "error:503@100%:/events",
+        FAULT_HEADERS: "1",
         MAX_IN_FLIGHT: "1",
         MAX_WAITING: "0",
       });
@@ -318,6 +326,19 @@ describe.each(SHAPES)("the server as %s", (shape) => {
       expect(events?.requests).toBe(6);
       expect(events?.faults.error).toBe(6);
       expect((await send(`${limited.url}/health`)).status).toBe(200);
+    });
+
+    it("FAULT_HEADERS: a request to a fest page asks for its own fault, and the truth counts it", async () => {
+      const asked = await send(`${limited.url}/checkout?user=locust_user`, {
+        headers: { "X-Fault-Error": "504" },
+      });
+      expect(asked.status).toBe(504);
+      expect((await send(`${limited.url}/checkout?user=locust_user`)).status).toBe(200);
+      const truth = await send(`${limited.url}/admin/truth`, { headers: SHAPE_ADMIN });
+      const checkout = countOf((JSON.parse(truth.body) as TruthReport).routes, "/checkout");
+      expect(checkout?.requests).toBe(2);
+      expect(checkout?.faults.error).toBe(1);
+      expect(checkout?.statuses["504"]).toBe(1);
     });
 
     it("MAX_IN_FLIGHT limits each process: more requests at once than processes that serve them, and some are refused with 503", async () => {
