@@ -18,21 +18,24 @@ import {
 } from "./challenge/definition.js";
 import { CleanupStack } from "./cleanup-stack.js";
 import { type Config, ConfigError } from "./config.js";
-import { CapacityLimit } from "./connection/capacity.js";
+import type { CapacityLimit } from "./connection/capacity.js";
 import type { DrainReport } from "./connection/drain.js";
 import { serveHttp } from "./connection/http-shell.js";
+import {
+  type Counters,
+  countedShell,
+  knowRoutes as knowCounterRoutes,
+  makeCounters,
+} from "./counters.js";
 import type { SeedSize } from "./database.js";
 import { openDatabase } from "./database.js";
 import type { DigitsLab, TrainingPlan } from "./digits/lab.js";
-import { Faults } from "./faults/faults.js";
-import { FaultInjector } from "./faults/inject.js";
-import { FaultSpecError, faultsChangeLine } from "./faults/spec.js";
-import { faultableRoutes } from "./faults/targets.js";
+import type { Faults } from "./faults/faults.js";
 import { prepareFirstStart } from "./first-start/prepare.js";
 import { labList, type RunningLabs, startLabs } from "./labs/list.js";
 import { type CpuPoolStatsProvider, IDLE_POOL } from "./observe/cpu-pool-stats.js";
 import { createLogger, type Logger } from "./observe/log.js";
-import { ServerMetrics } from "./observe/metrics.js";
+import type { ServerMetrics } from "./observe/metrics.js";
 import { type ResourceMonitor, startMonitor } from "./observe/monitor.js";
 import { LabReset } from "./reset/lab-reset.js";
 import {
@@ -42,7 +45,7 @@ import {
   type SharedObjects,
 } from "./shared-change.js";
 import { type ApplySwitch, Switches, switchChangeLine } from "./switches.js";
-import { GroundTruth, type TruthReport } from "./truth/truth.js";
+import type { GroundTruth, TruthReport } from "./truth/truth.js";
 
 export { ListenError } from "./connection/http-shell.js";
 
@@ -130,7 +133,14 @@ export async function startServer(
     // counts into the metrics).
     let labs: RunningLabs | undefined;
     const cpuPoolStats = options.cpuPoolStats ?? (() => labs?.bench.cpuPool.stats() ?? IDLE_POOL);
-    const counters = makeCounters(config, options, { switches, log, cleanup, cpuPoolStats });
+    const counters = makeCounters(config, {
+      switches,
+      log,
+      cleanup,
+      cpuPoolStats,
+      scrapeMetrics: options.scrapeMetrics,
+      logFaultChanges: options.applyShared === undefined,
+    });
     labs = startLabs(
       { config, db: data.db, switches, log, metrics: counters.metrics, cleanup },
       { trainingPlan: options.trainingPlan, trainedAtFirstStart: data.modelTrained },
@@ -159,18 +169,14 @@ export async function startServer(
     knowRoutes(app, library, counters);
     options.followShared?.(follow);
 
-    // Faults come after the shell's Host check (a refused request is not faulted) and before
-    // /health; the capacity limit after /health, which always answers.
-    const { faultInjector, capacity, metrics, truth } = counters;
+    // The fast /health answers inside the faults and outside the capacity limit: it always answers.
     const shell = await serveHttp({
       host: config.host,
       port: config.port,
       log,
       trustProxy: config.trustProxy,
-      handler: faultInjector.withHealthFaults(withFastHealth(capacity.limit(app))),
-      watchers: [metrics, truth],
       headersTimeoutMs: options.headersTimeoutMs,
-      beforeListen: (http) => truth.watchConnections(http),
+      ...countedShell(counters, app, { beforeLimit: withFastHealth }),
     });
     // After the server on close: requests in flight get their answers before the pools stop.
     let graceMs = config.shutdownGraceMs;
@@ -252,42 +258,6 @@ function switchesOf(
   return { switches, applySwitch };
 }
 
-/** What counts and shapes requests: metrics, the truth, faults, the capacity limit. */
-function makeCounters(
-  config: Config,
-  options: StartOptions,
-  parts: {
-    switches: Switches;
-    log: Logger;
-    cleanup: CleanupStack;
-    cpuPoolStats: CpuPoolStatsProvider;
-  },
-) {
-  const { switches, log, cleanup, cpuPoolStats } = parts;
-  const metrics = new ServerMetrics({ switches, cpuPoolStats, scrape: options.scrapeMetrics });
-  const truth = new GroundTruth();
-  const faults = new Faults(config.faults, config.faultSeed, config.faultHeaders, truth);
-  cleanup.add(() => faults.stop());
-  // In a group the supervisor logs each change once.
-  if (options.applyShared === undefined) {
-    faults.onChange((text, by) => log.warn(faultsChangeLine(text, by, faults.hiddenBecause)));
-  }
-  // The truth marks each faulted answer; the metrics count faults for the dashboard.
-  const faultInjector = new FaultInjector(faults, {
-    markFault(res, kind, route) {
-      truth.markFault(res, kind);
-      metrics.faultInjected(kind, route);
-    },
-    countIgnoredHeaders: () => truth.countIgnoredHeaders(),
-  });
-  const capacity = new CapacityLimit(
-    config.maxInFlight,
-    config.maxWaiting,
-    metrics.capacityRefusal,
-  );
-  return { metrics, cpuPoolStats, truth, faults, faultInjector, capacity };
-}
-
 /**
  * The challenges (CHALLENGES_DIR), POST /admin/reset, and what this server shares with its
  * group: alone, it follows its own changes; a member asks the supervisor (src/group/).
@@ -348,24 +318,14 @@ function challengesAndReset(
 }
 
 /** The routes exist now: check that every fault and challenge names one; mirror them. */
-function knowRoutes(
-  app: Express,
-  library: Challenge[],
-  counters: { faults: Faults; faultInjector: FaultInjector; truth: GroundTruth },
-): void {
-  const routes = faultableRoutes(app);
+function knowRoutes(app: Express, library: Challenge[], counters: Counters): void {
+  const routes = knowCounterRoutes(app, counters);
   try {
-    counters.faults.useRoutes(routes);
     checkChallengeTargets(library, routes);
   } catch (error) {
-    if (error instanceof FaultSpecError) {
-      throw new ConfigError(`FAULTS=${counters.faults.text} is not allowed: ${error.message}`);
-    }
     if (error instanceof ChallengeFileError) throw new ConfigError(challengeFileLine(error));
     throw error;
   }
-  counters.faultInjector.useRoutes(routes);
-  counters.truth.knowRoutes(routes.map((route) => route.pattern));
 }
 
 function startMonitorIfAsked(

@@ -3,8 +3,19 @@
 import BetterSqlite3 from "better-sqlite3";
 import request from "supertest";
 import { afterEach, describe, expect, it } from "vitest";
+import { CleanupStack } from "../src/cleanup-stack.js";
 import { readConfig } from "../src/config.js";
+import { makeCounters } from "../src/counters.js";
 import { parseFaults } from "../src/faults/spec.js";
+import { faultableRoutes } from "../src/faults/targets.js";
+import { IDLE_POOL } from "../src/observe/cpu-pool-stats.js";
+import {
+  accountsApp,
+  checkoutApp,
+  eventsApp,
+  type FestServiceParts,
+} from "../src/services/fest-apps.js";
+import { ServiceClient } from "../src/services/internal.js";
 import { ADMIN } from "./helpers/admin-api.js";
 import { openRaw } from "./helpers/raw-http.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
@@ -256,5 +267,58 @@ describe("fault headers", () => {
     const started = performance.now();
     await request(server.url).get("/health").set("X-Fault-Delay", "250ms").expect(200);
     expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+  });
+});
+
+describe("under --services a rule is checked for every service at once", () => {
+  it("the labs service, which checks every rule, has each route a fest service may be faulted on", async () => {
+    // The labs service is the monolith's app; the fest services mount the same routers. Should
+    // a fest service gain a route the monolith lacks, a rule naming it would be refused.
+    const server = await startTestServer({ LOG_LEVEL: "warn" });
+    const cleanup = new CleanupStack();
+    try {
+      const result = readConfig({ env: {}, argv: [], cpuCount: 1 });
+      if (result.kind !== "config") throw new Error("no config");
+      const counters = makeCounters(result.config, {
+        switches: server.switches,
+        log: server.log,
+        cleanup,
+        cpuPoolStats: () => IDLE_POOL,
+        logFaultChanges: false,
+      });
+      const parts: FestServiceParts = {
+        config: result.config,
+        db: server.db,
+        switches: server.switches,
+        log: server.log,
+        sessionSecret: "test-secret",
+        internalSecret: "internal",
+        metrics: counters.metrics,
+        faultInjector: counters.faultInjector,
+      };
+      const client = (name: string) => new ServiceClient(name, "http://127.0.0.1:9", "internal");
+      const labs = server.faults.knownRoutes();
+      const fest = [
+        accountsApp(parts),
+        eventsApp(parts, client("accounts")),
+        checkoutApp(parts, client("events")),
+      ]
+        .flatMap((app) => faultableRoutes(app))
+        .filter((route) => route.pattern !== "/health");
+      expect(fest.map((route) => route.pattern)).toEqual(
+        expect.arrayContaining(["/signup", "/events", "/events/:id/register", "/checkout"]),
+      );
+      for (const route of fest) {
+        for (const method of route.methods) {
+          const inLabs = labs.some(
+            (r) => r.pattern === route.pattern && r.methods.includes(method),
+          );
+          expect(inLabs, `${method} ${route.pattern}`).toBe(true);
+        }
+      }
+    } finally {
+      await cleanup.run();
+      await server.stop();
+    }
   });
 });

@@ -326,18 +326,25 @@ describe("SERVICES=1", () => {
 });
 
 describe("SERVICES=1 refuses what it cannot do yet", () => {
-  it("with WORKERS, FAULTS or MAX_IN_FLIGHT it stops at start with one line that says why", async () => {
-    for (const [env, named] of [
-      [{ WORKERS: "2" }, "WORKERS=2 do not go together"],
-      [
-        { FAULTS: "error:503@10%:/events", MAX_IN_FLIGHT: "8" },
-        "does not take FAULTS, MAX_IN_FLIGHT yet",
-      ],
-    ] as const) {
-      const dbPath = join(dir, "refused.db");
-      const server = spawnServer({ SERVICES: "1", PORT: "0", DB_PATH: dbPath, ...env });
-      expect(await server.exited).toBe(1);
-      expect(server.output()).toContain(named);
+  it("with WORKERS, or FAULTS naming a route no service has, it stops at start with one line that says why", async () => {
+    // FAULTS and MAX_IN_FLIGHT themselves are the monolith's contract now (test/shapes.test.ts).
+    const refusedDir = mkdtempSync(join(tmpdir(), "fest-lab-services-refused-"));
+    try {
+      const dbPath = join(refusedDir, "fest.db");
+      openDatabase(dbPath, SMALL_SEED).db.close();
+      for (const [env, named] of [
+        [{ WORKERS: "2" }, "WORKERS=2 do not go together"],
+        [
+          { FAULTS: "error:503@10%:/nowhere", MAX_IN_FLIGHT: "8" },
+          "FAULTS=error:503@10%:/nowhere is not allowed",
+        ],
+      ] as const) {
+        const server = spawnServer({ SERVICES: "1", PORT: "0", DB_PATH: dbPath, ...env });
+        expect(await server.exited).toBe(1);
+        expect(server.output()).toContain(named);
+      }
+    } finally {
+      rmSync(refusedDir, { recursive: true, force: true });
     }
   });
 });

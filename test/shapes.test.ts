@@ -55,47 +55,65 @@ describe.each(SHAPES)("the server as %s", (shape) => {
 
   it("GET /admin/truth counts every request the group got, as one document", async () => {
     await adminJson("POST", "/admin/truth/reset");
-    const paths = ["/", "/health", "/io?ms=1", "/api/id?id=1"];
-    const sent = 40;
+    // The fest pages too: under --services each is counted by the service that answered it
+    // (/checkout once, though checkout asked events for its lines).
+    const paths = [
+      "/",
+      "/health",
+      "/io?ms=1",
+      "/api/id?id=1",
+      "/events?user=locust_user",
+      "/checkout?user=locust_user",
+    ];
+    const sent = 42;
     for (let n = 0; n < sent; n++) {
       const answer = await send(`${running.url}${paths[n % paths.length]}`);
       expect(answer.status).toBeLessThan(500);
     }
     const truth = (await adminJson("GET", "/admin/truth")) as TruthReport;
-    for (const route of ["/", "/health", "/io"]) {
+    for (const route of ["/", "/health", "/io", "/events", "/checkout"]) {
       expect(countOf(truth.routes, route)?.requests, route).toBe(sent / paths.length);
+      expect(countOf(truth.routes, route)?.statuses["200"], route).toBe(sent / paths.length);
     }
+    expect(truth.routes.filter((r) => r.route.startsWith("/internal"))).toEqual([]);
     // The percentiles too are the group's, read from every member's samples: exact.
     expect(truth.latency).toMatch(/^exact:/);
     expect(countOf(truth.routes, "/health")?.latencyMs.answered).toBe(sent / paths.length);
   });
 
   it.skipIf(LOCUST === undefined)(
-    "a short Locust run (--stop-timeout 5) and the group's truth of its run agree exactly, route by route",
+    "a short Locust run (--stop-timeout 5) and the group's truth of its run agree exactly, route by route, on the labs' routes and the fest's",
     async () => {
-      const runId = `shape-${shape.replace(" ", "-")}`;
-      const run = await runLocustDistributed({
-        workers: 1,
-        masterPort: await freePort(),
-        locust: LOCUST ?? "locust",
-        scenario: "bench_mix.py",
-        host: running.url,
-        load: { users: 4, spawnRate: 4 },
-        seconds: 4,
-        csvPrefix: `${folder()}/${runId}`,
-        cwd: folder(),
-        extraArgs: ["--run-id", runId, "--stop-timeout", "5"],
-      });
-      const truth = (await adminJson("GET", `/admin/truth?run=${runId}`)) as TruthReport;
-      for (const path of ["/health", "/io", "/cpu"]) {
-        const locust = rowNamed(run, path);
-        expect(locust?.requests, describeRun(run)).toBeGreaterThan(0);
-        expect(countOf(truth.routes, path)?.requests, `${path}\n${describeRun(run)}`).toBe(
-          locust?.requests,
-        );
+      // checkout.py's /checkout: under --services the checkout service asks events for its
+      // lines, and the truth still counts each request once.
+      for (const [scenario, paths] of [
+        ["bench_mix.py", ["/health", "/io", "/cpu"]],
+        ["checkout.py", ["/checkout"]],
+      ] as const) {
+        const runId = `shape-${shape.replace(" ", "-")}-${scenario.replace(".py", "")}`;
+        const run = await runLocustDistributed({
+          workers: 1,
+          masterPort: await freePort(),
+          locust: LOCUST ?? "locust",
+          scenario,
+          host: running.url,
+          load: { users: 4, spawnRate: 4 },
+          seconds: 4,
+          csvPrefix: `${folder()}/${runId}`,
+          cwd: folder(),
+          extraArgs: ["--run-id", runId, "--stop-timeout", "5"],
+        });
+        const truth = (await adminJson("GET", `/admin/truth?run=${runId}`)) as TruthReport;
+        for (const path of paths) {
+          const locust = rowNamed(run, path);
+          expect(locust?.requests, describeRun(run)).toBeGreaterThan(0);
+          expect(countOf(truth.routes, path)?.requests, `${path}\n${describeRun(run)}`).toBe(
+            locust?.requests,
+          );
+        }
       }
     },
-    60_000,
+    90_000,
   );
 
   it("MONITOR_CSV is one file for the group: a line for every member, the group's requests in it", async () => {
@@ -125,18 +143,69 @@ describe.each(SHAPES)("the server as %s", (shape) => {
     expect(lines()[0]).toBe(MONITOR_COLUMNS.join(","));
   });
 
-  it("faults set live act in every member, and the truth names each one injected", async () => {
-    await adminJson("PUT", "/admin/faults", { faults: "error:503@100%:/io" });
+  it("faults set live act in every member, on a fest page too, and the truth names each one injected", async () => {
+    await adminJson("PUT", "/admin/faults", {
+      faults: "error:503@100%:/io;error:502@100%:/events",
+    });
     await adminJson("POST", "/admin/truth/reset");
-    const answers = await Promise.all(
-      Array.from({ length: 10 }, () => send(`${running.url}/io?ms=1`)),
-    );
-    expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(503));
-    const io = countOf(await routesOfTruth(), "/io");
-    expect(io?.faults.error).toBe(10);
-    expect(io?.statuses["503"]).toBe(10);
+    for (const [path, status] of [
+      ["/io?ms=1", 503],
+      ["/events?user=locust_user", 502],
+    ] as const) {
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, () => send(`${running.url}${path}`)),
+      );
+      expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(status));
+    }
+    const routes = await routesOfTruth();
+    expect(countOf(routes, "/io")?.faults.error).toBe(10);
+    expect(countOf(routes, "/io")?.statuses["503"]).toBe(10);
+    expect(countOf(routes, "/events")?.faults.error).toBe(10);
+    expect(countOf(routes, "/events")?.statuses["502"]).toBe(10);
     await adminJson("PUT", "/admin/faults", { faults: "" });
     expect((await send(`${running.url}/io?ms=1`)).status).toBe(200);
+    expect((await send(`${running.url}/events?user=locust_user`)).status).toBe(200);
+  });
+
+  it("a fault rule naming a route no member has is refused with 400, and changes nothing", async () => {
+    const refused = await admin("PUT", "/admin/faults", { faults: "error:503@100%:/nowhere" });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toContain("/nowhere");
+    expect((await adminJson("GET", "/admin/faults")).faults).toBe("");
+  });
+
+  it("was-it-the-network: the resets it sets on the fest pages are the server's, each one in the run's truth", async () => {
+    const challenge = challengeNamed("was-it-the-network");
+    // The variant that resets 6 %: 150 requests see some resets, bar a 1 in 10,000 chance.
+    const seed = Array.from({ length: 100 }, (_, n) => n).find(
+      (n) => pickVariant(challenge, n).faults === "reset@6%:*",
+    );
+    const started = await adminJson("POST", "/admin/challenge/start", {
+      name: "was-it-the-network",
+      seed,
+    });
+    const runId = started.runId as string;
+    expect(runId).toMatch(/^was-it-the-network-/);
+    let reset = 0;
+    let answered = 0;
+    for (let n = 0; n < 150; n++) {
+      try {
+        const answer = await send(`${running.url}/events?user=locust_user`, {
+          headers: { "X-Run-Id": runId },
+        });
+        expect(answer.status).toBe(200);
+        answered++;
+      } catch {
+        reset++; // no answer at all: what Locust calls a connection reset
+      }
+    }
+    const truth = (await adminJson("GET", `/admin/truth?run=${runId}`)) as TruthReport;
+    await adminJson("POST", "/admin/challenge/stop");
+    const events = countOf(truth.routes, "/events");
+    expect(reset).toBeGreaterThan(0);
+    expect(events?.requests).toBe(150);
+    expect(events?.faults.reset).toBe(reset);
+    expect(events?.statuses["200"]).toBe(answered);
   });
 
   it("POST /admin/reset puts the switches, the faults, the data and the truth back in every member", async () => {
@@ -230,6 +299,57 @@ describe.each(SHAPES)("the server as %s", (shape) => {
       headers: { ...JSON_HEADERS, Cookie: cookie },
     });
     expect(again.status).toBe(200);
+  });
+
+  describe("started with FAULTS on a fest page, FAULT_HEADERS and a capacity limit", () => {
+    const limitedFolder = seededFolderForTests("fest-lab-shape-limited-");
+    let limited: RunningShape;
+    beforeAll(async () => {
+      limited = await startShape(shape, limitedFolder(), {
+        FAULTS: "error:503@100%:/events",
+        FAULT_HEADERS: "1",
+        MAX_IN_FLIGHT: "1",
+        MAX_WAITING: "0",
+      });
+    }, 90_000);
+    afterAll(async () => {
+      await limited?.stop();
+    });
+
+    it("FAULTS at start act on /events, and the truth counts each one", async () => {
+      const answers = [];
+      for (let n = 0; n < 6; n++) answers.push(await send(`${limited.url}/events`));
+      expect(answers.map((answer) => answer.status)).toEqual(Array(6).fill(503));
+      const truth = await send(`${limited.url}/admin/truth`, { headers: SHAPE_ADMIN });
+      const events = countOf((JSON.parse(truth.body) as TruthReport).routes, "/events");
+      expect(events?.requests).toBe(6);
+      expect(events?.faults.error).toBe(6);
+      expect((await send(`${limited.url}/health`)).status).toBe(200);
+    });
+
+    it("FAULT_HEADERS: a request to a fest page asks for its own fault, and the truth counts it", async () => {
+      const asked = await send(`${limited.url}/checkout?user=locust_user`, {
+        headers: { "X-Fault-Error": "504" },
+      });
+      expect(asked.status).toBe(504);
+      expect((await send(`${limited.url}/checkout?user=locust_user`)).status).toBe(200);
+      const truth = await send(`${limited.url}/admin/truth`, { headers: SHAPE_ADMIN });
+      const checkout = countOf((JSON.parse(truth.body) as TruthReport).routes, "/checkout");
+      expect(checkout?.requests).toBe(2);
+      expect(checkout?.faults.error).toBe(1);
+      expect(checkout?.statuses["504"]).toBe(1);
+    });
+
+    it("MAX_IN_FLIGHT limits each process: more requests at once than processes that serve them, and some are refused with 503", async () => {
+      // /io is the labs service's alone under --services; with WORKERS=2 three requests at once
+      // are more than the two workers' one slot each.
+      const answers = await Promise.all(
+        Array.from({ length: 3 }, () => send(`${limited.url}/io?ms=1500`)),
+      );
+      const statuses = answers.map((answer) => answer.status);
+      expect(statuses, statuses.join(",")).toContain(200);
+      expect(statuses, statuses.join(",")).toContain(503);
+    });
   });
 });
 

@@ -17,7 +17,13 @@ interface RouterLayer {
 }
 
 export function isNeverFaulted(pattern: string): boolean {
-  return pattern === "/metrics" || pattern === "/admin" || pattern.startsWith("/admin/");
+  return (
+    pattern === "/metrics" ||
+    pattern === "/admin" ||
+    pattern.startsWith("/admin/") ||
+    // A fest service's calls from another (src/services/internal.ts): no client sends them.
+    pattern.startsWith("/internal/")
+  );
 }
 
 /** The app's routes in the order its routers try them, the never-faulted ones left out. */
@@ -45,7 +51,9 @@ export function checkTargets(plan: FaultPlan, routes: readonly AppRoute[]): void
     const { method, route } = rule;
     const fail = (allowed: string) => new FaultSpecError(index + 1, "target", rule.text, allowed);
     if (route !== undefined && isNeverFaulted(route)) {
-      throw fail(`${route} is never faulted: /admin and /metrics must answer while you measure`);
+      throw fail(
+        `${route} is never faulted: /admin and /metrics must answer while you measure, and /internal is one service's call to another, not a client's`,
+      );
     }
     const named = routes.filter((r) => route === undefined || r.pattern === route);
     if (named.length === 0) {

@@ -8,6 +8,7 @@ import { type MonitorSources, startSampler } from "../observe/monitor.js";
 import type { FollowShared, SharedChange } from "../shared-change.js";
 import type { RunningServer, StartOptions } from "../start.js";
 import { SWITCH_NAMES, Switches } from "../switches.js";
+import type { GroundTruth } from "../truth/truth.js";
 import { isSupervisorMessage, type MemberMessage, type SupervisorMessage } from "./messages.js";
 import { PendingReplies } from "./replies.js";
 
@@ -34,12 +35,15 @@ export interface JoinedMember {
   started(server: RunningServer): void;
   /** MONITOR_CSV: this member's figures once a second, when the supervisor writes the file. */
   reportUsage(sources: MonitorSources): void;
+  /** The truth this member answers the supervisor's truth requests with (a fest service's). */
+  reportTruth(truth: GroundTruth): void;
 }
 
 export async function joinGroup(config: Config): Promise<JoinedMember> {
   const switches = new Switches();
   const answers = new PendingReplies<Answer>();
   let server: RunningServer | undefined;
+  let truth: GroundTruth | undefined;
   // The changes that came before the server could follow them: applied when it can.
   let follow: FollowShared | undefined;
   const early: [SharedChange, string][] = [];
@@ -75,8 +79,8 @@ export async function joinGroup(config: Config): Promise<JoinedMember> {
         send({
           type: "fest-lab:reply",
           id: message.id,
-          truth: server?.truth.report(message.run),
-          samples: server?.truth.latencySamples(message.run),
+          truth: truth?.report(message.run),
+          samples: truth?.latencySamples(message.run),
         });
         return;
       case "fest-lab:collect-metrics":
@@ -147,6 +151,7 @@ export async function joinGroup(config: Config): Promise<JoinedMember> {
     },
     started(running) {
       server = running;
+      truth = running.truth;
       // Which worker answered: students see the group share the load and a replacement's
       // new pid. Prepended, so it is set before any route (the fast /health too) answers.
       const pid = String(process.pid);
@@ -160,6 +165,9 @@ export async function joinGroup(config: Config): Promise<JoinedMember> {
         }),
         cpuPoolStats: () => running.cpuPool.stats(),
       });
+    },
+    reportTruth(counted) {
+      truth = counted;
     },
     reportUsage(sources) {
       if (!state.reportUsage) return;

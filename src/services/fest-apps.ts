@@ -12,6 +12,7 @@ import type { Database } from "better-sqlite3";
 import { type Express, Router } from "express";
 import type { Config } from "../config.js";
 import { errorHandler, notFoundHandler } from "../error-handler.js";
+import type { FaultInjector } from "../faults/inject.js";
 import { checkoutFor } from "../fest/checkout.js";
 import { optionalUserParam } from "../fest/input.js";
 import { NaiveQueries } from "../fest/naive.js";
@@ -38,6 +39,8 @@ export interface FestServiceParts {
   internalSecret: string;
   /** This service's own figures, at its own /metrics (the gateway's gathers every service's). */
   metrics: ServerMetrics;
+  /** Mounted before every router, as in the monolith's app, so a fault acts before a route. */
+  faultInjector: FaultInjector;
 }
 
 /** Sign-up, log-in, log-out; and, for events, who a user is. */
@@ -125,6 +128,7 @@ function serviceApp(parts: FestServiceParts, mount: (app: Express) => void): Exp
     sessionSecret: parts.sessionSecret,
     trustProxy: parts.config.trustProxy,
   });
+  app.use(parts.faultInjector.expressHandler);
   app.use(metricsRouter(parts.metrics));
   mount(app);
   app.use(notFoundHandler);

@@ -15,14 +15,7 @@ import { VERSION } from "../version.js";
 import { drainOn, exitOnCrash } from "./lifecycle.js";
 import { databaseOf, prepareServiceData } from "./service-database.js";
 import { startFestService } from "./service-server.js";
-import {
-  CALLS,
-  checkUpstreams,
-  isServiceName,
-  refuseOneServerSettings,
-  SERVICE_NAMES,
-  SERVICE_ROUTES,
-} from "./topology.js";
+import { CALLS, checkUpstreams, isServiceName, SERVICE_NAMES, SERVICE_ROUTES } from "./topology.js";
 
 export async function runServiceAlone(config: Config, service: string, log: Logger): Promise<void> {
   if (!isServiceName(service)) {
@@ -43,7 +36,6 @@ export async function runServiceAlone(config: Config, service: string, log: Logg
     );
   }
   if (service !== "labs") {
-    refuseOneServerSettings(config);
     if (config.sessionSecret === undefined) {
       throw new ConfigError(
         `SERVICE=${service} needs SESSION_SECRET, the same for every service: each verifies the session cookie with it, and internal calls prove themselves with a key made from it`,
@@ -71,7 +63,7 @@ export async function runServiceAlone(config: Config, service: string, log: Logg
             upstreams,
           },
           config,
-          { switches, log, sessionSecret: config.sessionSecret as string },
+          { switches, log, sessionSecret: config.sessionSecret as string, inGroup: false },
         );
   drainOn(["SIGINT", "SIGTERM"], () => running.close(config.shutdownGraceMs));
   const route = SERVICE_ROUTES.find((each) => each.name === service);

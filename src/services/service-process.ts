@@ -5,10 +5,12 @@
 // switches as they are now), and serves until SIGTERM or until the supervisor goes away.
 import { availableParallelism } from "node:os";
 import { ConfigError, readConfig } from "../config.js";
+import type { Counters } from "../counters.js";
 import { type JoinedMember, joinGroup } from "../group/join.js";
 import { IDLE_POOL } from "../observe/cpu-pool-stats.js";
 import { createLogger } from "../observe/log.js";
 import { restoreSeedCopy } from "../reset/seed-copy.js";
+import { followHere } from "../shared-change.js";
 import { startServer } from "../start.js";
 import { drainOn, exitOnCrash } from "./lifecycle.js";
 import { isRoleMessage, type ServiceMessage, type ServiceRole } from "./messages.js";
@@ -41,12 +43,16 @@ async function main(): Promise<void> {
     member.started(server);
     running = server;
   } else {
-    running = await startFestService(role, config, {
+    const service = await startFestService(role, config, {
       switches,
       log,
       sessionSecret: config.sessionSecret ?? "",
+      inGroup: true,
     });
-    followAsFestService(member, role.dbPath);
+    followAsFestService(member, service.counters, role.dbPath);
+    // The group's truth adds up what each service answered; the gateway counts none.
+    member.reportTruth(service.counters.truth);
+    running = service;
     // Its CPU, memory and event loop for MONITOR_CSV; its requests count at the gateway.
     member.reportUsage({
       requests: () => ({ done: 0, inFlight: 0 }),
@@ -61,22 +67,31 @@ async function main(): Promise<void> {
 }
 
 /**
- * A fest service follows what its pages and /metrics show of the group's state (what a
- * challenge hides), and the reset: its own copy of the fest data back to the seed.
+ * A fest service follows the group's state as the monolith does (src/shared-change.ts): what a
+ * challenge hides, the faults, the capacity limit, the truth's runs and resets; and its part
+ * of the reset: its truth from zero, its own copy of the fest data back to the seed.
  */
-function followAsFestService(member: JoinedMember, dbPath: string): void {
+function followAsFestService(member: JoinedMember, counters: Counters, dbPath: string): void {
   const { switches } = member.startOptions;
-  member.startOptions.followShared((change) => {
-    if (change.hidden !== undefined) switches.hiddenBecause = change.hidden ?? undefined;
-    if (change.reset) {
-      const db = openServiceDatabase(dbPath);
-      try {
-        restoreSeedCopy(db);
-      } finally {
-        db.close();
-      }
-    }
-  });
+  const { faults, capacity, truth } = counters;
+  member.startOptions.followShared(
+    followHere({
+      switches,
+      faults,
+      capacity,
+      truth,
+      // The challenge API is the labs service's; a fest service only follows its effects.
+      challenges: { follow: () => {} },
+      onReset: () => {
+        const db = openServiceDatabase(dbPath);
+        try {
+          restoreSeedCopy(db);
+        } finally {
+          db.close();
+        }
+      },
+    }),
+  );
 }
 
 function askRole(): Promise<ServiceRole> {

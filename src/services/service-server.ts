@@ -1,35 +1,88 @@
 // One fest service (accounts, events or checkout) listening on 127.0.0.1 (or HOST, alone): its
 // Express app inside the one server shell (src/connection/http-shell.ts) that the monolith,
 // a worker and the gateway use too.
+// Around the app, the same counters as the monolith's (src/counters.ts): its truth, its
+// faults, its capacity limit, each acting on the requests this service answers.
 // The labs service is the monolith's own server (startServer), so it is not built here.
+import type { IncomingMessage } from "node:http";
+import { CleanupStack } from "../cleanup-stack.js";
 import type { Config } from "../config.js";
-import { type Shell, serveHttp } from "../connection/http-shell.js";
+import { serveHttp } from "../connection/http-shell.js";
+import { type Counters, countedShell, knowRoutes, makeCounters } from "../counters.js";
 import { IDLE_POOL } from "../observe/cpu-pool-stats.js";
 import type { Logger } from "../observe/log.js";
-import { ServerMetrics } from "../observe/metrics.js";
 import type { Switches } from "../switches.js";
 import { accountsApp, checkoutApp, eventsApp, type FestServiceParts } from "./fest-apps.js";
 import { internalSecret, ServiceClient } from "./internal.js";
 import type { ServiceRole } from "./messages.js";
 import { openServiceDatabase } from "./service-database.js";
+import { INTERNAL_PREFIX } from "./topology.js";
 
 /** On every answer of a service: which one answered, for students and tests. */
 export const SERVICE_HEADER = "X-Fest-Service";
 
 export interface RunningService {
   url: string;
+  /** Its truth, faults and capacity limit, which it follows the group's changes of. */
+  counters: Counters;
   close(graceMs: number): Promise<void>;
+}
+
+export interface FestServiceOptions {
+  switches: Switches;
+  log: Logger;
+  sessionSecret: string;
+  /** In a group the supervisor logs each change of the faults, and the labs service checks them. */
+  inGroup: boolean;
 }
 
 export async function startFestService(
   role: ServiceRole,
   config: Config,
-  { switches, log, sessionSecret }: { switches: Switches; log: Logger; sessionSecret: string },
+  options: FestServiceOptions,
 ): Promise<RunningService> {
+  const cleanup = new CleanupStack();
+  let graceMs = config.shutdownGraceMs;
+  try {
+    const { counters, url } = await serveService(role, config, options, cleanup, () => graceMs);
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      counters,
+      close(grace) {
+        closing ??= (async () => {
+          graceMs = grace;
+          await cleanup.run();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await cleanup.run();
+    throw error;
+  }
+}
+
+/** Its data, its counters, its app and the shell, each undone on `cleanup` (last first). */
+async function serveService(
+  role: ServiceRole,
+  config: Config,
+  options: FestServiceOptions,
+  cleanup: CleanupStack,
+  graceMs: () => number,
+): Promise<{ counters: Counters; url: string }> {
+  const { switches, log, sessionSecret } = options;
   const db = openServiceDatabase(role.dbPath);
+  cleanup.add(() => db.close());
   const secret = internalSecret(sessionSecret);
   // A fest service runs no worker pool: its pool figures are zeros, as a monolith's idle one.
-  const metrics = new ServerMetrics({ switches, cpuPoolStats: () => IDLE_POOL });
+  const counters = makeCounters(config, {
+    switches,
+    log,
+    cleanup,
+    cpuPoolStats: () => IDLE_POOL,
+    logFaultChanges: !options.inGroup,
+  });
   const parts: FestServiceParts = {
     config,
     db,
@@ -37,7 +90,8 @@ export async function startFestService(
     log,
     sessionSecret,
     internalSecret: secret,
-    metrics,
+    metrics: counters.metrics,
+    faultInjector: counters.faultInjector,
   };
   const client = (name: "accounts" | "events") => {
     const url = role.upstreams[name];
@@ -51,34 +105,29 @@ export async function startFestService(
       : role.name === "events"
         ? eventsApp(parts, client("accounts"))
         : checkoutApp(parts, client("events"));
-
-  let shell: Shell;
-  try {
-    shell = await serveHttp({
-      host: role.host,
-      port: role.port,
-      log,
-      name: `the ${role.name} service`,
-      trustProxy: config.trustProxy,
-      watchers: [metrics],
-      handler: (req, res) => {
+  // In a group the labs service, which has every service's routes, checks the rules.
+  knowRoutes(app, counters, { checkRules: !options.inGroup });
+  const shell = await serveHttp({
+    host: role.host,
+    port: role.port,
+    log,
+    name: `the ${role.name} service`,
+    trustProxy: config.trustProxy,
+    ...countedShell(
+      counters,
+      (req, res) => {
         res.setHeader(SERVICE_HEADER, role.name);
         app(req, res);
       },
-    });
-  } catch (error) {
-    db.close();
-    throw error;
-  }
-  let closing: Promise<void> | undefined;
-  return {
-    url: shell.url,
-    close(graceMs) {
-      closing ??= (async () => {
-        await shell.close(graceMs);
-        db.close();
-      })();
-      return closing;
-    },
-  };
+      // A call from another service is part of a client's request, counted where it came in.
+      { notForTheTruth: isInternalRequest },
+    ),
+  });
+  // Last on the stack, so first to run: answers go out before the data closes.
+  cleanup.add(() => shell.close(graceMs()));
+  return { counters, url: shell.url };
+}
+
+function isInternalRequest(req: IncomingMessage): boolean {
+  return req.url?.toLowerCase().startsWith(INTERNAL_PREFIX) === true;
 }

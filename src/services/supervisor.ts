@@ -16,13 +16,7 @@ import type { ServiceRole } from "./messages.js";
 import { databaseOf, prepareServiceData } from "./service-database.js";
 import { forkService } from "./service-member.js";
 import { ServicesMetrics } from "./services-metrics.js";
-import {
-  checkUpstreams,
-  INTERNAL_PREFIX,
-  refuseOneServerSettings,
-  SERVICE_ROUTES,
-  type ServiceName,
-} from "./topology.js";
+import { checkUpstreams, INTERNAL_PREFIX, SERVICE_ROUTES, type ServiceName } from "./topology.js";
 
 export { SERVICE_ENTRY } from "./service-member.js";
 
@@ -32,7 +26,6 @@ export async function superviseServices(config: Config, log: Logger): Promise<vo
       `SERVICES=1 and WORKERS=${config.workers} do not go together: choose the services topology or a group of monolith workers`,
     );
   }
-  refuseOneServerSettings(config);
   const elsewhere = checkUpstreams(config.upstreams);
   const local = SERVICE_ROUTES.filter((route) => elsewhere[route.name] === undefined);
   if (Object.keys(elsewhere).length > 0 && config.sessionSecret === undefined) {

@@ -2,7 +2,7 @@
 // gateway waits for it. The gateway (src/gateway/) reads it as data; the supervisor
 // (supervisor.ts) starts one process a row.
 
-import { type Config, ConfigError } from "../config.js";
+import { ConfigError } from "../config.js";
 
 export const SERVICE_NAMES = ["accounts", "events", "checkout", "labs"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -91,21 +91,4 @@ export function checkUpstreams(
     }
   }
   return upstreams as Partial<Record<ServiceName, string>>;
-}
-
-/**
- * These act below Express in one server; split, they would act in the labs service alone and
- * silently not in the fest services: refuse rather than measure something else.
- */
-export function refuseOneServerSettings(config: Config): void {
-  const named = [
-    config.faults.requests.length > 0 || config.faults.stall !== undefined ? "FAULTS" : undefined,
-    config.faultHeaders ? "FAULT_HEADERS" : undefined,
-    config.maxInFlight > 0 ? "MAX_IN_FLIGHT" : undefined,
-  ].filter((name) => name !== undefined);
-  if (named.length > 0) {
-    throw new ConfigError(
-      `SERVICES=1 does not take ${named.join(", ")} yet: they act inside one server, and the services topology has five processes; run the monolith (without --services) for them`,
-    );
-  }
 }
