@@ -5,7 +5,7 @@ import { isAbsolute, relative } from "node:path";
 import { adminTokenPath, readAdminTokenFile } from "./admin-credential.js";
 import type { Config } from "./config.js";
 import { isLoopback } from "./connection/loopback.js";
-import { percent, type ReadyModel } from "./digits/lab.js";
+import type { LabBanner } from "./labs/lab.js";
 import type { Switches } from "./switches.js";
 import { VERSION } from "./version.js";
 
@@ -22,8 +22,8 @@ export interface BannerFacts {
     movies: number;
   };
   monitorPath: string | undefined;
-  /** The digits lab's model, as loaded or trained at start. */
-  model: ReadyModel;
+  /** The labs, in list order: each says its own lines (src/labs/). */
+  labs: readonly LabBanner[];
   /** The faults injected at start, in FAULTS syntax; empty for none. */
   faultsText: string;
   /** The workers' pids, when a supervisor runs a group. */
@@ -36,7 +36,7 @@ export function bannerText({
   switches,
   database,
   monitorPath,
-  model,
+  labs,
   faultsText,
   workerPids,
 }: BannerFacts): string {
@@ -55,7 +55,7 @@ export function bannerText({
     `  mode:      ${config.mode}`,
     `  switches:  ${on.length > 0 ? on.join(", ") : "none on"}  (change them live at ${url}/admin${group ? ": every worker follows" : ""})`,
     `  database:  ${dbShown}${database.seeded ? " (created and seeded now)" : ""}: ${database.events} events, ${database.users} users, ${database.registrations} registrations, ${database.movies} movies`,
-    `  digits:    ${url}/predict, model ${config.modelPath}${model.trained ? " (trained now)" : ""}: ${percent(model.facts.heldOutAccuracy)} right on ${model.facts.heldOutDigits} held-out digits`,
+    ...labs.flatMap((lab) => lab.bannerLines?.(url) ?? []),
     `  faults:    ${faultsText || "none"}${faultsText ? ` (FAULT_SEED=${config.faultSeed})` : ""}${config.faultHeaders ? "; X-Fault-* headers obeyed" : ""}`,
     `  capacity:  ${config.maxInFlight > 0 ? `${config.maxInFlight} in flight, ${config.maxWaiting} waiting, then 503` : "no limit (MAX_IN_FLIGHT=N sets one)"}`,
     `  truth:     ${url}/admin/truth (the server's own counts${group ? ", each worker's own" : ""})`,

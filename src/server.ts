@@ -90,7 +90,7 @@ async function main(): Promise<void> {
         switches: server.switches,
         database: { name: server.db.name, seeded: server.seeded, ...tableCounts(server.db) },
         monitorPath: server.monitor?.path,
-        model: server.model,
+        labs: server.labs,
         faultsText: server.faults.text,
       }),
     );

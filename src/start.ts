@@ -32,6 +32,7 @@ import { openDatabase } from "./database.js";
 import type { DigitsLab, TrainingPlan } from "./digits/lab.js";
 import type { Faults } from "./faults/faults.js";
 import { prepareFirstStart } from "./first-start/prepare.js";
+import type { Lab } from "./labs/lab.js";
 import { labList, type RunningLabs, startLabs } from "./labs/list.js";
 import { type CpuPoolStatsProvider, IDLE_POOL } from "./observe/cpu-pool-stats.js";
 import { createLogger, type Logger } from "./observe/log.js";
@@ -64,6 +65,8 @@ export interface RunningServer {
   /** The digits model as loaded (or trained) at start. */
   model: DigitsLab["model"];
   predictor: DigitsLab["predictor"];
+  /** Every lab, in list order: the banner asks each for its lines. */
+  labs: readonly Lab[];
   /** The faults injected now (FAULTS at start, then the admin page and API). */
   faults: Faults;
   /** The server's own counts: GET /admin/truth. */
@@ -129,8 +132,8 @@ export async function startServer(
     const { token: adminToken } = resolveAdminCredential(config.adminToken, config.dbPath);
     const data = await openData(config, options, log, cleanup);
     const { switches, applySwitch } = switchesOf(config, options, log);
-    // The metrics read the bench lab's /cpu pool, which starts after them (the digits lab
-    // counts into the metrics).
+    // The metrics read the bench lab's /cpu pool, which starts after them (the labs register
+    // their own counters on the metrics' registry).
     let labs: RunningLabs | undefined;
     const cpuPoolStats = options.cpuPoolStats ?? (() => labs?.bench.cpuPool.stats() ?? IDLE_POOL);
     const counters = makeCounters(config, {
@@ -142,7 +145,7 @@ export async function startServer(
       logFaultChanges: options.applyShared === undefined,
     });
     labs = startLabs(
-      { config, db: data.db, switches, log, metrics: counters.metrics, cleanup },
+      { config, db: data.db, switches, log, registry: counters.metrics.registry, cleanup },
       { trainingPlan: options.trainingPlan, trainedAtFirstStart: data.modelTrained },
     );
     const { challenges, reset, applyShared, truthReport, follow } = challengesAndReset(
@@ -199,6 +202,7 @@ export async function startServer(
       predictPool: labs.digits.predictPool,
       model: labs.digits.model,
       predictor: labs.digits.predictor,
+      labs: labList(labs),
       ...counters,
       challenges,
       monitor,

@@ -72,7 +72,6 @@ describe("the banner says what is exposed", () => {
       cpuCount: 1,
     });
     if (read.kind !== "config") throw new Error("unexpected --help");
-    const model = { facts: { heldOutAccuracy: 0.9, heldOutDigits: 100 }, trained: false };
     return bannerText({
       config: read.config,
       url: "http://0.0.0.0:8000",
@@ -86,7 +85,7 @@ describe("the banner says what is exposed", () => {
         movies: 1,
       },
       monitorPath: undefined,
-      model: model as unknown as Parameters<typeof bannerText>[0]["model"],
+      labs: [],
       faultsText: "",
     });
   };

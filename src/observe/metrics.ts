@@ -1,6 +1,7 @@
 // GET /metrics in Prometheus text format, through prom-client. Each running lab has its own
 // registry (never prom-client's global one), so tests that start several servers in one
-// process do not mix their figures.
+// process do not mix their figures. A lab registers its own counters on the registry when it
+// starts (src/labs/lab.ts): nothing here knows a lab by name.
 //
 // Requests are counted at the node:http level, below Express, like the access log, so the
 // fast /health (answered before Express) is counted too. The per-request work is kept to
@@ -34,9 +35,6 @@ export class ServerMetrics implements RequestWatcher {
   /** The Prometheus text GET /metrics answers: this registry's, or the group's. */
   readonly scrape: () => Promise<string>;
   private readonly duration: Histogram<"method" | "route" | "status">;
-  private readonly predictions: Counter<"ran_on" | "cached">;
-  private readonly predictionCacheHits: Counter;
-  private readonly modelLoads: Counter;
   private readonly faultsInjected: Counter<"kind" | "route">;
   private readonly capacityRefused: Counter;
 
@@ -140,23 +138,6 @@ export class ServerMetrics implements RequestWatcher {
       (s) => s.completed,
     );
 
-    this.predictions = new Counter({
-      name: "festlab_digit_predictions_total",
-      help: "Digit predictions answered, by where the model ran and whether the cache answered instead.",
-      labelNames: ["ran_on", "cached"],
-      registers,
-    });
-    this.predictionCacheHits = new Counter({
-      name: "festlab_digit_prediction_cache_hits_total",
-      help: "Digit predictions answered from the cache, without running the model.",
-      registers,
-    });
-    this.modelLoads = new Counter({
-      name: "festlab_digit_model_loads_total",
-      help: "Times the digits model file was read, parsed and built: once at start, plus once a request with model-per-request on.",
-      registers,
-    });
-
     // The access log and the histogram show a fault's status, not that it was injected: these
     // two tell an injected 503 or a refusal at the limit from the application's own answers.
     this.faultsInjected = new Counter({
@@ -180,18 +161,6 @@ export class ServerMetrics implements RequestWatcher {
   /** One request the capacity limit refused. */
   readonly capacityRefusal = (): void => {
     this.capacityRefused.inc();
-  };
-
-  /**
-   * What the digits lab's predictor reports (its PredictionCounters, src/digits/predictor.ts):
-   * written by shape here, so the metrics need not import the lab.
-   */
-  readonly digits = {
-    predicted: (ranOn: string, cached: boolean): void => {
-      this.predictions.inc({ ran_on: ranOn, cached: String(cached) });
-      if (cached) this.predictionCacheHits.inc();
-    },
-    modelLoaded: (): void => this.modelLoads.inc(),
   };
 
   readonly requestStarted = (): void => {

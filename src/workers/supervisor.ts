@@ -8,10 +8,10 @@ import { Counter, Gauge, Registry } from "prom-client";
 import { bannerText } from "../banner.js";
 import type { Config } from "../config.js";
 import { hostInUrl } from "../connection/http-shell.js";
-import { loadOrTrainModel } from "../digits/lab.js";
 import { planText } from "../faults/spec.js";
 import { prepareGroupData } from "../first-start/group-data.js";
 import { superviseGroup } from "../group/supervisor.js";
+import { describeLabs } from "../labs/list.js";
 import type { Logger } from "../observe/log.js";
 import { Switches } from "../switches.js";
 
@@ -20,8 +20,8 @@ export async function superviseWorkers(config: Config, log: Logger): Promise<voi
   // The model too: N workers finding no model file would each train one at the same time.
   // Both in a process that ends, so the supervisor keeps none of that memory (src/first-start/).
   const { seeded, trained, counts, dbName } = await prepareGroupData(config, log);
-  const loaded = loadOrTrainModel(config.modelPath, undefined, (line) => log.info(line));
-  const model = { ...loaded, trained: loaded.trained || trained };
+  // The labs run in the workers; here each describes itself for the banner.
+  const labs = describeLabs(config, { trainedAtFirstStart: trained }, log);
   const switches = Switches.fromStartup(config);
 
   // The workers share the listening socket and the kernel hands each connection to one that
@@ -88,7 +88,7 @@ export async function superviseWorkers(config: Config, log: Logger): Promise<voi
       switches,
       database: { name: dbName, seeded, ...counts },
       monitorPath: group.monitor?.path,
-      model,
+      labs,
       faultsText: planText(config.faults),
     }),
   );
