@@ -26,6 +26,13 @@ describe("start-up", () => {
       expect(text).toMatch(/mode: +optimized/);
       expect(text).toMatch(/switches: +checkout-crash /);
       expect(text).toContain("fest.db");
+      // The digits lab's own line (src/labs/): its address, its model and how right it is.
+      expect(text).toMatch(
+        new RegExp(
+          `^ {2}digits: +${url}/predict, model \\S+: \\d+\\.\\d % right on \\d+ held-out digits$`,
+          "m",
+        ),
+      );
       expect(text).toContain("Ctrl+C");
     } finally {
       server.child.kill("SIGTERM");

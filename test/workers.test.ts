@@ -171,6 +171,15 @@ describe("WORKERS=2: crashes, switches and metrics", () => {
     expect(group.pids()).toHaveLength(2);
   });
 
+  it("the supervisor starts no lab, yet the banner has the digits lab's line, as one process's", () => {
+    expect(group.server.output()).toMatch(
+      new RegExp(
+        `^ {2}digits: +${group.base}/predict, model \\S+: \\d+\\.\\d % right on \\d+ held-out digits$`,
+        "m",
+      ),
+    );
+  });
+
   it("every worker refuses an admin request without the credential, and takes the one token the group generated", async () => {
     const refused = await untilBothAnswer(group.base, "/admin/switches/checkout-crash", {
       method: "PUT",
