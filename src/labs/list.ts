@@ -17,6 +17,11 @@ const LABS = {
   fest: { start: festLab },
 } satisfies Record<string, LabModule>;
 
+export type LabName = keyof typeof LABS;
+
+/** Every lab's name, in list order: for what describes the labs without starting them. */
+export const LAB_NAMES = Object.keys(LABS) as LabName[];
+
 /** Each lab as started, with what is its own beside the interface (a pool, a model). */
 export type RunningLabs = { [Name in keyof typeof LABS]: ReturnType<(typeof LABS)[Name]["start"]> };
 

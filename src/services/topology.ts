@@ -3,6 +3,7 @@
 // (supervisor.ts) starts one process a row.
 
 import { ConfigError } from "../config.js";
+import { LAB_NAMES, type LabName } from "../labs/list.js";
 
 export const SERVICE_NAMES = ["accounts", "events", "checkout", "labs"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -40,6 +41,12 @@ export interface ServiceRoute {
   ownsFestCopy: boolean;
 }
 
+/** The lab the accounts, events and checkout services split between them. */
+const SPLIT_LAB: LabName = "fest";
+
+/** The labs service's share: every other lab in the list, so a new lab lands there by itself. */
+const LABS_SERVED = LAB_NAMES.filter((name) => name !== SPLIT_LAB);
+
 const exactly =
   (...paths: string[]) =>
   (path: string) =>
@@ -69,7 +76,7 @@ export const SERVICE_ROUTES: readonly ServiceRoute[] = [
   },
   {
     name: "labs",
-    serves: "everything else: / /health /io /cpu, the catalogue, digits, /admin",
+    serves: `everything else: / /admin and the labs ${LABS_SERVED.join(", ")}`,
     matches: () => true,
     timeoutMs: 30_000,
     ownsFestCopy: false,
