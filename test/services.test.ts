@@ -77,6 +77,10 @@ describe("SERVICES=1", () => {
     expect(services.output()).toContain(
       `listening on ${gateway}: a gateway in front of 4 services`,
     );
+    // The labs service's share comes from the lab list (src/labs/list.ts): all but fest's.
+    expect(services.output()).toMatch(
+      /^ +labs +http:\S+ +up \(pid \d+\) +everything else: \/ \/admin and the labs bench, digits, catalogue$/m,
+    );
   });
 
   it("the seed labs' requests give the same pages as the monolith's, each from its service", async () => {
