@@ -9,6 +9,7 @@ import { errorHandler, notFoundHandler } from "./error-handler.js";
 import type { Faults } from "./faults/faults.js";
 import type { FaultInjector } from "./faults/inject.js";
 import type { Lab } from "./labs/lab.js";
+import type { GroupLive, LiveFigures } from "./live/live-figures.js";
 import type { CpuPoolStatsProvider } from "./observe/cpu-pool-stats.js";
 import type { Logger } from "./observe/log.js";
 import { metricsRouter, type ServerMetrics } from "./observe/metrics.js";
@@ -42,6 +43,10 @@ export interface AppParts {
   reset: LabReset;
   /** The challenges and the one running; their API is part of the admin's. */
   challenges: Challenges;
+  /** This server's per-second figures for the live view (src/counters.ts). */
+  live: LiveFigures;
+  /** In a group: the live view's figures are the group's (src/group/). */
+  groupLive?: GroupLive;
   /** In mount order (src/labs/list.ts). */
   labs: readonly Lab[];
 }
