@@ -82,7 +82,7 @@ describe.each(SHAPES)("the server as %s", (shape) => {
     expect(countOf(truth.routes, "/health")?.latencyMs.answered).toBe(sent / paths.length);
   });
 
-  it("the live view's seconds are the group's: its window counts what the group's truth counts, route by route", async () => {
+  it("the live view's seconds are the group's: its window counts what the group's truth counts, route by route, and a change is marked once", async () => {
     // Read as the page reads it: server-sent events, each answer short and bounded.
     const livePoints = async (after: number): Promise<LivePoint[]> => {
       const answer = await send(`${running.url}/admin/live/events?after=${after}`, {
@@ -111,6 +111,8 @@ describe.each(SHAPES)("the server as %s", (shape) => {
     for (let n = 0; n < sent; n++) {
       expect((await send(`${running.url}${paths[n % paths.length]}`)).status).toBe(200);
     }
+    // A change is a mark, once in the group's seconds though every member follows it.
+    await adminJson("PUT", "/admin/faults", { faults: "" });
     const loadEnded = Date.now();
     const window: LivePoint[] = [];
     await waitFor(
@@ -129,6 +131,10 @@ describe.each(SHAPES)("the server as %s", (shape) => {
       expect(counted, route).toBe(sent / paths.length);
       expect(counted, route).toBe(countOf(truth.routes, route)?.requests);
     }
+    const marks = window.flatMap((p) => p.marks);
+    expect(
+      marks.filter((m) => m.kind === "fault" && m.text.startsWith("faults cleared")),
+    ).toHaveLength(1);
     if (shape !== "one process") {
       expect(window.every((p) => (p.members ?? 0) >= 1)).toBe(true);
       expect(Math.max(...window.map((p) => p.members ?? 0)), "members added up").toBeGreaterThan(1);
