@@ -26,8 +26,9 @@ interface Bucket {
 
 /**
  * The group's points after second `after` (0: all), one a second. A second is given only once
- * every member that answered has a point at or after it: a second still missing a member's
- * count would be sent short and never sent again.
+ * every member that answered has a point in a later one: by then the wall clock is past it, so
+ * every member's count of it and every mark made in it are in (a second given short would never
+ * be given again).
  */
 export function addLivePoints(
   members: readonly (readonly MemberLivePoint[])[],
@@ -39,7 +40,7 @@ export function addLivePoints(
   let complete = Number.POSITIVE_INFINITY;
   for (const points of members) {
     const last = points.at(-1);
-    complete = Math.min(complete, last === undefined ? 0 : secondOf(last.point.t));
+    complete = Math.min(complete, last === undefined ? 0 : secondOf(last.point.t) - 1);
   }
   const buckets = new Map<number, Bucket>();
   for (const points of members) {
