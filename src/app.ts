@@ -9,7 +9,7 @@ import { errorHandler, notFoundHandler } from "./error-handler.js";
 import type { Faults } from "./faults/faults.js";
 import type { FaultInjector } from "./faults/inject.js";
 import type { Lab } from "./labs/lab.js";
-import type { CpuPoolStatsProvider } from "./observe/cpu-pool-stats.js";
+import type { GroupLive, LiveFigures } from "./live/live-figures.js";
 import type { Logger } from "./observe/log.js";
 import { metricsRouter, type ServerMetrics } from "./observe/metrics.js";
 import { pageApp } from "./page-app.js";
@@ -27,8 +27,6 @@ export interface AppParts {
   sessionSecret: string;
   /** ADMIN_TOKEN, or the one generated and kept beside the data (src/admin-credential.ts). */
   adminToken: string;
-  /** The /cpu pool's figures, for the live view. */
-  cpuPoolStats: CpuPoolStatsProvider;
   metrics: ServerMetrics;
   faults: Faults;
   /** Mounted before every router, so a fault acts before a route reads or writes data. */
@@ -42,6 +40,10 @@ export interface AppParts {
   reset: LabReset;
   /** The challenges and the one running; their API is part of the admin's. */
   challenges: Challenges;
+  /** This server's per-second figures for the live view (src/counters.ts). */
+  live: LiveFigures;
+  /** In a group: the live view's figures are the group's (src/group/). */
+  groupLive?: GroupLive;
   /** In mount order (src/labs/list.ts). */
   labs: readonly Lab[];
 }

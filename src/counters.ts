@@ -13,6 +13,7 @@ import { Faults } from "./faults/faults.js";
 import { FaultInjector } from "./faults/inject.js";
 import { FaultSpecError, faultsChangeLine } from "./faults/spec.js";
 import { type AppRoute, faultableRoutes } from "./faults/targets.js";
+import { LiveFigures } from "./live/live-figures.js";
 import type { CpuPoolStatsProvider } from "./observe/cpu-pool-stats.js";
 import type { Logger } from "./observe/log.js";
 import { ServerMetrics } from "./observe/metrics.js";
@@ -55,7 +56,18 @@ export function makeCounters(config: Config, parts: CounterParts) {
     config.maxWaiting,
     metrics.capacityRefusal,
   );
-  return { metrics, cpuPoolStats, truth, faults, faultInjector, capacity };
+  const live = new LiveFigures({
+    truth,
+    requests: () => ({ done: metrics.requestsDone, inFlight: metrics.inFlight }),
+    cpuPoolStats,
+    switches,
+    faults,
+    // Every admin holds the credential (a student's own commands too), so a running
+    // challenge's secret stays hidden here as it does on the admin page.
+    revealsHidden: false,
+  });
+  cleanup.add(() => live.stop());
+  return { metrics, cpuPoolStats, truth, faults, faultInjector, capacity, live };
 }
 
 /**

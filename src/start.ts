@@ -34,6 +34,7 @@ import type { Faults } from "./faults/faults.js";
 import { prepareFirstStart } from "./first-start/prepare.js";
 import type { Lab } from "./labs/lab.js";
 import { labList, type RunningLabs, startLabs } from "./labs/list.js";
+import type { GroupLive, LiveFigures } from "./live/live-figures.js";
 import { type CpuPoolStatsProvider, IDLE_POOL } from "./observe/cpu-pool-stats.js";
 import { createLogger, type Logger } from "./observe/log.js";
 import type { ServerMetrics } from "./observe/metrics.js";
@@ -71,6 +72,8 @@ export interface RunningServer {
   faults: Faults;
   /** The server's own counts: GET /admin/truth. */
   truth: GroundTruth;
+  /** The server's own per-second figures: the live view's, or its share of its group's. */
+  live: LiveFigures;
   /** The challenges (CHALLENGES_DIR) and the one running now. */
   challenges: Challenges;
   /** MAX_IN_FLIGHT and MAX_WAITING, which a challenge may change while the server runs. */
@@ -117,6 +120,8 @@ export interface StartOptions {
   followShared?: (follow: FollowShared) => void;
   /** GET /admin/truth and a challenge's grading read the whole group's truth. */
   groupTruth?: (runId?: string) => Promise<TruthReport | undefined>;
+  /** The live view shows the whole group's figures, second by second. */
+  groupLive?: GroupLive;
 }
 
 export async function startServer(
@@ -168,6 +173,7 @@ export async function startServer(
       reset,
       challenges,
       labs: labList(labs),
+      groupLive: options.groupLive,
     });
     knowRoutes(app, library, counters);
     options.followShared?.(follow);

@@ -160,7 +160,6 @@ function adminRoutes(): { method: string; path: string }[] {
   const router = adminRouter({
     adminToken: "unused",
     log: createLogger("error"),
-    // The live view follows switch and fault changes from the start.
     switches: { onChange: () => {} },
     faults: { onChange: () => {} },
   } as unknown as Parameters<typeof adminRouter>[0]) as unknown as { stack: Layer[] };

@@ -3,7 +3,14 @@
 // challenge hides it from a server that asks no token.
 import { afterEach, describe, expect, it } from "vitest";
 import type { FaultListener } from "../src/faults/faults.js";
-import { LiveFigures, type LiveSources } from "../src/live/live-figures.js";
+import { addLivePoints } from "../src/live/add-points.js";
+import {
+  LiveFigures,
+  type LivePoint,
+  type LiveSources,
+  type MemberLivePoint,
+} from "../src/live/live-figures.js";
+import type { ResourceSample } from "../src/observe/monitor.js";
 import { Switches } from "../src/switches.js";
 import type { RouteTally } from "../src/truth/truth.js";
 
@@ -135,5 +142,100 @@ describe("the live view's figures", () => {
     withToken.switches.set("title-scan", true, "challenge slow-listing");
     const shown = await nextSecond(withToken.made);
     expect(shown?.marks.map((m) => m.text)).toEqual(["title-scan on (challenge slow-listing)"]);
+  });
+});
+
+/** One member's point ending at `t`, its routes given by their latencies and failures. */
+function memberPoint(
+  t: number,
+  routes: Record<string, { ms: number[]; failures: number }>,
+  process: Partial<ResourceSample> = {},
+): MemberLivePoint {
+  const point: LivePoint = {
+    id: 1,
+    t,
+    pid: 1,
+    routes: Object.fromEntries(
+      Object.entries(routes).map(([key, r]) => [
+        key,
+        { requests: r.ms.length, failures: r.failures, p50: null, p95: null, p99: null },
+      ]),
+    ),
+    all: { requests: 0, failures: 0, p50: null, p95: null, p99: null },
+    process: {
+      cpuPercent: 0,
+      rssMb: 0,
+      heapUsedMb: 0,
+      eventLoopDelayP99Ms: 0,
+      eventLoopUtilization: 0,
+      requestsPerSecond: 0,
+      inFlight: 0,
+      cpuPoolQueue: 0,
+      ...process,
+    },
+    marks: [],
+  };
+  return { point, samples: Object.fromEntries(Object.entries(routes).map(([k, r]) => [k, r.ms])) };
+}
+
+describe("a group's live figures, added up from its members' points", () => {
+  const a = [
+    memberPoint(
+      10_400,
+      { "GET /x": { ms: [1, 2, 3], failures: 1 } },
+      {
+        cpuPercent: 30,
+        rssMb: 100,
+        eventLoopDelayP99Ms: 4,
+        inFlight: 1,
+      },
+    ),
+    memberPoint(11_400, { "GET /x": { ms: [9], failures: 0 } }),
+    // Member b has no point in second 12 yet: 11 is not given until it has (a mark or a late
+    // count of 11 could still come).
+    memberPoint(12_300, { "GET /x": { ms: [8], failures: 0 } }),
+  ];
+  const b = [
+    memberPoint(
+      10_900,
+      { "GET /x": { ms: [10, 20], failures: 0 }, "GET /y": { ms: [5], failures: 0 } },
+      { cpuPercent: 50, rssMb: 120, eventLoopDelayP99Ms: 12, inFlight: 2 },
+    ),
+    memberPoint(11_900, { "GET /y": { ms: [7], failures: 0 } }),
+  ];
+  const marks = [
+    { t: 10_500, kind: "switch" as const, text: "slow-db on (admin)" },
+    { t: 11_200, kind: "fault" as const, text: "faults cleared (admin)" },
+  ];
+
+  it("sums each second's counts, takes exact percentiles from every member's samples, and gives a second only once every member has counted a later one", () => {
+    const points = addLivePoints([a, b], marks, 0, 42);
+    expect(points.map((p) => p.id)).toEqual([10]);
+    const [ten] = points;
+    expect(ten?.routes["GET /x"]).toEqual({ requests: 5, failures: 1, p50: 3, p95: 20, p99: 20 });
+    expect(ten?.routes["GET /y"]).toEqual({ requests: 1, failures: 0, p50: 5, p95: 5, p99: 5 });
+    expect(ten?.all).toEqual({ requests: 6, failures: 1, p50: 3, p95: 20, p99: 20 });
+    expect(ten?.members).toBe(2);
+    expect(ten?.pid).toBe(42);
+    // CPU, memory and requests in flight add up; the event loop is the worst member's.
+    expect(ten?.process).toMatchObject({
+      cpuPercent: 80,
+      rssMb: 220,
+      eventLoopDelayP99Ms: 12,
+      inFlight: 3,
+    });
+    // The supervisor's marks, each once, in their second.
+    expect(ten?.marks).toEqual([marks[0]]);
+  });
+
+  it("gives only the seconds after the one the client saw, and nothing before every member has a later point", () => {
+    expect(addLivePoints([a, b], marks, 10, 42)).toEqual([]);
+    expect(addLivePoints([a, []], marks, 0, 42)).toEqual([]);
+    expect(addLivePoints([], marks, 0, 42)).toEqual([]);
+    const later = [...b, memberPoint(12_950, {})];
+    const points = addLivePoints([a, later], marks, 10, 42);
+    expect(points.map((p) => p.id)).toEqual([11]);
+    expect(points[0]?.all.requests).toBe(2);
+    expect(points[0]?.marks).toEqual([marks[1]]);
   });
 });

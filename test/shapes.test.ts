@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pickVariant } from "../src/challenge/challenges.js";
 import { loadChallenges } from "../src/challenge/definition.js";
+import type { LivePoint } from "../src/live/live-figures.js";
 import { MONITOR_COLUMNS } from "../src/observe/monitor.js";
 import { projectRoot } from "../src/paths.js";
 import type { TruthReport } from "../src/truth/truth.js";
@@ -79,6 +80,65 @@ describe.each(SHAPES)("the server as %s", (shape) => {
     // The percentiles too are the group's, read from every member's samples: exact.
     expect(truth.latency).toMatch(/^exact:/);
     expect(countOf(truth.routes, "/health")?.latencyMs.answered).toBe(sent / paths.length);
+  });
+
+  it("the live view's seconds are the group's: its window counts what the group's truth counts, route by route, and a change is marked once", async () => {
+    // Read as the page reads it: server-sent events, each answer short and bounded.
+    const livePoints = async (after: number): Promise<LivePoint[]> => {
+      const answer = await send(`${running.url}/admin/live/events?after=${after}`, {
+        headers: SHAPE_ADMIN,
+      });
+      expect(answer.status, answer.body).toBe(200);
+      return answer.body
+        .split("\n")
+        .filter((line) => line.startsWith("data: "))
+        .map((line) => JSON.parse(line.slice("data: ".length)) as LivePoint);
+    };
+    // Watching starts every member's sampling; the seconds before the load are left out.
+    let seen = 0;
+    await waitFor(
+      async () => {
+        seen = Math.max(seen, ...(await livePoints(seen)).map((p) => p.id));
+        return seen > 0;
+      },
+      20_000,
+      "the live view's first second",
+    );
+    await adminJson("POST", "/admin/truth/reset");
+    // Under --services /events is a fest service's: its share is in the group's seconds too.
+    const paths = ["/health", "/io?ms=1", "/events?user=locust_user"];
+    const sent = 30;
+    for (let n = 0; n < sent; n++) {
+      expect((await send(`${running.url}${paths[n % paths.length]}`)).status).toBe(200);
+    }
+    // A change is a mark, once in the group's seconds though every member follows it.
+    await adminJson("PUT", "/admin/faults", { faults: "" });
+    const loadEnded = Date.now();
+    const window: LivePoint[] = [];
+    await waitFor(
+      async () => {
+        const points = await livePoints(Math.max(seen, ...window.map((p) => p.id)));
+        window.push(...points);
+        // A second that ends after the last answer holds every member's count of the load.
+        return window.some((p) => p.t > loadEnded + 1000);
+      },
+      20_000,
+      "a live second after the load",
+    );
+    const truth = (await adminJson("GET", "/admin/truth")) as TruthReport;
+    for (const route of ["/health", "/io", "/events"]) {
+      const counted = window.reduce((sum, p) => sum + (p.routes[`GET ${route}`]?.requests ?? 0), 0);
+      expect(counted, route).toBe(sent / paths.length);
+      expect(counted, route).toBe(countOf(truth.routes, route)?.requests);
+    }
+    const marks = window.flatMap((p) => p.marks);
+    expect(
+      marks.filter((m) => m.kind === "fault" && m.text.startsWith("faults cleared")),
+    ).toHaveLength(1);
+    if (shape !== "one process") {
+      expect(window.every((p) => (p.members ?? 0) >= 1)).toBe(true);
+      expect(Math.max(...window.map((p) => p.members ?? 0)), "members added up").toBeGreaterThan(1);
+    }
   });
 
   it.skipIf(LOCUST === undefined)(

@@ -26,11 +26,9 @@ import type { Faults } from "../faults/faults.js";
 import { FaultSpecError, parseFaults, SYNTAX_HELP } from "../faults/spec.js";
 import { checkTargets } from "../faults/targets.js";
 import { BadInput, HttpError, NotFound } from "../http-errors.js";
-import { LiveFigures } from "../live/live-figures.js";
+import type { GroupLive, LiveFigures } from "../live/live-figures.js";
 import { liveRouter } from "../live/routes.js";
-import type { CpuPoolStatsProvider } from "../observe/cpu-pool-stats.js";
 import type { Logger } from "../observe/log.js";
-import type { ServerMetrics } from "../observe/metrics.js";
 import type { LabReset } from "../reset/lab-reset.js";
 import { answerJsonOnly, sendPage } from "../respond.js";
 import type { ApplyShared } from "../shared-change.js";
@@ -77,9 +75,10 @@ export interface AdminParts {
   truthReport(runId?: string): Promise<TruthReport | undefined>;
   reset: LabReset;
   challenges: Challenges;
-  /** The live view reads the requests done and in flight, and the /cpu pool's queue. */
-  metrics: Pick<ServerMetrics, "requestsDone" | "inFlight">;
-  cpuPoolStats: CpuPoolStatsProvider;
+  /** This server's own per-second figures (src/counters.ts). */
+  live: LiveFigures;
+  /** In a group: the group's per-second figures, added up by the supervisor (src/group/). */
+  groupLive?: GroupLive;
 }
 
 export function adminRouter({
@@ -93,8 +92,8 @@ export function adminRouter({
   truthReport,
   reset,
   challenges,
-  metrics,
-  cpuPoolStats,
+  live,
+  groupLive,
 }: AdminParts): Router {
   const router = Router();
   const access: AdminAccess = {
@@ -249,17 +248,7 @@ export function adminRouter({
 
   router.use(challengeRouter(challenges));
 
-  const live = new LiveFigures({
-    truth,
-    requests: () => ({ done: metrics.requestsDone, inFlight: metrics.inFlight }),
-    cpuPoolStats,
-    switches,
-    faults,
-    // Every admin holds the credential (a student's own commands too), so a running
-    // challenge's secret stays hidden here as it does on the admin page.
-    revealsHidden: false,
-  });
-  router.use(liveRouter(live));
+  router.use(liveRouter(live, groupLive));
 
   return router;
 }

@@ -3,6 +3,15 @@
 // member before the admin page answers) and /metrics for all members together.
 import { AggregatorRegistry, Registry } from "prom-client";
 import { faultsChangeLine } from "../faults/spec.js";
+import { addLivePoints } from "../live/add-points.js";
+import {
+  faultMarkText,
+  hiddenMarkText,
+  LIVE_DEFAULTS,
+  type LivePoint,
+  type Mark,
+  switchMarkText,
+} from "../live/live-figures.js";
 import type { Logger } from "../observe/log.js";
 import { mergeShared, type SharedChange } from "../shared-change.js";
 import type { Switches, SwitchName } from "../switches.js";
@@ -48,6 +57,8 @@ export class GroupState {
   /** What the group shares beyond the start settings: a new member is told it first. */
   private shared: SharedChange = {};
   private readonly replies = new PendingReplies<Reply>();
+  /** The switch and fault changes of the live view's window, each once: this is where they happen. */
+  private readonly marks: Mark[] = [];
 
   constructor(private readonly parts: GroupStateParts) {
     this.registry = parts.registry ?? new Registry();
@@ -87,6 +98,9 @@ export class GroupState {
       case "fest-lab:group-truth":
         answer(this.truth(message.run).then((truth) => ({ truth })));
         return;
+      case "fest-lab:group-live":
+        answer(this.live(message.after).then((live) => ({ live })));
+        return;
       default:
         return;
     }
@@ -101,6 +115,7 @@ export class GroupState {
     if (change.hidden !== undefined) switches.hiddenBecause = change.hidden ?? undefined;
     if (change.faults !== undefined) {
       log.warn(faultsChangeLine(change.faults, by, switches.hiddenBecause));
+      this.mark("fault", faultMarkText(change.faults, by));
     }
     this.shared = mergeShared(this.shared, change);
     await this.everyMember("a change", (id) => ({ type: "fest-lab:shared", id, change, by }));
@@ -118,9 +133,35 @@ export class GroupState {
     );
   }
 
+  /** The live view's points after second `after`: every member's, added up; the marks from here. */
+  async live(after: number): Promise<LivePoint[]> {
+    const sinceMs = after === 0 ? 0 : (after + 1) * 1000 - 1;
+    const replies = await this.askEveryMember(
+      (id) => ({ type: "fest-lab:collect-live", id, sinceMs }),
+      METRICS_TIMEOUT_MS,
+    );
+    return addLivePoints(
+      replies.map((reply) => reply.live ?? []),
+      this.marks,
+      after,
+      // The supervisor's: one pid for the group, whichever member the page's next request reaches.
+      process.pid,
+    );
+  }
+
+  /** A change as a mark on the live view's time axis; what a running challenge hides stays hidden. */
+  private mark(kind: Mark["kind"], text: string): void {
+    const hidden = this.parts.switches.hiddenBecause;
+    const t = Date.now();
+    this.marks.push({ t, kind, text: hidden === undefined ? text : hiddenMarkText(hidden) });
+    const oldest = t - LIVE_DEFAULTS.windowSeconds * 1000;
+    while ((this.marks[0]?.t ?? t) < oldest) this.marks.shift();
+  }
+
   /** Sets the switch here (the log line is written once, here), then in every member. */
   async setSwitch(name: SwitchName, on: boolean, by: string): Promise<void> {
     this.parts.switches.set(name, on, by);
+    this.mark("switch", switchMarkText(name, on, by));
     await this.everyMember(`switch ${name}`, (id) => ({ type: "fest-lab:switch", id, name, on }));
   }
 

@@ -4,6 +4,7 @@
 // its server with the seams of src/start.ts filled in: its switch registry, a switch change
 // that goes through the supervisor, and /metrics for the whole group.
 import type { Config } from "../config.js";
+import type { LiveFigures, LivePoint } from "../live/live-figures.js";
 import { type MonitorSources, startSampler } from "../observe/monitor.js";
 import type { FollowShared, SharedChange } from "../shared-change.js";
 import type { RunningServer, StartOptions } from "../start.js";
@@ -28,7 +29,13 @@ export interface JoinedMember {
   startOptions: Required<
     Pick<
       StartOptions,
-      "switches" | "applySwitch" | "scrapeMetrics" | "applyShared" | "followShared" | "groupTruth"
+      | "switches"
+      | "applySwitch"
+      | "scrapeMetrics"
+      | "applyShared"
+      | "followShared"
+      | "groupTruth"
+      | "groupLive"
     >
   >;
   /** Once the server listens: answer the supervisor's scrapes, and report usage when asked. */
@@ -37,6 +44,8 @@ export interface JoinedMember {
   reportUsage(sources: MonitorSources): void;
   /** The truth this member answers the supervisor's truth requests with (a fest service's). */
   reportTruth(truth: GroundTruth): void;
+  /** The live figures this member answers the supervisor's live requests with (a fest service's). */
+  reportLive(live: LiveFigures): void;
 }
 
 export async function joinGroup(config: Config): Promise<JoinedMember> {
@@ -44,6 +53,7 @@ export async function joinGroup(config: Config): Promise<JoinedMember> {
   const answers = new PendingReplies<Answer>();
   let server: RunningServer | undefined;
   let truth: GroundTruth | undefined;
+  let live: LiveFigures | undefined;
   // The changes that came before the server could follow them: applied when it can.
   let follow: FollowShared | undefined;
   const early: [SharedChange, string][] = [];
@@ -82,6 +92,11 @@ export async function joinGroup(config: Config): Promise<JoinedMember> {
           truth: truth?.report(message.run),
           samples: truth?.latencySamples(message.run),
         });
+        return;
+      case "fest-lab:collect-live":
+        // Asked means watched: a member samples from its first question on, like the one the page reached.
+        live?.watched();
+        send({ type: "fest-lab:reply", id: message.id, live: live?.pointsSince(message.sinceMs) });
         return;
       case "fest-lab:collect-metrics":
         if (server === undefined) send({ type: "fest-lab:reply", id: message.id });
@@ -148,10 +163,14 @@ export async function joinGroup(config: Config): Promise<JoinedMember> {
             "the truth",
           )
         ).truth,
+      groupLive: async (after): Promise<LivePoint[]> =>
+        (await ask((id) => ({ type: "fest-lab:group-live", id, after }), "the live figures"))
+          .live ?? [],
     },
     started(running) {
       server = running;
       truth = running.truth;
+      live = running.live;
       // Which worker answered: students see the group share the load and a replacement's
       // new pid. Prepended, so it is set before any route (the fast /health too) answers.
       const pid = String(process.pid);
@@ -168,6 +187,9 @@ export async function joinGroup(config: Config): Promise<JoinedMember> {
     },
     reportTruth(counted) {
       truth = counted;
+    },
+    reportLive(figures) {
+      live = figures;
     },
     reportUsage(sources) {
       if (!state.reportUsage) return;

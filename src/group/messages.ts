@@ -3,6 +3,7 @@
 // these never collide with prom-client's own cluster messages ("prom-client:...") or Node's
 // internal ones, which share the channel.
 import type { Registry } from "prom-client";
+import type { LivePoint, MemberLivePoint } from "../live/live-figures.js";
 import type { ResourceSample } from "../observe/monitor.js";
 import type { SharedChange } from "../shared-change.js";
 import type { SwitchName } from "../switches.js";
@@ -23,6 +24,8 @@ export type MemberMessage =
   | { type: "fest-lab:share"; id: number; change: SharedChange; by: string }
   /** GET /admin/truth (or a challenge's grading) came here: the group's truth, added up. */
   | { type: "fest-lab:group-truth"; id: number; run?: string }
+  /** GET /admin/live/events came here: the group's points after second `after`, added up. */
+  | { type: "fest-lab:group-live"; id: number; after: number }
   /** The reply to a supervisor's question with the same id. */
   | {
       type: "fest-lab:reply";
@@ -31,6 +34,8 @@ export type MemberMessage =
       truth?: TruthReport;
       /** With truth: every answered request's time, for the group's exact percentiles. */
       samples?: LatencySampleSet;
+      /** This member's live points ending after the asked time. */
+      live?: MemberLivePoint[];
     }
   /** This worker's figures for the last second, for MONITOR_CSV. */
   | { type: "fest-lab:usage"; sample: ResourceSample };
@@ -55,8 +60,17 @@ export type SupervisorMessage =
   | { type: "fest-lab:collect-metrics"; id: number }
   /** Reply with this member's own truth (of one run, when named). */
   | { type: "fest-lab:collect-truth"; id: number; run?: string }
+  /** Reply with this member's live points ending after sinceMs (it samples from now on). */
+  | { type: "fest-lab:collect-live"; id: number; sinceMs: number }
   /** The answer to a member's question with the same id. */
-  | { type: "fest-lab:answer"; id: number; text?: string; truth?: TruthReport; error?: string };
+  | {
+      type: "fest-lab:answer";
+      id: number;
+      text?: string;
+      truth?: TruthReport;
+      live?: LivePoint[];
+      error?: string;
+    };
 
 export function isMemberMessage(message: unknown): message is MemberMessage {
   return isOurs(message);

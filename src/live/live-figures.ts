@@ -46,8 +46,10 @@ export interface LivePoint {
   id: number;
   /** Epoch milliseconds at the end of the second. */
   t: number;
-  /** The process that counted: with WORKERS=N each worker counts its own requests only. */
+  /** The process that counted; in a group (WORKERS=N, --services), the supervisor's. */
   pid: number;
+  /** In a group: how many members' counts were added up in it. */
+  members?: number;
   /** Each route that ended a request in the second, as "METHOD /pattern". */
   routes: Record<string, Figures>;
   /** Every route together. */
@@ -56,6 +58,16 @@ export interface LivePoint {
   /** Switch and fault changes within the second. */
   marks: Mark[];
 }
+
+/** A member's point for its group's addition: with the latencies of the second, by route. */
+export interface MemberLivePoint {
+  point: LivePoint;
+  /** Every answered request's time in the second, in ms, by route key. */
+  samples: Record<string, number[]>;
+}
+
+/** The group's points after second `after` (0: all), added up by its supervisor. */
+export type GroupLive = (after: number) => Promise<LivePoint[]>;
 
 export interface LiveOptions {
   /** How many seconds of points are kept. */
@@ -81,8 +93,25 @@ interface Running {
   marks: Mark[];
 }
 
+/** A switch change as a mark names it (here and in a group's supervisor). */
+export function switchMarkText(name: string, on: boolean, by: string): string {
+  return `${name} ${on ? "on" : "off"} (${by})`;
+}
+
+/** A faults change as a mark names it. */
+export function faultMarkText(text: string, by: string): string {
+  return text === "" ? `faults cleared (${by})` : `faults "${text}" (${by})`;
+}
+
+/** What a mark says in place of a change a running challenge hides. */
+export function hiddenMarkText(because: string): string {
+  return `a change ${because}`;
+}
+
 export class LiveFigures {
   private readonly points: LivePoint[] = [];
+  /** Beside each point, its latencies by route: what a group adds up for exact percentiles. */
+  private readonly samples: Record<string, number[]>[] = [];
   private nextId = 1;
   private running: Running | undefined;
   private lastWatched = 0;
@@ -96,14 +125,11 @@ export class LiveFigures {
   ) {
     sources.switches.onChange((name, on, by) => {
       const hidden = this.hidden(sources.switches.hiddenBecause);
-      this.mark("switch", hidden ?? `${name} ${on ? "on" : "off"} (${by})`);
+      this.mark("switch", hidden ?? switchMarkText(name, on, by));
     });
     sources.faults.onChange((text, by) => {
       const hidden = this.hidden(sources.faults.hiddenBecause);
-      this.mark(
-        "fault",
-        hidden ?? (text === "" ? `faults cleared (${by})` : `faults "${text}" (${by})`),
-      );
+      this.mark("fault", hidden ?? faultMarkText(text, by));
     });
   }
 
@@ -139,6 +165,15 @@ export class LiveFigures {
     return known ? this.points.filter((p) => p.id > id) : [...this.points];
   }
 
+  /** This member's points ending after `sinceMs` (epoch ms), with their samples, for its group. */
+  pointsSince(sinceMs: number): MemberLivePoint[] {
+    const found: MemberLivePoint[] = [];
+    this.points.forEach((point, i) => {
+      if (point.t > sinceMs) found.push({ point, samples: this.samples[i] ?? {} });
+    });
+    return found;
+  }
+
   /** Resolves at the next second's point, or after `ms` when none comes (sampling stopped). */
   nextPoint(ms: number): Promise<void> {
     this.ownInFlight++;
@@ -162,12 +197,13 @@ export class LiveFigures {
     this.running.sampler.stop();
     this.running = undefined;
     this.points.length = 0;
+    this.samples.length = 0;
     for (const wake of this.waiting) wake();
   }
 
   private hidden(because: string | undefined): string | undefined {
     if (because === undefined || this.sources.revealsHidden) return undefined;
-    return `a change ${because}`;
+    return hiddenMarkText(because);
   }
 
   private mark(kind: Mark["kind"], text: string): void {
@@ -186,6 +222,7 @@ export class LiveFigures {
     if (resets !== running.resets) running.before.clear();
     running.resets = resets;
     const perRoute: Record<string, Figures> = {};
+    const samples: Record<string, number[]> = {};
     const all = { requests: 0, ok: 0, latencies: new LatencySamples() };
     for (const route of routes) {
       const before = running.before.get(route.key) ?? { requests: 0, ok: 0, answered: 0 };
@@ -194,7 +231,10 @@ export class LiveFigures {
       if (requests === 0 || route.key.includes(` ${LIVE_PATH}`)) continue;
       const ok = route.ok - before.ok;
       const latencies = new LatencySamples();
+      const kept: number[] = [];
+      samples[route.key] = kept;
       for (const ms of route.latencyAfter(before.answered)) {
+        kept.push(ms);
         latencies.add(ms);
         all.latencies.add(ms);
       }
@@ -211,14 +251,18 @@ export class LiveFigures {
       process: running.sampler.take(),
       marks: running.marks.splice(0),
     });
-    if (this.points.length > this.options.windowSeconds) this.points.shift();
+    this.samples.push(samples);
+    if (this.points.length > this.options.windowSeconds) {
+      this.points.shift();
+      this.samples.shift();
+    }
     const waiting = this.waiting;
     this.waiting = [];
     for (const wake of waiting) wake();
   }
 }
 
-function figures(requests: number, ok: number, latencies: LatencySamples): Figures {
+export function figures(requests: number, ok: number, latencies: LatencySamples): Figures {
   const none = latencies.count === 0;
   const [p50 = 0, p95 = 0, p99 = 0] = latencies.percentiles(PERCENTILES);
   const round = (ms: number) => Math.round(ms * 100) / 100;

@@ -12,14 +12,18 @@ import { Router } from "express";
 import { BadInput } from "../http-errors.js";
 import { sendPage } from "../respond.js";
 import { chartJsFile } from "./chart-js.js";
-import { LIVE_PATH, type LiveFigures } from "./live-figures.js";
+import { type GroupLive, LIVE_PATH, type LiveFigures } from "./live-figures.js";
 
 /** Longer than a second, so a point normally comes first; bounded, so a stopped sampler cannot hang a client. */
 const WAIT_FOR_POINT_MS = 2_000;
 /** What EventSource waits before asking again after an answer ends. */
 const RETRY_MS = 100;
 
-export function liveRouter(live: LiveFigures): Router {
+/**
+ * `live` is this server's own figures; in a group, `group` gives the group's instead (then a
+ * point's id is its second, the same whichever member the next answer comes from).
+ */
+export function liveRouter(live: LiveFigures, group?: GroupLive): Router {
   const router = Router();
   let chartJs: string | undefined;
 
@@ -36,10 +40,11 @@ export function liveRouter(live: LiveFigures): Router {
   router.get(`${LIVE_PATH}/events`, async (req, res) => {
     const after = lastSeen(req.get("last-event-id") ?? req.query.after);
     live.watched();
-    let points = live.pointsAfter(after);
+    const pointsAfter = async () => (group ? group(after) : live.pointsAfter(after));
+    let points = await pointsAfter();
     if (points.length === 0) {
       await live.nextPoint(WAIT_FOR_POINT_MS);
-      points = live.pointsAfter(after);
+      points = await pointsAfter();
     }
     const events = points.map((p) => `id: ${p.id}\nevent: point\ndata: ${JSON.stringify(p)}\n\n`);
     res

@@ -52,6 +52,7 @@ async function main(): Promise<void> {
     followAsFestService(member, service.counters, role.dbPath);
     // The group's truth adds up what each service answered; the gateway counts none.
     member.reportTruth(service.counters.truth);
+    member.reportLive(service.counters.live);
     running = service;
     // Its CPU, memory and event loop for MONITOR_CSV; its requests count at the gateway.
     member.reportUsage({
