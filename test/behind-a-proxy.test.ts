@@ -5,13 +5,13 @@
 // REQUIRE_NGINX=1 (CI) makes that an error.
 
 import { mkdtempSync, rmSync } from "node:fs";
-import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_WRONG } from "../src/admin/wrong-tokens.js";
 import { adminHeader } from "./helpers/admin-api.js";
+import { type Answer, send as sendFresh } from "./helpers/fresh-connection.js";
 import { describeRun, findLocust, INSTALL_HINT, runLocust } from "./helpers/locust-runner.js";
 import {
   defaultServerBlock,
@@ -41,41 +41,13 @@ if (NGINX === undefined && REQUIRED) {
   });
 }
 
-interface Answer {
-  status: number;
-  body: string;
-  headers: Record<string, string | string[] | undefined>;
-}
-
-/** One request, from `from` (another loopback address stands for a client elsewhere). */
+/** One request on its own connection, from `from` (another loopback address stands for a client elsewhere). */
 function send(
   url: string,
   path: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string; from?: string } = {},
+  options: Parameters<typeof sendFresh>[1] = {},
 ): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      `${url}${path}`,
-      {
-        method: options.method ?? "GET",
-        headers: options.headers,
-        localAddress: options.from,
-        agent: false,
-        timeout: 10_000,
-      },
-      (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk) => {
-          body += chunk;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error("no answer within 10 s")));
-    req.on("error", reject);
-    req.end(options.body);
-  });
+  return sendFresh(`${url}${path}`, options);
 }
 
 const crashOn = (headers: Record<string, string> = {}) => ({

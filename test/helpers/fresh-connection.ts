@@ -14,12 +14,24 @@ export interface Answer {
  */
 export function send(
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  options: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    /** The local address to send from: another loopback address stands for a client elsewhere. */
+    from?: string;
+  } = {},
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       url,
-      { method: options.method ?? "GET", headers: options.headers, agent: false, timeout: 10_000 },
+      {
+        method: options.method ?? "GET",
+        headers: options.headers,
+        localAddress: options.from,
+        agent: false,
+        timeout: 10_000,
+      },
       (res) => {
         let body = "";
         res.setEncoding("utf8");

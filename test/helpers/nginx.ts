@@ -5,11 +5,11 @@
 // makes that an error.
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { projectRoot } from "../../src/paths.js";
-import { freePort, waitFor } from "./process.js";
+import { freePort, stopTool, waitFor } from "./process.js";
 
 export const NGINX_INSTALL_HINT = "apt-get install -y nginx-light";
 
@@ -92,15 +92,7 @@ export async function startNginx(binary: string, serverBlock: string): Promise<R
     }
   };
 
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
+  const stop = () => stopTool(child, exited, dir);
 
   try {
     await waitFor(

@@ -1,6 +1,7 @@
 // Runs the built server (`node dist/src/server.js`) as its own process, for what only a
 // process shows: start-up errors, exit codes, and a crash that kills it.
 
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -92,4 +93,22 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Stops a tool the test started (nginx, Prometheus): SIGTERM, SIGKILL if it is still there
+ * after 5 s, then removes its temp folder.
+ */
+export async function stopTool(
+  child: ChildProcess,
+  exited: Promise<unknown>,
+  dir: string,
+): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  rmSync(dir, { recursive: true, force: true });
 }

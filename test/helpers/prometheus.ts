@@ -4,10 +4,10 @@
 // REQUIRE_PROMETHEUS=1 (CI) makes that an error.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, waitFor } from "./process.js";
+import { freePort, stopTool, waitFor } from "./process.js";
 
 export const PROMETHEUS_INSTALL_HINT = "apt-get install -y prometheus";
 
@@ -84,16 +84,8 @@ export async function startPrometheus(
     return (await res.json()) as QueryAnswer;
   };
 
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
-      // Prometheus flushes its head block on SIGTERM; a temp folder needs none of it.
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
+  // Prometheus flushes its head block on SIGTERM; a temp folder needs none of it.
+  const stop = () => stopTool(child, exited, dir);
 
   try {
     await waitFor(
