@@ -1,5 +1,6 @@
 // The one place a thrown error becomes an answer. Clients never see a stack trace,
-// except on the 500 page of a crash bug that was switched on on purpose.
+// except on the 500 page of a crash bug that was switched on on purpose (and not hidden by a
+// running challenge).
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { HttpError, NotFound, SwitchedOnCrash } from "./http-errors.js";
 import type { Logger } from "./observe/log.js";
@@ -13,6 +14,17 @@ export const notFoundHandler: RequestHandler = (req) => {
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     if (res.headersSent) return;
+    if (error instanceof SwitchedOnCrash && error.hiddenBecause !== undefined) {
+      // A running challenge asks which route fails and how: the status says it, the bug's
+      // name would answer it. The log line is the student's to read too: no name, no stack.
+      log.error(`${req.method} ${req.originalUrl} crashed (its cause is ${error.hiddenBecause})`);
+      sendPage(req, res, {
+        view: "error.njk",
+        data: { error: "internal error", status: 500 },
+        status: 500,
+      });
+      return;
+    }
     if (error instanceof SwitchedOnCrash) {
       log.error(
         `${req.method} ${req.originalUrl} crashed (switch ${error.bug} is on):\n${error.stack}`,

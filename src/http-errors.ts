@@ -59,11 +59,15 @@ export class TooManyRequests extends HttpError {
   }
 }
 
-/** Thrown by a crash bug that was switched on on purpose; its 500 page names the bug. */
+/**
+ * Thrown by a crash bug that was switched on on purpose; its 500 page names the bug, unless a
+ * running challenge hides it (`hiddenBecause`): then the page is a plain 500.
+ */
 export class SwitchedOnCrash extends Error {
   constructor(
     readonly bug: SwitchName,
     message: string,
+    readonly hiddenBecause?: string,
   ) {
     super(message);
     this.name = "SwitchedOnCrash";

@@ -14,6 +14,10 @@ export interface SharedChallenge {
   runId: string;
   startedAt: string;
   hintsGiven: number;
+  /** Graded verify calls of this run so far (src/challenge/challenges.ts GRADED_ATTEMPTS). */
+  attempts: number;
+  /** An attempt in which every figure held graded the choices too: the run takes no more. */
+  decided: boolean;
   ended: boolean;
   /** What start changed, to put back: the switches on, the faults' text, the limit. */
   before: { switches: string[]; faults: string; capacity: CapacitySetting };

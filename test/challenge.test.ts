@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pickVariant } from "../src/challenge/challenges.js";
+import { GRADED_ATTEMPTS, pickVariant } from "../src/challenge/challenges.js";
 import { type Challenge, loadChallenges } from "../src/challenge/definition.js";
 import { projectRoot } from "../src/paths.js";
 import { adminHeader } from "./helpers/admin-api.js";
@@ -169,15 +169,28 @@ describe("a server with the token it generated, and the CLI on the same machine 
   });
 
   it("verify while running never shows a wrong answer's expected value; after stop it shows them all", async () => {
-    await request(server.url)
+    const { body } = await request(server.url)
       .post("/admin/challenge/start")
       .set(admin())
       .send({ name: "crashing-checkout", seed: 1 })
       .expect(200);
-    const running = await cli(["verify", "route=/events", "failures=3"]);
+    const early = await cli(["verify", "route=/events", "failures=3"]);
+    expect(early.code).toBe(2);
+    expect(early.output).toContain(
+      `the server has counted no request with X-Run-Id: ${body.runId} yet: send the load with that run id first`,
+    );
+    for (let n = 0; n < 4; n++) {
+      await request(server.url).get("/checkout?user=locust_user").set("X-Run-Id", body.runId);
+    }
+    const running = await cli(["verify", "route=/events", "failures=30"]);
     expect(running.code).toBe(1);
-    expect(running.output).toMatch(/^FAIL {2}route +given \/events: not this one$/m);
-    expect(running.output).toMatch(/^FAIL {2}status +no answer: no answer$/m);
+    expect(running.output).toMatch(/^FAIL {2}failures +given 30: not within/m);
+    // The figure is off, so the choices are not graded: neither right nor wrong.
+    expect(running.output).toMatch(
+      /^-{4} {2}route +given \/events: withheld: a choice is graded only once every figure holds \(off: failures\)$/m,
+    );
+    expect(running.output).toMatch(/^-{4} {2}status +no answer: withheld/m);
+    expect(running.output).toContain("failures is off, so the choices were not graded");
     expect(running.output).not.toContain("expected");
     expect(running.result()).toMatchObject({ challenge: "crashing-checkout", pass: false, of: 3 });
 
@@ -188,6 +201,154 @@ describe("a server with the token it generated, and the CLI on the same machine 
       /^FAIL {2}route +given \/events, expected \/checkout: not this one$/m,
     );
     expect(ended.output).toMatch(/^FAIL {2}status +no answer, expected 500: no answer$/m);
+    expect(ended.output).toContain("this did not count");
+  });
+
+  it("a run takes three graded attempts, then a 409 says to start again; the review after stop does not count", async () => {
+    const { body } = await request(server.url)
+      .post("/admin/challenge/start")
+      .set(admin())
+      .send({ name: "slow-listing", seed: 1 })
+      .expect(200);
+    expect(body.attempts).toEqual({ used: 0, left: GRADED_ATTEMPTS, of: GRADED_ATTEMPTS });
+    await request(server.url).get("/events?user=locust_user").set("X-Run-Id", body.runId);
+    const wrongCount = { answers: { requests: "999", page: "/events" } };
+    for (let attempt = 1; attempt <= GRADED_ATTEMPTS; attempt++) {
+      const verdict = await request(server.url)
+        .post("/admin/challenge/verify")
+        .set(admin())
+        .send(wrongCount)
+        .expect(200);
+      expect(verdict.body).toMatchObject({
+        attempt,
+        attemptsLeft: GRADED_ATTEMPTS - attempt,
+        pass: false,
+      });
+    }
+    const refused = await request(server.url)
+      .post("/admin/challenge/verify")
+      .set(admin())
+      .send(wrongCount)
+      .expect(409);
+    expect(refused.body.error).toBe(
+      `run ${body.runId} has used its ${GRADED_ATTEMPTS} graded attempts; stop the challenge (npm run challenge -- stop) to see every expected answer, then start it again (npm run challenge -- start slow-listing) for a fresh run id and measure that run`,
+    );
+    const state = await request(server.url).get("/admin/challenge").set(admin()).expect(200);
+    expect(state.body.attempts).toEqual({ used: GRADED_ATTEMPTS, left: 0, of: GRADED_ATTEMPTS });
+    const status = await cli(["status"]);
+    expect(status.output).toContain(`graded attempts: ${GRADED_ATTEMPTS} used, 0 left`);
+
+    await request(server.url).post("/admin/challenge/stop").set(admin()).expect(200);
+    for (let review = 0; review < GRADED_ATTEMPTS + 1; review++) {
+      const shown = await request(server.url)
+        .post("/admin/challenge/verify")
+        .set(admin())
+        .send(wrongCount)
+        .expect(200);
+      expect(shown.body.ended).toBe(true);
+      expect(shown.body.attempt).toBeUndefined();
+      expect(
+        shown.body.questions.every((q: { expected?: string }) => q.expected !== undefined),
+      ).toBe(true);
+    }
+  });
+
+  it("the choices are graded only in an attempt whose figures all hold, and that attempt decides the run", async () => {
+    const variant = pickVariant(challengeNamed("slow-listing"), 2);
+    const right = variant.answers.page as string;
+    const wrong = ["/events", "/my-events", "/checkout"].find((page) => page !== right);
+    const start = async () => {
+      const { body } = await request(server.url)
+        .post("/admin/challenge/start")
+        .set(admin())
+        .send({ name: "slow-listing", seed: 2 })
+        .expect(200);
+      for (let n = 0; n < 3; n++) {
+        await request(server.url).get("/my-events?user=locust_user").set("X-Run-Id", body.runId);
+      }
+      return body.runId as string;
+    };
+    const verify = (answers: Record<string, string>) =>
+      request(server.url).post("/admin/challenge/verify").set(admin()).send({ answers });
+
+    const runId = await start();
+    const wrongChoice = await verify({
+      requests: "3",
+      page: wrong ?? "",
+      switch: "events-slow-loop",
+    }).expect(200);
+    expect(wrongChoice.body.questions.find((q: { id: string }) => q.id === "requests").pass).toBe(
+      true,
+    );
+    expect(wrongChoice.body.questions.find((q: { id: string }) => q.id === "page")).toMatchObject({
+      pass: false,
+      why: "not this one",
+    });
+    expect(wrongChoice.body.message).toContain("this run takes no more attempts");
+    const decided = await verify({
+      requests: "3",
+      page: right,
+      switch: variant.answers.switch as string,
+    }).expect(409);
+    expect(decided.body.error).toMatch(
+      new RegExp(
+        `^run ${runId} is graded: every figure held in attempt 1, so its choices were graded once and it did not pass; stop the challenge`,
+      ),
+    );
+    await request(server.url).post("/admin/challenge/stop").set(admin()).expect(200);
+
+    await start();
+    const passed = await verify({
+      requests: "3",
+      page: right,
+      switch: variant.answers.switch as string,
+    }).expect(200);
+    expect(passed.body).toMatchObject({ pass: true, attempt: 1, attemptsLeft: 0 });
+    expect(passed.body.message).toMatch(/^passed, attempt 1 of 3 for run /);
+    await verify({ requests: "3", page: right }).expect(409);
+    await request(server.url).post("/admin/challenge/stop").set(admin()).expect(200);
+  });
+
+  it("shows what it broke only in the instructor's view, asked for by name with the credential", async () => {
+    const { body } = await request(server.url)
+      .post("/admin/challenge/start")
+      .set(admin())
+      .send({ name: "the-knee", seed: 7 })
+      .expect(200);
+    const variant = pickVariant(challengeNamed("the-knee"), 7);
+    const limit = String(variant.capacity?.maxInFlight);
+    expect(body.instructor).toBeUndefined();
+    const student = await request(server.url).get("/admin/challenge").set(admin()).expect(200);
+    expect(student.body.instructor).toBeUndefined();
+    expect(JSON.stringify(student.body)).not.toContain("maxInFlight");
+    const instructor = await request(server.url)
+      .get("/admin/challenge?view=instructor")
+      .set(admin())
+      .expect(200);
+    expect(instructor.body.instructor).toMatchObject({
+      capacity: variant.capacity,
+      answers: variant.answers,
+    });
+    expect(instructor.body.instructor.broke).toContain(`limited requests to ${limit} in flight`);
+    await request(server.url).get("/admin/challenge?view=instructor").expect(401);
+    const bad = await request(server.url).get("/admin/truth?view=teacher").set(admin()).expect(400);
+    expect(bad.body).toMatchObject({ parameter: "view" });
+    const switches = await request(server.url)
+      .get("/admin/switches?view=instructor")
+      .set(admin())
+      .expect(200);
+    expect(switches.body.hidden).toBeUndefined();
+    expect(switches.body.switches.every((s: { on?: boolean }) => typeof s.on === "boolean")).toBe(
+      true,
+    );
+
+    const status = await cli(["status"]);
+    expect(status.output).not.toContain("instructor's view");
+    expect(status.output).not.toContain(`limited requests to ${limit}`);
+    const asked = await cli(["status", "--instructor"]);
+    expect(asked.code).toBe(0);
+    expect(asked.output).toContain(`instructor's view: it limited requests to ${limit} in flight`);
+    await request(server.url).post("/admin/challenge/stop").set(admin()).expect(200);
   });
 
   it("the admin page starts, hints, verifies and stops with its forms", async () => {
@@ -207,6 +368,13 @@ describe("a server with the token it generated, and the CLI on the same machine 
     expect(html).not.toMatch(/reset@\d%:\*/);
 
     await page.post("/admin/challenge/hint").type("form").send({ from: "page" }).expect(303);
+    const { runId } = (await page.get("/admin/challenge").expect(200)).body;
+    for (let n = 0; n < 3; n++) {
+      await request(server.url)
+        .get("/health")
+        .set("X-Run-Id", runId)
+        .catch(() => undefined);
+    }
     await page
       .post("/admin/challenge/verify")
       .type("form")
@@ -214,7 +382,9 @@ describe("a server with the token it generated, and the CLI on the same machine 
       .expect(303);
     html = (await page.get("/admin").set("Accept", "text/html").expect(200)).text;
     expect(html).toContain("Hint 1:");
-    expect(html).toMatch(/<td><code>who<\/code><\/td><td><strong>FAIL<\/strong>/);
+    expect(html).toMatch(/<td><code>share<\/code><\/td><td><strong>FAIL<\/strong>/);
+    expect(html).toMatch(/<td><code>who<\/code><\/td><td><strong>withheld<\/strong>/);
+    expect(html).toContain("Graded attempts for this run: 1 used,");
 
     await page.post("/admin/challenge/stop").type("form").send({ from: "page" }).expect(303);
     html = (await page.get("/admin").set("Accept", "text/html").expect(200)).text;

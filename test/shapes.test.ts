@@ -259,7 +259,22 @@ describe.each(SHAPES)("the server as %s", (shape) => {
         reset++; // no answer at all: what Locust calls a connection reset
       }
     }
-    const truth = (await adminJson("GET", `/admin/truth?run=${runId}`)) as TruthReport;
+    // The faults by kind answer "what share got no answer": withheld from the truth and
+    // /metrics of every member while the challenge runs; every count stays.
+    const shown = await adminJson("GET", `/admin/truth?run=${runId}`);
+    expect(shown.withheld).toContain("hidden while challenge was-it-the-network runs");
+    expect(JSON.stringify(shown)).not.toMatch(/"reset":\d|resetByFault/);
+    expect(countOf(shown.routes, "/events")?.requests).toBe(150);
+    for (let n = 0; n < 4; n++) {
+      const metrics = await send(`${running.url}/metrics`);
+      expect(metrics.body).not.toMatch(/^(# (HELP|TYPE) )?festlab_faults_injected_total/m);
+      expect(metrics.body).toContain("festlab_http_request_duration_seconds");
+    }
+    // The instructor's view, asked for by name with the credential, shows them.
+    const truth = (await adminJson(
+      "GET",
+      `/admin/truth?run=${runId}&view=instructor`,
+    )) as TruthReport;
     await adminJson("POST", "/admin/challenge/stop");
     const events = countOf(truth.routes, "/events");
     expect(reset).toBeGreaterThan(0);
@@ -305,7 +320,9 @@ describe.each(SHAPES)("the server as %s", (shape) => {
     const seen: string[] = [];
     for (let n = 0; n < 4; n++) {
       for (const path of ["/events", "/my-events?user=locust_user", "/", "/metrics"]) {
-        const answer = await send(`${running.url}${path}`, { headers: { Accept: "text/html" } });
+        const answer = await send(`${running.url}${path}`, {
+          headers: { Accept: "text/html", "X-Run-Id": started.runId },
+        });
         seen.push(`${path}: ${answer.body}`);
       }
     }
@@ -321,8 +338,15 @@ describe.each(SHAPES)("the server as %s", (shape) => {
     // The hints and the grading come from whichever member answers: one count for the group.
     expect((await adminJson("POST", "/admin/challenge/hint")).number).toBe(1);
     expect((await adminJson("POST", "/admin/challenge/hint")).number).toBe(2);
+    // A choice is graded only with every figure right (src/challenge/grade.ts).
+    const counted = (await adminJson("GET", `/admin/truth?run=${started.runId}`)).routes;
+    const requests = counted.reduce((n: number, r: RouteCount) => n + r.requests, 0);
     const verdict = await adminJson("POST", "/admin/challenge/verify", {
-      answers: { switch: on[0] },
+      answers: {
+        switch: on[0],
+        page: pickVariant(challengeNamed("slow-listing"), 7).answers.page,
+        requests: String(requests),
+      },
     });
     expect(verdict.questions.find((q: { id: string }) => q.id === "switch").pass).toBe(true);
     const log = running.server.output().slice(logBefore);

@@ -8,6 +8,8 @@
 //   PUT  /admin/faults           body {"faults": "error:503@10%:/events; ..."}; "" clears them
 //   POST /admin/faults           the page's form (faults=...), then back to the page's Faults
 //   GET  /admin/truth[?run=ID]   the server's own counts since the last reset (src/truth/)
+//   ?view=instructor             on the GETs above and GET /admin/challenge: what a running
+//                                challenge hides, shown (src/admin/instructor-view.ts)
 //   POST /admin/truth/reset      starts a fresh count
 //   POST /admin/reset            every lab back to its start (src/reset/): JSON with what and how
 //                                long; the page's form (no body) goes back to the page
@@ -22,6 +24,7 @@ import express, { type Request, type Response, Router } from "express";
 import { z } from "zod";
 import type { Challenges } from "../challenge/challenges.js";
 import { challengeRouter } from "../challenge/routes.js";
+import { shownTruth } from "../challenge/withheld.js";
 import type { Faults } from "../faults/faults.js";
 import { FaultSpecError, parseFaults, SYNTAX_HELP } from "../faults/spec.js";
 import { checkTargets } from "../faults/targets.js";
@@ -50,6 +53,7 @@ import {
   tokensMatch,
   WWW_AUTHENTICATE,
 } from "./guard.js";
+import { wantsInstructorView } from "./instructor-view.js";
 import { WrongTokenLimiter } from "./wrong-tokens.js";
 
 const ON_RULE =
@@ -147,16 +151,17 @@ export function adminRouter({
 
   // While a challenge runs its secret stays hidden here too: every admin has the credential
   // now (a student's own server hands it to the student's commands), and the admin page is
-  // where a student starts the challenge. Stopping it says what it changed.
-  const switchesShown = () =>
-    switches.hiddenBecause === undefined
+  // where a student starts the challenge. Stopping it says what it changed; the instructor's
+  // view, asked for by name, shows it meanwhile.
+  const switchesShown = (instructor = false) =>
+    switches.hiddenBecause === undefined || instructor
       ? { switches: switches.list() }
       : {
           switches: switches.list().map(({ on: _on, ...shown }) => shown),
           hidden: `the switches' states are ${switches.hiddenBecause}; stopping the challenge shows what it changed`,
         };
-  const faultsShown = () =>
-    faults.hiddenBecause === undefined
+  const faultsShown = (instructor = false) =>
+    faults.hiddenBecause === undefined || instructor
       ? faultsState(faults)
       : hiddenFaultsState(faults, faults.hiddenBecause);
 
@@ -180,8 +185,8 @@ export function adminRouter({
     res.redirect(303, "/admin");
   });
 
-  router.get("/admin/switches", (_req, res) => {
-    res.json(switchesShown());
+  router.get("/admin/switches", (req, res) => {
+    res.json(switchesShown(wantsInstructorView(req)));
   });
 
   router.put("/admin/switches/:name", json, async (req, res) => {
@@ -201,8 +206,8 @@ export function adminRouter({
     res.redirect(303, `/admin#switch-${name}`);
   });
 
-  router.get("/admin/faults", (_req, res) => {
-    res.json(faultsShown());
+  router.get("/admin/faults", (req, res) => {
+    res.json(faultsShown(wantsInstructorView(req)));
   });
 
   router.put("/admin/faults", json, async (req, res) => {
@@ -222,6 +227,7 @@ export function adminRouter({
   router.get("/admin/truth", async (req, res) => {
     const run = req.query.run;
     if (run !== undefined && typeof run !== "string") throw new BadInput("run", "one run id");
+    const instructor = wantsInstructorView(req);
     const report = await truthReport(run);
     if (report === undefined) {
       throw new NotFound(`no request has carried X-Run-Id: ${run} since the last reset`, {
@@ -229,7 +235,8 @@ export function adminRouter({
         runs: (await truthReport())?.runs ?? [],
       });
     }
-    res.json(run === undefined ? report : { run, ...report });
+    const shown = shownTruth(report, instructor ? undefined : switches.hiddenBecause);
+    res.json(run === undefined ? shown : { run, ...shown });
   });
 
   router.post("/admin/truth/reset", async (req, res) => {

@@ -1,7 +1,9 @@
 // HTTP for the bench lab: GET /io (a wait that costs no CPU) and GET /cpu (real CPU work).
 // GET /health is answered before Express, in health.ts. Each route asks the switch registry
-// which twin to run; the answer has the same shape either way and says which one ran.
+// which twin to run; the answer has the same shape either way and says which one ran, except
+// while a challenge runs: then which twin ran is the answer to find (src/challenge/withheld.ts).
 import { Router } from "express";
+import { withoutFields } from "../challenge/withheld.js";
 import { ServiceUnavailable } from "../http-errors.js";
 import type { Switches } from "../switches.js";
 import { PoolFull } from "../worker-pool.js";
@@ -15,6 +17,8 @@ const RETRY_AFTER_SECONDS = 1;
 
 export function benchRouter(switches: Switches, cpu: CpuRunner): Router {
   const router = Router();
+  const ranOn = <T extends { ranOn: string }>(answer: T) =>
+    withoutFields(answer, switches.hiddenBecause, ["ranOn"]);
 
   router.get("/io", async (req, res) => {
     const ms = ioMsParam(req.query.ms);
@@ -23,20 +27,21 @@ export function benchRouter(switches: Switches, cpu: CpuRunner): Router {
     const started = performance.now();
     if (blocking) sleepBlocking(ms);
     else await waitWithTimer(ms);
-    res.json({
+    const answer = {
       waitedMs: ms,
       elapsedMs: roundMs(performance.now() - started),
       waitedWith: blocking ? "blocking-sleep" : "timer",
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
-    });
+    };
+    res.json(withoutFields(answer, switches.hiddenBecause, ["waitedWith"]));
   });
 
   router.get("/cpu", async (req, res) => {
     const n = cpuNParam(req.query.n);
     if (switches.isOn("cpu-inline")) {
       // cpu-inline: the work runs right here, on the event loop; every other request waits.
-      res.json({ ...countPrimes({ n }), ranOn: "event-loop" });
+      res.json(ranOn({ ...countPrimes({ n }), ranOn: "event-loop" }));
       return;
     }
     // A client that gives up (a load tester's timeout, a closed tab) cancels its task, so the
@@ -47,7 +52,7 @@ export function benchRouter(switches: Switches, cpu: CpuRunner): Router {
     });
     try {
       const result = await cpu.run({ n }, cancel.signal);
-      res.json({ ...result, ranOn: "worker-pool" });
+      res.json(ranOn({ ...result, ranOn: "worker-pool" }));
     } catch (error) {
       if (cancel.signal.aborted) return; // nobody is left to answer
       if (error instanceof PoolFull) {

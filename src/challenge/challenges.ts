@@ -1,7 +1,8 @@
 // The challenges of one server and the one that runs now. start breaks what the challenge's
 // variant says (switches, faults, a capacity limit), hides it, and counts a fresh run; hint
 // gives the next nudge; verify grades answers against the variant and the run's truth; stop
-// puts back what start changed and shows what it was. POST /admin/reset calls clear.
+// puts back what start changed and shows what it was. POST /admin/reset calls clear. While it
+// runs, what it broke is shown only in the instructor's view (state({instructor: true})).
 import { randomBytes } from "node:crypto";
 import type { CapacityLimit } from "../connection/capacity.js";
 import { hashText } from "../faults/draw.js";
@@ -14,10 +15,18 @@ import type { ApplyShared, SharedChallenge } from "../shared-change.js";
 import { type ApplySwitch, SWITCH_NAMES, type Switches } from "../switches.js";
 import type { TruthReport } from "../truth/truth.js";
 import { type Challenge, faultsOf, normalize, type Variant } from "./definition.js";
-import { gradeQuestion, type QuestionVerdict, readNumber, toleranceText } from "./grade.js";
+import { gradeAttempt, type QuestionVerdict, readNumber, toleranceText } from "./grade.js";
 
 /** A seed a student can type: drawn when start is given none. */
 const MAX_SEED = 999_999;
+
+/**
+ * Graded verify calls per run id. Enough to fix a misread figure or a forgotten unit twice;
+ * too few to search the answers: a figure's verdict never says which way it is off, and the
+ * choices are graded once per run, only with every figure right (grade.ts says why). A fresh
+ * run id (stop, start) gives three more, and its figures must be measured again.
+ */
+export const GRADED_ATTEMPTS = 3;
 
 export interface ChallengeParts {
   library: readonly Challenge[];
@@ -40,8 +49,13 @@ export interface Verification {
   seed: number;
   runId: string;
   at: string;
-  /** True once the challenge has stopped: every expected answer is shown. */
+  /** True once the challenge has stopped: every expected answer is shown, and nothing counts. */
   ended: boolean;
+  /** While running: which graded attempt of the run this was, and how many remain. */
+  attempt?: number;
+  attemptsLeft?: number;
+  /** The verdict in one sentence: what holds, what is withheld, what to do next. */
+  message: string;
   passed: number;
   of: number;
   pass: boolean;
@@ -86,6 +100,8 @@ export class Challenges {
             runId: now.runId,
             startedAt: now.startedAt,
             hintsGiven: now.hintsGiven,
+            attempts: now.attempts,
+            decided: now.decided,
             ended: now.ended,
             before: now.before,
             lastVerification: now.lastVerification,
@@ -111,8 +127,11 @@ export class Challenges {
     }));
   }
 
-  /** What a student may see of the current (or last stopped) challenge: never its variant. */
-  state() {
+  /**
+   * What a student may see of the current (or last stopped) challenge: never its variant while
+   * it runs. The instructor's view (asked for by name, src/admin/instructor-view.ts) adds it.
+   */
+  state(view: { instructor?: boolean } = {}) {
     const now = this.current;
     if (now === undefined) return { running: false as const };
     const { challenge } = now;
@@ -138,8 +157,17 @@ export class Challenges {
           ? { unit: q.unit, tolerance: toleranceText(q.tolerance, q.unit) }
           : {}),
       })),
+      attempts: {
+        used: now.attempts,
+        left: now.decided ? 0 : GRADED_ATTEMPTS - now.attempts,
+        of: GRADED_ATTEMPTS,
+        ...(now.decided
+          ? { decided: "an attempt with every figure right graded the choices" }
+          : {}),
+      },
       lastVerification: now.lastVerification,
       ...(now.ended ? { broke: brokeText(now.variant) } : {}),
+      ...(view.instructor ? { instructor: instructorFacts(now.variant) } : {}),
     };
   }
 
@@ -183,6 +211,8 @@ export class Challenges {
       runId,
       startedAt: new Date().toISOString(),
       hintsGiven: 0,
+      attempts: 0,
+      decided: false,
       ended: false,
       before,
       lastVerification: undefined,
@@ -221,30 +251,70 @@ export class Challenges {
     return { hint, number: now.hintsGiven, of: hints.length };
   }
 
-  /** Grades the answers; after stop too, then with every expected answer shown. */
+  /**
+   * Grades the answers. While the challenge runs each call is one of GRADED_ATTEMPTS for its run
+   * id, and the choices are graded only with every figure right (grade.ts); after stop (the
+   * review) every expected answer is shown and nothing counts.
+   */
   async verify(answers: unknown, by: string): Promise<Verification> {
     const now = this.current;
     if (now === undefined) throw noChallenge();
     const given = readAnswers(now.challenge, answers);
+    if (!now.ended) this.refuseAttempt(now);
     const report = await this.parts.truthReport(now.runId);
-    const questions = now.challenge.questions.map((q) =>
-      gradeQuestion(q, now.variant, given.get(q.id), report, now.runId, now.ended),
+    // The run exists from start (its table is empty): no request of it counted yet.
+    if (!now.ended && !(report?.routes.some((route) => route.requests > 0) ?? false)) {
+      throw new Conflict(
+        `the server has counted no request with X-Run-Id: ${now.runId} yet: send the load with that run id first (npm run challenge -- status shows the command); nothing was graded, no attempt used`,
+      );
+    }
+    // Counted before anything else awaits, so two calls at once cannot both take the last one.
+    if (!now.ended) this.refuseAttempt(now);
+    const attempt = now.ended ? undefined : ++now.attempts;
+    const graded = gradeAttempt(
+      now.challenge.questions,
+      now.variant,
+      given,
+      report,
+      now.runId,
+      now.ended,
     );
-    const passed = questions.filter((q) => q.pass).length;
+    if (attempt !== undefined && graded.figuresHold) now.decided = true;
+    const passed = graded.questions.filter((q) => q.pass).length;
+    const pass = passed === graded.questions.length;
+    const left = attempt === undefined ? undefined : now.decided ? 0 : GRADED_ATTEMPTS - attempt;
     const verification: Verification = {
       challenge: now.challenge.name,
       seed: now.seed,
       runId: now.runId,
       at: new Date().toISOString(),
       ended: now.ended,
+      ...(attempt === undefined ? {} : { attempt, attemptsLeft: left }),
+      message: verdictMessage(now, graded, pass, attempt, left),
       passed,
-      of: questions.length,
-      pass: passed === questions.length,
-      questions,
+      of: graded.questions.length,
+      pass,
+      questions: graded.questions,
     };
     now.lastVerification = verification;
     await this.share(now, by);
     return verification;
+  }
+
+  /** A 409 that says what to do when the run takes no more graded attempts. */
+  private refuseAttempt(now: Current): void {
+    const again = `stop the challenge (npm run challenge -- stop) to see every expected answer, then start it again (npm run challenge -- start ${now.challenge.name}) for a fresh run id and measure that run`;
+    if (now.decided) {
+      const result = now.lastVerification?.pass ? "passed" : "did not pass";
+      throw new Conflict(
+        `run ${now.runId} is graded: every figure held in attempt ${now.attempts}, so its choices were graded once and it ${result}; ${again}`,
+      );
+    }
+    if (now.attempts >= GRADED_ATTEMPTS) {
+      throw new Conflict(
+        `run ${now.runId} has used its ${GRADED_ATTEMPTS} graded attempts; ${again}`,
+      );
+    }
   }
 
   /** Puts back what start changed, and says what that was. */
@@ -282,6 +352,35 @@ export class Challenges {
     if (now === undefined || now.ended) throw noChallenge();
     return now;
   }
+}
+
+/** What the instructor's view adds: what the variant broke and its answers. */
+function instructorFacts(variant: Variant) {
+  return {
+    broke: brokeText(variant),
+    switches: variant.switches,
+    faults: variant.faults,
+    capacity: variant.capacity ?? null,
+    answers: variant.answers,
+  };
+}
+
+function verdictMessage(
+  now: Current,
+  graded: { figuresHold: boolean; figuresOff: string[] },
+  pass: boolean,
+  attempt: number | undefined,
+  left: number | undefined,
+): string {
+  if (attempt === undefined) {
+    return `review of run ${now.runId}: the challenge has stopped, so every expected answer is shown and this did not count`;
+  }
+  const of = `attempt ${attempt} of ${GRADED_ATTEMPTS} for run ${now.runId}`;
+  if (pass) return `passed, ${of}`;
+  if (graded.figuresHold) {
+    return `every figure holds but a choice does not: ${of} graded the choices, and this run takes no more attempts; stop to see the expected answers, start again for a fresh run id`;
+  }
+  return `${graded.figuresOff.join(", ")} ${graded.figuresOff.length === 1 ? "is" : "are"} off, so the choices were not graded (withheld until every figure holds); ${of}, ${left} left`;
 }
 
 function noChallenge(): HttpError {

@@ -30,6 +30,12 @@ const OPTIONS = {
     help: "start: the seed that picks the variant; the same seed, the same variant",
     parse: (text: string) => wholeNumber(text, 0, 4_294_967_295),
   },
+  instructor: {
+    flag: "instructor",
+    shown: "off",
+    help: "status: the instructor's view, with what the running challenge broke and its answers",
+    parse: (text: string) => text === "1",
+  },
   json: {
     flag: "json",
     arg: "FILE",
@@ -44,7 +50,7 @@ const USAGE = [
   "Usage: npm run challenge -- COMMAND [options]",
   "  list                      the challenges this server has",
   "  start NAME [--seed N]     break what the challenge breaks, start its run id",
-  "  status                    the running challenge: its task, run id, questions, hints given",
+  "  status [--instructor]     the running challenge: its task, run id, questions, hints given",
   "  hint                      the next hint",
   "  verify [ID=ANSWER ...]    grade the answers: a line a question, a JSON file; exit 0 all passed, 1 not",
   "  stop                      put back what start changed, and show what it was",
@@ -89,7 +95,7 @@ export async function runChallengeCommand(
       }
       case "status":
         noMore();
-        return status(server, print);
+        return status(server, read.values.instructor === true, print);
       case "hint":
         noMore();
         return hint(server, print);
@@ -206,6 +212,8 @@ interface ChallengeState {
   hints?: string[];
   hintsLeft?: number;
   broke?: string;
+  attempts?: { used: number; left: number; of: number };
+  instructor?: { broke: string; answers: Record<string, unknown> };
   questions?: { id: string; ask: string; kind: string; options?: string[]; tolerance?: string }[];
 }
 
@@ -238,8 +246,10 @@ async function start(
   return EXIT.done;
 }
 
-async function status(server: ChallengeServer, print: Print): Promise<number> {
-  const state = (await server.call("GET", "/admin/challenge")) as unknown as ChallengeState;
+async function status(server: ChallengeServer, instructor: boolean, print: Print): Promise<number> {
+  // The instructor's view only when asked for: a student's own status shows no answer.
+  const path = instructor ? "/admin/challenge?view=instructor" : "/admin/challenge";
+  const state = (await server.call("GET", path)) as unknown as ChallengeState;
   if (state.name === undefined) {
     print("no challenge is running: start one with npm run challenge -- start NAME");
     return EXIT.done;
@@ -251,6 +261,13 @@ async function status(server: ChallengeServer, print: Print): Promise<number> {
   (state.hints ?? []).forEach((hint, at) => {
     print(`hint ${at + 1}: ${hint}`);
   });
+  if (state.attempts !== undefined && state.running) {
+    print(`graded attempts: ${state.attempts.used} used, ${state.attempts.left} left`);
+  }
+  if (state.instructor !== undefined) {
+    print(`instructor's view: it ${state.instructor.broke}`);
+    print(`answers: ${JSON.stringify(state.instructor.answers)}`);
+  }
   return EXIT.done;
 }
 
@@ -295,8 +312,11 @@ async function verify(
   for (const q of result.questions) {
     const given = q.given === "" ? "no answer" : `given ${q.given}`;
     const expected = q.expected === undefined ? "" : `, expected ${q.expected}`;
-    print(`${q.pass ? "PASS" : "FAIL"}  ${q.id.padEnd(width)}  ${given}${expected}: ${q.why}`);
+    // A choice not graded yet (some figure is off) is neither right nor wrong.
+    const verdict = q.withheld ? "----" : q.pass ? "PASS" : "FAIL";
+    print(`${verdict}  ${q.id.padEnd(width)}  ${given}${expected}: ${q.why}`);
   }
+  print(result.message);
   writeFileSync(jsonFile, `${JSON.stringify({ url: server.url, ...result }, null, 2)}\n`);
   const verdict = result.pass ? "passed" : "FAILED";
   print(

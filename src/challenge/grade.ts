@@ -1,9 +1,21 @@
-// Grading one answer: a choice against the variant, a number against the variant's setting
-// or against the server's own count for the challenge's run, within the file's tolerance.
-// What a verdict says: pass or fail, what was given, and the expected answer only once it
-// gives nothing away: after a pass, or after the challenge has stopped. A failed answer while
-// the challenge runs says how far off is allowed, never which way or by how much, so a few
-// calls of verify cannot search the answer out.
+// Grading one attempt: a number against the variant's setting or against the server's own
+// count for the challenge's run, within the file's tolerance (the "figures"); a choice against
+// the variant. What a verdict says: pass or fail, what was given, and the expected answer only
+// once it gives nothing away: after a pass, or after the challenge has stopped. A failed figure
+// while the challenge runs says how far off is allowed, never which way or by how much.
+//
+// Why grading cannot be searched. A run takes a few graded attempts (challenges.ts), and a
+// choice is graded only together with the figures it rests on:
+//   - while any figure of the attempt is off, no choice is graded at all: each choice's verdict
+//     says "withheld", whatever was given, so an attempt with made-up figures tells nothing
+//     about the options;
+//   - the figures are the run's own counts (or the limit the run set), so getting every one of
+//     them right takes measuring this run;
+//   - the first attempt in which every figure holds grades the choices, and that decides the
+//     run: pass or fail, it takes no more attempts. So each run id grades one set of choices,
+//     once: a student cannot try option after option, even of a two-option question, without
+//     starting a fresh run and measuring it again.
+// After stop (the review) every verdict is shown with its expected answer, and nothing counts.
 import type { RouteReport, TruthReport } from "../truth/truth.js";
 import {
   normalize,
@@ -21,7 +33,48 @@ export interface QuestionVerdict {
   given: string;
   /** Shown after a pass, or once the challenge has stopped. */
   expected?: string;
+  /** A choice not graded in this attempt: some figure is off. */
+  withheld?: true;
   why: string;
+}
+
+export interface AttemptVerdict {
+  questions: QuestionVerdict[];
+  /** Every truth and setting question passed (true when there are none). */
+  figuresHold: boolean;
+  /** The figures that are off, by id. */
+  figuresOff: string[];
+}
+
+/** One attempt: the figures first; the choices only when every figure holds, or after stop. */
+export function gradeAttempt(
+  questions: readonly Question[],
+  variant: Variant,
+  given: ReadonlyMap<string, string>,
+  report: TruthReport | undefined,
+  runId: string,
+  ended: boolean,
+): AttemptVerdict {
+  const grade = (q: Question) => gradeQuestion(q, variant, given.get(q.id), report, runId, ended);
+  const figures = new Map(
+    questions.filter((q) => q.kind !== "choice").map((q) => [q.id, grade(q)]),
+  );
+  const figuresOff = [...figures.values()].filter((v) => !v.pass).map((v) => v.id);
+  const figuresHold = figuresOff.length === 0;
+  const verdicts = questions.map((q): QuestionVerdict => {
+    const figure = figures.get(q.id);
+    if (figure !== undefined) return figure;
+    if (figuresHold || ended) return grade(q);
+    return {
+      id: q.id,
+      ask: q.ask,
+      pass: false,
+      given: given.get(q.id) ?? "",
+      withheld: true,
+      why: `withheld: a choice is graded only once every figure holds (off: ${figuresOff.join(", ")})`,
+    };
+  });
+  return { questions: verdicts, figuresHold, figuresOff };
 }
 
 /** "within 10 % or 2 ms" */

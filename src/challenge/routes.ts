@@ -1,14 +1,18 @@
 // The challenge API and the admin page's challenge forms. Mounted by the admin router after its
 // guard and token check (src/admin/routes.ts), so it is guarded like every admin route.
 //   GET  /admin/challenges        {"challenges": [{name, title, lesson, questions, hints, variants}]}
-//   GET  /admin/challenge         the running (or last stopped) challenge: brief, run id, questions
+//   GET  /admin/challenge         the running (or last stopped) challenge: brief, run id, questions,
+//                                 attempts used and left; ?view=instructor adds what it broke
+//                                 and its answers (src/admin/instructor-view.ts)
 //   POST /admin/challenge/start   {"name": "...", "seed": 7}; seed optional (one is drawn)
 //   POST /admin/challenge/hint    the next hint, or a message that none remain
-//   POST /admin/challenge/verify  {"answers": {"question id": "answer"}}: a verdict per question
+//   POST /admin/challenge/verify  {"answers": {"question id": "answer"}}: a verdict per question;
+//                                 3 graded attempts a run id, then 409 (challenges.ts)
 //   POST /admin/challenge/stop    puts back what start changed, and says what it was
 // Each POST also takes the page's form (then goes back to /admin#challenge); everything else,
 // refusals included, is JSON (the admin router sees to that before its guard).
 import express, { type Request, type Response, Router } from "express";
+import { wantsInstructorView } from "../admin/instructor-view.js";
 import { clientOf } from "../trust-proxy.js";
 import type { Challenges } from "./challenges.js";
 
@@ -24,8 +28,8 @@ export function challengeRouter(challenges: Challenges): Router {
     res.json({ challenges: challenges.list() });
   });
 
-  router.get("/admin/challenge", (_req, res) => {
-    res.json(challenges.state());
+  router.get("/admin/challenge", (req, res) => {
+    res.json(challenges.state({ instructor: wantsInstructorView(req) }));
   });
 
   router.post("/admin/challenge/start", json, form, async (req, res) => {

@@ -2,6 +2,7 @@
 // checked here, before the predictor; the predictor (predictor.ts) is where the switches act.
 import express, { type Response, Router } from "express";
 import { PNG } from "pngjs";
+import { withoutFields } from "../challenge/withheld.js";
 import { BadInput, ServiceUnavailable } from "../http-errors.js";
 import { answerJsonOnly, sendPage } from "../respond.js";
 import { SWITCHES, type Switches } from "../switches.js";
@@ -23,6 +24,9 @@ export interface DigitsRouterParts {
 
 export function digitsRouter({ predictor, switches, facts, examples }: DigitsRouterParts): Router {
   const router = Router();
+  // While a challenge runs, where the time went is the answer to find (src/challenge/withheld.ts).
+  const shown = (answer: PredictAnswer) =>
+    withoutFields(answer, switches.hiddenBecause, ["ranOn", "cached", "modelLoadMs"]);
   // Without ?example=, each page view shows the next held-out digit in turn.
   let nextExample = 0;
 
@@ -52,7 +56,7 @@ export function digitsRouter({ predictor, switches, facts, examples }: DigitsRou
                 png: pngDataUrl(example.pixels),
               },
         examples: examples.length,
-        prediction: prediction ?? null,
+        prediction: prediction === undefined ? null : shown(prediction),
         heldOutAccuracy: facts.heldOutAccuracy,
         heldOutDigits: facts.heldOutDigits,
         trainingDigits: facts.trainingDigits,
@@ -83,7 +87,7 @@ export function digitsRouter({ predictor, switches, facts, examples }: DigitsRou
       else if (req.is("image/png") && Buffer.isBuffer(req.body)) pixels = pixelsFromPng(req.body);
       else throw unsupportedBody(req.get("content-type"));
       const answer = await predictOrRefuse(predictor, res, pixels);
-      if (answer !== undefined) res.json(answer);
+      if (answer !== undefined) res.json(shown(answer));
     },
   );
 

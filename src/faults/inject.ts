@@ -3,7 +3,12 @@
 // decision is keyed by the route pattern Express itself matches, and runs before any route
 // reads or writes data: an injected error before a registration writes nothing. The fast
 // /health, answered before Express, is checked by withHealthFaults with the pattern "/health".
-import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import {
+  type IncomingMessage,
+  type RequestListener,
+  type ServerResponse,
+  STATUS_CODES,
+} from "node:http";
 import { type RequestHandler, Router } from "express";
 import { isHealthRequest } from "../bench/health.js";
 import { answerAndClose } from "../connection/answer.js";
@@ -126,11 +131,16 @@ export class FaultInjector {
     }
     this.marks.markFault(res, end.kind, pattern);
     if (end.kind === "error") {
-      const body = JSON.stringify({
-        error: `injected fault: ${end.text} (see GET /admin/faults)`,
-        injected: true,
-        status: end.status,
-      });
+      // While a challenge runs the rule is its secret: the status alone is what a student measures.
+      const body = JSON.stringify(
+        this.faults.hiddenBecause === undefined
+          ? {
+              error: `injected fault: ${end.text} (see GET /admin/faults)`,
+              injected: true,
+              status: end.status,
+            }
+          : { error: STATUS_CODES[end.status] ?? "error", status: end.status },
+      );
       res.writeHead(end.status, {
         "content-type": "application/json; charset=utf-8",
         "content-length": Buffer.byteLength(body),

@@ -31,10 +31,12 @@ export async function checkoutFor(
     // Thrown on a later tick, outside Express's try/catch: nothing catches it, the process
     // exits and this request never gets an answer. One buggy feature takes every route down
     // (in the services topology, every route of the checkout service: the others stay up).
+    const hidden = switches.hiddenBecause;
     setImmediate(() => {
       throw new SwitchedOnCrash(
         "checkout-crash-process",
-        `checkout-crash-process: unhandled error while computing the total for ${user.username} (${req.originalUrl})`,
+        `${named("checkout-crash-process", hidden)}unhandled error while computing the total for ${user.username} (${req.originalUrl})`,
+        hidden,
       );
     });
     return new Promise<never>(() => {});
@@ -45,8 +47,14 @@ export async function checkoutFor(
     // JavaScript would return Infinity, so the bug throws what Python would.
     throw new SwitchedOnCrash(
       "checkout-crash",
-      "checkout-crash: ZeroDivisionError: division by zero while computing the discount",
+      `${named("checkout-crash", switches.hiddenBecause)}ZeroDivisionError: division by zero while computing the discount`,
+      switches.hiddenBecause,
     );
   }
   return checkout;
+}
+
+/** The message's "switch: " prefix, left out while a challenge hides which switch is on. */
+function named(bug: string, hiddenBecause: string | undefined): string {
+  return hiddenBecause === undefined ? `${bug}: ` : "";
 }

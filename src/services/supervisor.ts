@@ -4,8 +4,10 @@
 // a port chosen here and kept across restarts, and runs the gateway on the usual port. The
 // loop (restart with backoff, the group's state, the drain) is the group's (src/group/).
 // The lesson: the checkout crash that takes the monolith down now costs /checkout alone.
+
 import { randomBytes } from "node:crypto";
 import { servicesBannerText } from "../banner.js";
+import { withholdMetrics } from "../challenge/withheld.js";
 import { type Config, ConfigError } from "../config.js";
 import { freePort } from "../free-port.js";
 import { type RunningGateway, startGateway } from "../gateway/gateway.js";
@@ -102,7 +104,8 @@ export async function superviseServices(config: Config, log: Logger): Promise<vo
       switchesHidden: switches.hiddenBecause,
       switchesOn: switches.hiddenBecause === undefined ? switches.enabled() : [],
     }),
-    moreMetrics: () => metrics.text(),
+    // Each service leaves out what a running challenge withholds; so does the sum of them.
+    moreMetrics: async () => withholdMetrics(await metrics.text(), switches.hiddenBecause),
   });
   gateway.http.on("request", (_req, res) => {
     door.inFlight++;

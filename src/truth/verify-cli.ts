@@ -51,7 +51,12 @@ async function main(): Promise<void> {
   const truth = await fetchTruth(values.url, values.runId, token);
   for (const line of verdictTable(compare(rows, truth.routes))) console.log(line);
   console.log(
-    `server: ${truth.connections.opened} connections opened, ${truth.connections.closed} closed, ${truth.connections.resetByFault} reset by a fault; ${truth.stalls} stalls; counting since ${truth.since}`,
+    `server: ${truth.connections.opened} connections opened, ${truth.connections.closed} closed${
+      // Withheld while a challenge runs (src/challenge/withheld.ts).
+      truth.connections.resetByFault === undefined
+        ? ""
+        : `, ${truth.connections.resetByFault} reset by a fault`
+    }; ${truth.stalls} stalls; counting since ${truth.since}`,
   );
 }
 
