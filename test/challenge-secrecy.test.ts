@@ -1,0 +1,312 @@
+// While a challenge runs, nothing a client sees without the instructor's view names what it
+// broke (src/challenge/withheld.ts). For every shipped challenge and every one of its variants:
+// start it, send a little traffic with its run id to the routes challenges touch, read every
+// page and document a student can (the admin credential included, as a student's own commands
+// hold it), and look for the variant's cause in them: its switches, its faults' text and kinds,
+// its capacity limit. A switch's name is on some pages anyway (the home page lists every
+// switch, a question lists options), so a page may name it no more often than the same page
+// does with that switch turned off while the challenge still runs. Then the instructor's view,
+// asked for by name, shows it all.
+import { join } from "node:path";
+import request from "supertest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pickVariant } from "../src/challenge/challenges.js";
+import { type Challenge, loadChallenges, type Variant } from "../src/challenge/definition.js";
+import { projectRoot } from "../src/paths.js";
+import { ADMIN } from "./helpers/admin-api.js";
+import { send } from "./helpers/fresh-connection.js";
+import { seededFolderForTests } from "./helpers/process.js";
+import { startTestServer, type TestServer } from "./helpers/server.js";
+import { type RunningShape, SHAPE_ADMIN, startShape } from "./helpers/shapes.js";
+
+const CHALLENGES = loadChallenges(join(projectRoot, "challenges"));
+
+/** Fields and series that say which twin ran or which fault acted: never seen while one runs. */
+const TELL_TALES = [
+  '"ranOn"',
+  '"waitedWith"',
+  '"modelLoadMs"',
+  '"cached"',
+  '"resetByFault"',
+  '"bug"',
+  '"injected"',
+  "injected fault",
+  '"on":true',
+  '"on":false',
+  '<strong class="on">on</strong>',
+  "festlab_switch_on{",
+  "festlab_faults_injected_total{",
+  "festlab_digit_predictions_total{",
+  "festlab_digit_model_loads_total ",
+  "festlab_cpu_pool_tasks_completed_total ",
+];
+
+/** A seed that picks each variant of the challenge (the same seed, the same variant). */
+function seedsOf(challenge: Challenge): Map<Variant, number> {
+  const seeds = new Map<Variant, number>();
+  for (let seed = 0; seed < 5_000 && seeds.size < challenge.variants.length; seed++) {
+    const variant = pickVariant(challenge, seed);
+    if (!seeds.has(variant)) seeds.set(variant, seed);
+  }
+  return seeds;
+}
+
+function occurrences(text: string, word: string): number {
+  return text.split(word).length - 1;
+}
+
+const PIXELS = JSON.stringify({
+  pixels: Array.from({ length: 784 }, (_, i) => ((i * 13) % 256) / 255),
+});
+
+/** What a student's load and browser see: each answer's status, headers and body, by request. */
+async function studentView(url: string, runId: string, variant: Variant) {
+  const seen = new Map<string, string>();
+  const get = async (path: string, headers: Record<string, string> = {}, key = path) => {
+    try {
+      const answer = await send(`${url}${path}`, { headers: { "X-Run-Id": runId, ...headers } });
+      const { date: _date, etag: _etag, ...kept } = answer.headers;
+      seen.set(key, `${answer.status} ${JSON.stringify(kept)}\n${answer.body}`);
+    } catch {
+      seen.set(key, "no answer"); // a reset: nothing to read
+    }
+  };
+  const html = { Accept: "text/html" };
+  const json = { Accept: "application/json" };
+  await get("/", html, "/ (html)");
+  await get("/", json, "/ (json)");
+  await get("/events?user=locust_user", html);
+  await get("/my-events?user=locust_user", html);
+  // checkout-crash-process would take this test's process down with the server.
+  if (!variant.switches.includes("checkout-crash-process")) {
+    await get("/checkout?user=locust_user", html, "/checkout (html)");
+    await get("/checkout?user=locust_user", json, "/checkout (json)");
+  }
+  await get("/health");
+  await get("/cpu?n=20000");
+  await get("/io?ms=20");
+  await get("/predict", html);
+  for (const attempt of ["first", "again"]) {
+    try {
+      const answer = await send(`${url}/predict`, {
+        method: "POST",
+        headers: { "X-Run-Id": runId, "Content-Type": "application/json" },
+        body: PIXELS,
+      });
+      seen.set(`POST /predict (${attempt})`, answer.body);
+    } catch {
+      seen.set(`POST /predict (${attempt})`, "no answer");
+    }
+  }
+  if (variant.capacity !== undefined) {
+    // More at once than the limit lets run: the refusals' 503 bodies too.
+    const burst = await Promise.allSettled(
+      Array.from({ length: variant.capacity.maxInFlight + 3 }, () =>
+        send(`${url}/io?ms=300`, { headers: { "X-Run-Id": runId } }),
+      ),
+    );
+    const bodies = burst.map((a) => (a.status === "fulfilled" ? a.value.body : ""));
+    seen.set("/io burst", bodies.join("\n"));
+  }
+  const admin = async (path: string, accept = "application/json") => {
+    const answer = await request(url).get(path).set(ADMIN).set("Accept", accept);
+    seen.set(path, answer.text);
+  };
+  await admin("/admin", "text/html");
+  await admin("/admin/challenge");
+  await admin("/admin/challenges");
+  await admin("/admin/switches");
+  await admin("/admin/faults");
+  await admin("/admin/truth");
+  await admin(`/admin/truth?run=${runId}`);
+  await admin("/admin/live/events");
+  seen.set("/metrics", (await request(url).get("/metrics")).text);
+  return seen;
+}
+
+describe("while a challenge runs, no answer a client sees without the instructor's view names its cause", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ LOG_LEVEL: "info" });
+    // The live view samples from its first request on: its points are there to read.
+    await request(server.url).get("/admin/live/events").set(ADMIN).expect(200);
+  });
+  afterAll(() => server.stop());
+
+  const cases = CHALLENGES.flatMap((challenge) =>
+    [...seedsOf(challenge)].map(([variant, seed]) => ({
+      challenge,
+      variant,
+      seed,
+      label: `${challenge.name} seed ${seed} (variant ${challenge.variants.indexOf(variant) + 1} of ${challenge.variants.length})`,
+    })),
+  );
+
+  it("finds a seed for every variant of every shipped challenge", () => {
+    for (const challenge of CHALLENGES) {
+      expect(seedsOf(challenge).size, challenge.name).toBe(challenge.variants.length);
+    }
+  });
+
+  it.each(cases)("$label", async ({ challenge, variant, seed }) => {
+    const logsBefore = server.logs.length;
+    const started = await request(server.url)
+      .post("/admin/challenge/start")
+      .set(ADMIN)
+      .send({ name: challenge.name, seed })
+      .expect(200);
+    const runId = started.body.runId as string;
+    try {
+      const student = await studentView(server.url, runId, variant);
+      const log = server.logs.slice(logsBefore).join("\n");
+
+      // The same pages with the variant's switches off, the challenge still running (and hiding).
+      for (const name of variant.switches) {
+        await request(server.url)
+          .put(`/admin/switches/${name}`)
+          .set(ADMIN)
+          .send({ on: false })
+          .expect(200);
+      }
+      const reference = await studentView(server.url, runId, variant);
+
+      for (const [what, text] of student) {
+        for (const tell of TELL_TALES) expect(text, `${what} says ${tell}`).not.toContain(tell);
+        for (const name of variant.switches) {
+          const allowed = occurrences(reference.get(what) ?? "", name);
+          expect(occurrences(text, name), `${what} names ${name}`).toBeLessThanOrEqual(allowed);
+        }
+        for (const rule of faultTexts(variant)) {
+          expect(text, `${what} shows the fault ${rule}`).not.toContain(rule);
+        }
+        for (const kind of faultKinds(variant)) {
+          expect(text, `${what} counts ${kind} faults`).not.toMatch(
+            new RegExp(`"${kind}":\\d|kind="${kind}"`),
+          );
+        }
+        if (variant.capacity !== undefined) {
+          const limit = variant.capacity.maxInFlight;
+          expect(text, `${what} shows the limit`).not.toMatch(
+            new RegExp(
+              `maxInFlight|maxWaiting|\\b${limit} (requests )?in flight|_IN_FLIGHT\\)?=?${limit}\\b`,
+            ),
+          );
+        }
+      }
+      for (const name of variant.switches) expect(log, `the log names ${name}`).not.toContain(name);
+      for (const rule of faultTexts(variant)) expect(log).not.toContain(rule);
+
+      // The instructor's view, asked for by name with the credential, shows the cause.
+      const instructor = await request(server.url)
+        .get("/admin/challenge?view=instructor")
+        .set(ADMIN)
+        .expect(200);
+      const shown = JSON.stringify(instructor.body.instructor);
+      for (const name of variant.switches) expect(shown).toContain(name);
+      for (const rule of faultTexts(variant)) expect(shown).toContain(rule);
+      if (variant.capacity !== undefined) {
+        expect(instructor.body.instructor.capacity).toEqual(variant.capacity);
+      }
+      if (faultKinds(variant).length > 0) {
+        const truth = await request(server.url)
+          .get(`/admin/truth?run=${runId}&view=instructor`)
+          .set(ADMIN)
+          .expect(200);
+        for (const route of truth.body.routes) expect(route.faults).toBeDefined();
+        expect(truth.body.withheld).toBeUndefined();
+      }
+    } finally {
+      await request(server.url).post("/admin/challenge/stop").set(ADMIN).expect(200);
+    }
+  });
+});
+
+/** The variant's fault rules as written, each alone and all together. */
+function faultTexts(variant: Variant): string[] {
+  const text = variant.faults.trim();
+  if (text === "") return [];
+  return [text, ...text.split(";").map((rule) => rule.trim())];
+}
+
+/** The request fault kinds the variant sets (a stall is no per-request kind). */
+function faultKinds(variant: Variant): string[] {
+  return faultTexts(variant)
+    .slice(1)
+    .map((rule) => /^(error|delay|reset|hang)\b/.exec(rule)?.[1])
+    .filter((kind): kind is string => kind !== undefined);
+}
+
+// In a group the answers come from members that follow the group's hidden state: the labs'
+// answers, the truth and /metrics withhold alike in one process and behind the gateway.
+describe.each(["one process", "services"] as const)("the %s shape", (shape) => {
+  const folder = seededFolderForTests("fest-lab-secrecy-");
+  let running: RunningShape;
+  beforeAll(async () => {
+    running = await startShape(shape, folder());
+  }, 90_000);
+  afterAll(async () => {
+    await running?.stop();
+  });
+
+  it("withholds which twin ran and the faults by kind from the answers, the truth and /metrics; the instructor's view shows them", async () => {
+    const admin = (method: string, path: string, body?: object) =>
+      send(`${running.url}${path}`, {
+        method,
+        headers: { ...SHAPE_ADMIN, "Content-Type": "application/json", Accept: "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const started = JSON.parse(
+      (await admin("POST", "/admin/challenge/start", { name: "blocked-event-loop", seed: 1 })).body,
+    );
+    const headers = { "X-Run-Id": started.runId };
+    try {
+      // Every switch of the challenge's options on, and a fault rule, as an instructor's
+      // setting would: whatever the variant, each field would have something to say.
+      for (const name of ["cpu-inline", "io-blocking", "model-per-request", "predict-no-cache"]) {
+        expect((await admin("PUT", `/admin/switches/${name}`, { on: true })).status).toBe(200);
+      }
+      expect(
+        (await admin("PUT", "/admin/faults", { faults: "delay:1ms@100%:/health" })).status,
+      ).toBe(200);
+      const answers = [
+        await send(`${running.url}/cpu?n=20000`, { headers }),
+        await send(`${running.url}/io?ms=20`, { headers }),
+        await send(`${running.url}/predict`, {
+          method: "POST",
+          headers: { ...headers, "Content-Type": "application/json" },
+          body: PIXELS,
+        }),
+        await send(`${running.url}/health`, { headers }),
+      ];
+      for (const answer of answers) {
+        expect(answer.status).toBe(200);
+        for (const tell of ['"ranOn"', '"waitedWith"', '"modelLoadMs"', '"cached"']) {
+          expect(answer.body).not.toContain(tell);
+        }
+      }
+      const truth = JSON.parse((await admin("GET", `/admin/truth?run=${started.runId}`)).body);
+      expect(JSON.stringify(truth)).not.toMatch(/"delay":\d|resetByFault/);
+      expect(truth.routes.length).toBeGreaterThan(0);
+      const metrics = (await send(`${running.url}/metrics`)).body;
+      for (const family of [
+        "festlab_faults_injected_total",
+        "festlab_digit_predictions_total",
+        "festlab_cpu_pool_tasks_completed_total",
+      ]) {
+        expect(metrics).not.toMatch(new RegExp(`^(# (HELP|TYPE) )?${family}`, "m"));
+      }
+      expect(metrics).not.toMatch(/^festlab_switch_on\{/m);
+      expect(metrics).toMatch(/^festlab_http_request_duration_seconds_count\{/m);
+
+      const instructorTruth = JSON.parse(
+        (await admin("GET", `/admin/truth?run=${started.runId}&view=instructor`)).body,
+      );
+      const health = instructorTruth.routes.find((r: { route: string }) => r.route === "/health");
+      expect(health.faults.delay).toBe(1);
+      const instructor = JSON.parse((await admin("GET", "/admin/challenge?view=instructor")).body);
+      expect(instructor.instructor.switches.length).toBeGreaterThan(0);
+    } finally {
+      expect((await admin("POST", "/admin/challenge/stop")).status).toBe(200);
+    }
+  });
+});
