@@ -1,0 +1,159 @@
+// The two newer lessons, each solved as a student would from its brief alone: start it, send a
+// short bounded load to 127.0.0.1, derive the answer from /metrics and the timings, and verify:
+// the right answers pass, a wrong one fails. At most two graded attempts per run. Loads are a
+// few dozen requests: the machine is small and shared.
+import { Registry } from "prom-client";
+import request from "supertest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { LEAK_BYTES, RetainedMemory } from "../src/catalogue/leaks.js";
+import { pickVariant } from "../src/challenge/challenges.js";
+import { loadChallenges } from "../src/challenge/definition.js";
+import { projectRoot } from "../src/paths.js";
+import { ADMIN } from "./helpers/admin-api.js";
+import { startTestServer, type TestServer } from "./helpers/server.js";
+
+const LIBRARY = loadChallenges(`${projectRoot}/challenges`);
+
+/** Seeds of `name` whose variants differ, one for each of the first `count` variants met. */
+function seedsOfDifferentVariants(name: string, count: number): number[] {
+  const challenge = LIBRARY.find((c) => c.name === name);
+  if (challenge === undefined) throw new Error(`no challenge ${name}`);
+  const seen = new Set<unknown>();
+  const seeds: number[] = [];
+  for (let seed = 1; seeds.length < count && seed < 1_000; seed++) {
+    const variant = pickVariant(challenge, seed);
+    if (seen.has(variant)) continue;
+    seen.add(variant);
+    seeds.push(seed);
+  }
+  return seeds;
+}
+
+/** One figure of the Prometheus text: the sum of the samples of `name` whose labels hold `labels`. */
+function metric(text: string, name: string, labels: Record<string, string> = {}): number {
+  let total = 0;
+  for (const line of text.split("\n")) {
+    const match = /^([a-z_:]+)(\{[^}]*\})? (\S+)$/.exec(line);
+    if (match === null || match[1] !== name) continue;
+    const given = match[2] ?? "";
+    if (Object.entries(labels).every(([k, v]) => given.includes(`${k}="${v}"`))) {
+      total += Number(match[3]);
+    }
+  }
+  return total;
+}
+
+describe("memory-leak: the route that leaks, and its growth per 1,000 requests", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ LOG_LEVEL: "warn" });
+  });
+  afterAll(() => server.stop());
+  afterEach(async () => {
+    await request(server.url).post("/admin/reset").set(ADMIN).expect(200);
+  });
+
+  const ROUTES = {
+    "/status": "/status",
+    "/api/id/:id": "/api/id/tt0068646",
+    "/api/title/:title/:year": "/api/title/The%20godfather/1972",
+  } as const;
+  const PER_ROUTE = 20;
+
+  const retained = async () =>
+    metric((await request(server.url).get("/metrics").expect(200)).text, "festlab_retained_bytes");
+
+  it.each(seedsOfDifferentVariants("memory-leak", 2))(
+    "seed %i: measured, verified",
+    async (seed) => {
+      const started = await request(server.url)
+        .post("/admin/challenge/start")
+        .set(ADMIN)
+        .send({ name: "memory-leak", seed })
+        .expect(200);
+      const runId = started.body.runId as string;
+      // One route at a time, the gauge read before and after each: the leaking one moves it.
+      const growth: Record<string, number> = {};
+      for (const [route, path] of Object.entries(ROUTES)) {
+        const before = await retained();
+        for (let n = 0; n < PER_ROUTE; n++) {
+          await request(server.url).get(path).set("x-run-id", runId).expect(200);
+        }
+        growth[route] = ((await retained()) - before) / PER_ROUTE;
+      }
+      const leaking = Object.entries(growth).filter(([, bytes]) => bytes > 0);
+      expect(leaking).toHaveLength(1);
+      const [route, bytesPerRequest] = leaking[0] as [string, number];
+      // The bytes of 1,000 requests, in KB of 1,000 bytes.
+      const kb = (bytesPerRequest * 1_000) / 1_000;
+
+      const right = await request(server.url)
+        .post("/admin/challenge/verify")
+        .set(ADMIN)
+        .send({ answers: { route, growth: kb } })
+        .expect(200);
+      expect(right.body, JSON.stringify(right.body)).toMatchObject({ pass: true, passed: 2 });
+      const otherRoute = Object.keys(ROUTES).find((r) => r !== route);
+      const wrong = await request(server.url)
+        .post("/admin/challenge/verify")
+        .set(ADMIN)
+        .send({ answers: { route: otherRoute, growth: kb * 2 } })
+        .expect(200);
+      expect(wrong.body.pass).toBe(false);
+    },
+  );
+
+  it("nothing names the leak while the challenge runs, and a reset frees what leaked", async () => {
+    const [seed] = seedsOfDifferentVariants("memory-leak", 1);
+    await request(server.url)
+      .post("/admin/challenge/start")
+      .set(ADMIN)
+      .send({ name: "memory-leak", seed })
+      .expect(200);
+    for (const path of Object.values(ROUTES)) {
+      for (let n = 0; n < 5; n++) await request(server.url).get(path).expect(200);
+    }
+    const leaked = await retained();
+    expect(leaked).toBeGreaterThan(0);
+    const page = await request(server.url).get("/metrics").expect(200);
+    for (const name of Object.keys(LEAK_BYTES)) expect(page.text).not.toContain(name);
+
+    const reset = await request(server.url).post("/admin/reset").set(ADMIN).expect(200);
+    expect(reset.body.catalogue).toEqual({ freedBytes: leaked });
+    expect(reset.body.switches.on).toEqual([]);
+    expect(await retained()).toBe(0);
+    // Off after the reset: the routes keep nothing more.
+    for (const path of Object.values(ROUTES)) await request(server.url).get(path).expect(200);
+    expect(await retained()).toBe(0);
+  });
+});
+
+describe("the leaks' cap", () => {
+  it("past the cap a leak keeps nothing more, says so once, and free() lets go of it all", () => {
+    const registry = new Registry();
+    const warnings: string[] = [];
+    const size = LEAK_BYTES["lookup-trace-leak"];
+    const memory = new RetainedMemory(registry, size * 3 + 10, (line) => warnings.push(line));
+    for (let n = 0; n < 10; n++) memory.keep("lookup-trace-leak");
+    expect(memory.bytes).toBe(size * 3);
+    for (let n = 0; n < 10; n++) memory.keep("title-listener-leak");
+    expect(memory.bytes).toBe(size * 3);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("cap");
+    expect(memory.free()).toBe(size * 3);
+    expect(memory.bytes).toBe(0);
+    memory.keep("title-listener-leak");
+    expect(memory.bytes).toBe(LEAK_BYTES["title-listener-leak"]);
+  });
+
+  it("the gauge reads what is held", async () => {
+    const registry = new Registry();
+    const memory = new RetainedMemory(registry);
+    memory.keep("status-history-leak");
+    memory.keep("title-listener-leak");
+    const text = await registry.metrics();
+    expect(metric(text, "festlab_retained_bytes")).toBe(
+      LEAK_BYTES["status-history-leak"] + LEAK_BYTES["title-listener-leak"],
+    );
+  });
+});
