@@ -299,6 +299,7 @@ function challengesAndReset(
     faults,
     capacity,
     applyShared,
+    inServices: config.services || config.service !== undefined,
     truthReport,
     log,
   });

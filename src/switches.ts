@@ -33,6 +33,11 @@ export const SWITCHES = {
     description:
       "Every answer of the events pages waits 2 s (a timer, no CPU). In the monolith only those pages slow down; with SERVICES=1 checkout, which asks events for its lines, slows down with them (cascading latency) unless its timeout and circuit breaker cut the wait.",
   },
+  "accounts-slow": {
+    lab: "services",
+    description:
+      "Every answer of the accounts pages (/signup, /login, /logout) waits 2 s (a timer, no CPU); with SERVICES=1 its answers to the other services too. Which callers slow down with it shows what depends on accounts, and what does not.",
+  },
   "checkout-no-timeout": {
     lab: "services",
     description:

@@ -10,7 +10,9 @@ import { pickVariant } from "../src/challenge/challenges.js";
 import { loadChallenges } from "../src/challenge/definition.js";
 import { projectRoot } from "../src/paths.js";
 import { ADMIN } from "./helpers/admin-api.js";
+import { seededFolderForTests } from "./helpers/process.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
+import { type RunningShape, SHAPE_ADMIN, startShape } from "./helpers/shapes.js";
 
 const LIBRARY = loadChallenges(`${projectRoot}/challenges`);
 
@@ -63,7 +65,7 @@ describe("memory-leak: the route that leaks, and its growth per 1,000 requests",
   const retained = async () =>
     metric((await request(server.url).get("/metrics").expect(200)).text, "festlab_retained_bytes");
 
-  it.each(seedsOfDifferentVariants("memory-leak", 2))(
+  it.each(seedsOfDifferentVariants("memory-leak", 3))(
     "seed %i: measured, verified",
     async (seed) => {
       const started = await request(server.url)
@@ -126,6 +128,94 @@ describe("memory-leak: the route that leaks, and its growth per 1,000 requests",
     for (const path of Object.values(ROUTES)) await request(server.url).get(path).expect(200);
     expect(await retained()).toBe(0);
   });
+});
+
+describe("slow-service outside the services shape", () => {
+  it("is refused with a 409 that says to start the services shape", async () => {
+    const server = await startTestServer({ LOG_LEVEL: "warn" });
+    try {
+      const refused = await request(server.url)
+        .post("/admin/challenge/start")
+        .set(ADMIN)
+        .send({ name: "slow-service", seed: 1 })
+        .expect(409);
+      expect(refused.body.error).toContain("npm start -- --services");
+      // Nothing was started or changed.
+      expect(server.challenges.running).toBeUndefined();
+      expect(server.switches.enabled()).toEqual([]);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe("slow-service in the services shape: which service, and the calls one /checkout makes", () => {
+  const folder = seededFolderForTests("fest-lab-slow-service-");
+  let shape: RunningShape;
+  beforeAll(async () => {
+    shape = await startShape("services", folder(), { LOG_LEVEL: "warn" });
+  }, 90_000);
+  afterAll(async () => {
+    await shape?.stop();
+  });
+
+  const admin = (path: string, body?: object) =>
+    fetch(`${shape.url}${path}`, {
+      method: "POST",
+      headers: { ...SHAPE_ADMIN, "content-type": "application/json" },
+      body: JSON.stringify(body ?? {}),
+    });
+
+  /** One page through the gateway with the run id; its status and how long it took. */
+  async function timed(path: string, runId: string) {
+    const started = performance.now();
+    const res = await fetch(`${shape.url}${path}`, {
+      headers: { "x-run-id": runId },
+      signal: AbortSignal.timeout(30_000),
+    });
+    const body = await res.text();
+    return { status: res.status, ms: performance.now() - started, body };
+  }
+
+  const metricsText = async () => (await fetch(`${shape.url}/metrics`)).text();
+
+  it.each(seedsOfDifferentVariants("slow-service", 3))(
+    "seed %i: measured from timings and /metrics, verified",
+    async (seed) => {
+      const started = await admin("/admin/challenge/start", { name: "slow-service", seed });
+      expect(started.status).toBe(200);
+      const runId = ((await started.json()) as { runId: string }).runId;
+      const before = await metricsText();
+      // A short walk, in parallel as a few users would: each service's own page, and checkouts.
+      const pages = await Promise.all([
+        ...Array.from({ length: 3 }, () => timed("/events?user=locust_user", runId)),
+        ...Array.from({ length: 3 }, () => timed("/login", runId)),
+        ...Array.from({ length: 4 }, () => timed("/checkout?user=locust_user", runId)),
+      ]);
+      const after = await metricsText();
+      // While it runs, no answer counts the calls for the student: that is /metrics' to tell.
+      for (const page of pages) expect(page.body).not.toMatch(/attempts|\d+ calls/);
+      const slowest = (from: number) => Math.min(...pages.slice(from, from + 3).map((p) => p.ms));
+      // The slow service is the one whose own pages are slow: events' list or accounts' log-in.
+      const service = slowest(0) > slowest(3) ? "events" : "accounts";
+      expect(Math.max(slowest(0), slowest(3))).toBeGreaterThan(1_000);
+      const grew = (name: string, labels: Record<string, string>) =>
+        metric(after, name, labels) - metric(before, name, labels);
+      const checkouts = grew("festlab_gateway_requests_total", { upstream: "checkout" });
+      expect(checkouts).toBe(4);
+      const calls = grew("festlab_upstream_calls_total", { service: "checkout" }) / checkouts;
+
+      const right = await admin("/admin/challenge/verify", { answers: { service, calls } });
+      const rightBody = (await right.json()) as { pass: boolean };
+      expect(rightBody, JSON.stringify(rightBody)).toMatchObject({ pass: true });
+      const wrong = await admin("/admin/challenge/verify", {
+        answers: { service: service === "events" ? "accounts" : "events", calls: calls + 5 },
+      });
+      expect(((await wrong.json()) as { pass: boolean }).pass).toBe(false);
+      expect((await admin("/admin/reset")).status).toBe(200);
+    },
+    90_000,
+  );
 });
 
 describe("the leaks' cap", () => {
