@@ -45,6 +45,13 @@ function metric(text: string, name: string, labels: Record<string, string> = {})
   return total;
 }
 
+/** The catalogue's three routes, by the pattern the challenge's options name. */
+const CATALOGUE_ROUTES = {
+  "/status": "/status",
+  "/api/id/:id": "/api/id/tt0068646",
+  "/api/title/:title/:year": "/api/title/The%20godfather/1972",
+} as const;
+
 describe("memory-leak: the route that leaks, and its growth per 1,000 requests", () => {
   let server: TestServer;
   beforeAll(async () => {
@@ -55,11 +62,7 @@ describe("memory-leak: the route that leaks, and its growth per 1,000 requests",
     await request(server.url).post("/admin/reset").set(ADMIN).expect(200);
   });
 
-  const ROUTES = {
-    "/status": "/status",
-    "/api/id/:id": "/api/id/tt0068646",
-    "/api/title/:title/:year": "/api/title/The%20godfather/1972",
-  } as const;
+  const ROUTES = CATALOGUE_ROUTES;
   const PER_ROUTE = 20;
 
   const retained = async () =>
@@ -216,6 +219,27 @@ describe("slow-service in the services shape: which service, and the calls one /
     },
     90_000,
   );
+
+  it("memory-leak plays the same through the gateway: the leak is the labs service's, the reset frees it", async () => {
+    const [seed] = seedsOfDifferentVariants("memory-leak", 1);
+    const started = await admin("/admin/challenge/start", { name: "memory-leak", seed });
+    expect(started.status).toBe(200);
+    const runId = ((await started.json()) as { runId: string }).runId;
+    const retained = async () => metric(await metricsText(), "festlab_retained_bytes");
+    const growth: Record<string, number> = {};
+    for (const [route, path] of Object.entries(CATALOGUE_ROUTES)) {
+      const before = await retained();
+      for (let n = 0; n < 10; n++) expect((await timed(path, runId)).status).toBe(200);
+      growth[route] = ((await retained()) - before) / 10;
+    }
+    const leaking = Object.entries(growth).filter(([, bytes]) => bytes > 0);
+    expect(leaking).toHaveLength(1);
+    const [route, kb] = leaking[0] as [string, number];
+    const right = await admin("/admin/challenge/verify", { answers: { route, growth: kb } });
+    expect(((await right.json()) as { pass: boolean }).pass).toBe(true);
+    expect((await admin("/admin/reset")).status).toBe(200);
+    expect(await retained()).toBe(0);
+  }, 60_000);
 });
 
 describe("the leaks' cap", () => {
