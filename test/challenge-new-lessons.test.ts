@@ -135,7 +135,7 @@ describe("memory-leak: the route that leaks, and its growth per 1,000 requests",
 });
 
 describe("slow-service outside the services shape", () => {
-  it("is refused with a 409 that says to start the services shape", async () => {
+  it("is refused with a 409 that says to start the services shape; accounts-slow still slows the accounts pages", async () => {
     const server = await startTestServer({ LOG_LEVEL: "warn" });
     try {
       const refused = await request(server.url)
@@ -147,6 +147,19 @@ describe("slow-service outside the services shape", () => {
       // Nothing was started or changed.
       expect(server.challenges.running).toBeUndefined();
       expect(server.switches.enabled()).toEqual([]);
+      // accounts-slow acts in one process too: the accounts pages wait, the others do not.
+      server.switches.set("accounts-slow", true);
+      const timedGet = async (path: string) => {
+        const started = performance.now();
+        await request(server.url).get(path).expect(200);
+        return performance.now() - started;
+      };
+      const [login, events] = await Promise.all([
+        timedGet("/login"),
+        timedGet("/events?user=locust_user"),
+      ]);
+      expect(login).toBeGreaterThan(EVENTS_SLOW_MS / 2);
+      expect(events).toBeLessThan(login);
     } finally {
       await server.stop();
     }
