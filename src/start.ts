@@ -299,6 +299,7 @@ function challengesAndReset(
     faults,
     capacity,
     applyShared,
+    inServices: config.services || config.service !== undefined,
     truthReport,
     log,
   });
@@ -308,9 +309,12 @@ function challengesAndReset(
     capacity,
     truth,
     challenges,
-    // Each member forgets its own remembered predictions (the one that answers the reset
-    // also reports them, through the digits lab's reset).
-    onReset: () => labs.digits.predictor.cache.clear(),
+    // Each member forgets its own remembered predictions and frees what its leak switches
+    // kept (the one that answers the reset also reports them, through each lab's reset).
+    onReset: () => {
+      labs.digits.predictor.cache.clear();
+      labs.catalogue.retained.free();
+    },
   };
   const reset = new LabReset({
     challenges,

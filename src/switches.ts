@@ -33,6 +33,11 @@ export const SWITCHES = {
     description:
       "Every answer of the events pages waits 2 s (a timer, no CPU). In the monolith only those pages slow down; with SERVICES=1 checkout, which asks events for its lines, slows down with them (cascading latency) unless its timeout and circuit breaker cut the wait.",
   },
+  "accounts-slow": {
+    lab: "services",
+    description:
+      "Every answer of the accounts pages (/signup, /login, /logout) waits 2 s (a timer, no CPU); with SERVICES=1 its answers to the other services too. Which callers slow down with it shows what depends on accounts, and what does not.",
+  },
   "checkout-no-timeout": {
     lab: "services",
     description:
@@ -62,6 +67,21 @@ export const SWITCHES = {
     lab: "catalogue",
     description:
       "/api/title compares lower(title) on every row of the catalogue (no index can serve it) instead of searching the COLLATE NOCASE index on title and year.",
+  },
+  "lookup-trace-leak": {
+    lab: "catalogue",
+    description:
+      "/api/id keeps a trace of every lookup in a list that nothing trims: memory grows with every request until POST /admin/reset (at most 256 MB for all the leaks together).",
+  },
+  "title-listener-leak": {
+    lab: "catalogue",
+    description:
+      "/api/title adds a listener to a long-lived emitter for every request and never removes it; each keeps its scratch buffer alive until POST /admin/reset (at most 256 MB for all the leaks together).",
+  },
+  "status-history-leak": {
+    lab: "catalogue",
+    description:
+      "/status appends each answer with a snapshot of its request to a history with no bound, kept until POST /admin/reset (at most 256 MB for all the leaks together).",
   },
   "model-per-request": {
     lab: "digits",

@@ -8,6 +8,7 @@ import { BadInput, NotFound } from "../http-errors.js";
 import { answerJsonFirst, answerJsonOnly, sendPage } from "../respond.js";
 import type { Switches } from "../switches.js";
 import { ID_RULE, movieIdParam, TITLE_RULE, titleParam, YEAR_RULE, yearParam } from "./input.js";
+import type { LeakSwitch, RetainedMemory } from "./leaks.js";
 import type { NaiveCatalogue } from "./naive.js";
 import type { CatalogueQueries } from "./queries.js";
 import type { Lookup, Movie } from "./types.js";
@@ -17,8 +18,13 @@ export function catalogueRouter(
   naive: NaiveCatalogue,
   switches: Switches,
   mode: Mode,
+  retained: RetainedMemory,
 ): Router {
   const router = Router();
+  // A leak switch on: its route keeps what the switch says (leaks.ts) and never lets go.
+  const leakIfOn = (leak: LeakSwitch) => {
+    if (switches.isOn(leak)) retained.keep(leak);
+  };
   // Counted once: the catalogue does not change while the server runs, and /status stays cheap.
   const movies = queries.movieCount();
 
@@ -35,12 +41,14 @@ export function catalogueRouter(
   };
 
   router.get("/status", answerJsonOnly, (_req, res) => {
+    leakIfOn("status-history-leak");
     res.json({ status: "ok", lab: "catalogue", movies, mode });
   });
 
   router.use("/api", answerJsonFirst);
 
   router.get("/api/id/:id", (req, res) => {
+    leakIfOn("lookup-trace-leak");
     const id = movieIdParam(req.params.id);
     const movie = queries.movieById(id);
     if (movie === undefined) throw new NotFound(`no movie with id ${id} in the catalogue`, { id });
@@ -48,6 +56,7 @@ export function catalogueRouter(
   });
 
   router.get("/api/title/:title/:year", (req, res) => {
+    leakIfOn("title-listener-leak");
     const title = titleParam(req.params.title);
     const year = yearParam(req.params.year);
     const reads = switches.isOn("title-scan") ? naive : queries;

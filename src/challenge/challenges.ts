@@ -39,6 +39,8 @@ export interface ChallengeParts {
    * shares: what is hidden, the faults, the limit, the challenge itself, the truth's run.
    */
   applyShared: ApplyShared;
+  /** True in the services shape (`npm start -- --services`, or SERVICE=labs alone). */
+  inServices: boolean;
   /** The truth of one run: this server's, or its whole group's (src/group/). */
   truthReport(runId: string): Promise<TruthReport | undefined>;
   log: Logger;
@@ -183,6 +185,11 @@ export class Challenges {
       throw new NotFound(
         `no challenge named "${String(name)}": the challenges are ${library.map((c) => c.name).join(", ")}`,
         { parameter: "name", known: library.map((c) => c.name) },
+      );
+    }
+    if (challenge.shape === "services" && !this.parts.inServices) {
+      throw new Conflict(
+        `challenge ${challenge.name} needs the services shape, where its calls go between services: stop this server and run npm start -- --services`,
       );
     }
     const seed = seedGiven === undefined ? 1 + Math.floor(Math.random() * MAX_SEED) : seedGiven;

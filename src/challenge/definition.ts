@@ -114,6 +114,8 @@ const challengeFile = z
     /** A command that makes the load; {run} is replaced by the run id. */
     load: z.string().min(1),
     hints: z.array(z.string().min(1)).min(1),
+    /** The shape the lesson needs ("services": its switches act between services); any if absent. */
+    shape: z.literal("services").optional(),
     questions: z.array(question).min(1),
     variants: z.array(variant).min(1),
   })

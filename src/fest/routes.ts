@@ -55,7 +55,7 @@ export function festRouter(
       data: { user: who.user.username, via: who.via, ...checkout },
     });
   });
-  router.use(accountsRoutes(queries));
+  router.use(accountsRoutes(queries, switches));
   return router;
 }
 
@@ -87,17 +87,28 @@ export function festBasics(): Router {
 }
 
 /**
- * events-slow: how long each events answer waits. Twice checkout's timeout on events in the
- * services topology (src/services/events-caller.ts), so the fix visibly cuts the wait.
+ * events-slow and accounts-slow: how long each answer of that service waits. Twice checkout's
+ * timeout on events in the services topology (src/services/events-caller.ts), so the fix
+ * visibly cuts the wait.
  */
 export const EVENTS_SLOW_MS = 2_000;
 
-/** events-slow: latency inside events, on a timer, so it costs no CPU (a slow dependency, not a busy one). */
-export function eventsSlowDelay(switches: Switches): RequestHandler {
+/**
+ * events-slow, accounts-slow: latency inside one service, on a timer, so it costs no CPU (a
+ * slow dependency, not a busy one).
+ */
+export function slowServiceDelay(
+  switches: Switches,
+  name: "events-slow" | "accounts-slow",
+): RequestHandler {
   return (_req, _res, next) => {
-    if (switches.isOn("events-slow")) setTimeout(next, EVENTS_SLOW_MS);
+    if (switches.isOn(name)) setTimeout(next, EVENTS_SLOW_MS);
     else next();
   };
+}
+
+export function eventsSlowDelay(switches: Switches): RequestHandler {
+  return slowServiceDelay(switches, "events-slow");
 }
 
 /** The events list, registering, my events. */
@@ -150,8 +161,9 @@ export function eventsRoutes(
 }
 
 /** Sign-up, log-in, log-out: where the session cookie is made and ended. */
-export function accountsRoutes(queries: FestQueries): Router {
+export function accountsRoutes(queries: FestQueries, switches: Switches): Router {
   const router = Router();
+  router.use(["/signup", "/login", "/logout"], slowServiceDelay(switches, "accounts-slow"));
   router.get("/signup", (req, res) => sendPage(req, res, { view: "signup.njk", data: {} }));
   router.post("/signup", sameSiteOnly, async (req, res) => {
     const { username, password } = credentials(req.body);

@@ -17,7 +17,13 @@ import { checkoutFor } from "../fest/checkout.js";
 import { optionalUserParam } from "../fest/input.js";
 import { NaiveQueries } from "../fest/naive.js";
 import { FestQueries } from "../fest/queries.js";
-import { accountsRoutes, eventsRoutes, eventsSlowDelay, festBasics } from "../fest/routes.js";
+import {
+  accountsRoutes,
+  eventsRoutes,
+  eventsSlowDelay,
+  festBasics,
+  slowServiceDelay,
+} from "../fest/routes.js";
 import { knownUser, requestedUser, sessionUsername } from "../fest/session.js";
 import { NotFound } from "../http-errors.js";
 import type { Logger } from "../observe/log.js";
@@ -27,6 +33,7 @@ import { sendPage } from "../respond.js";
 import type { Switches } from "../switches.js";
 import { type CheckoutAnswer, EventsCaller } from "./events-caller.js";
 import { internalOnly, type ServiceClient } from "./internal.js";
+import { countedCalls } from "./upstream-calls.js";
 import { UsersFromAccounts } from "./users-from-accounts.js";
 
 export interface FestServiceParts {
@@ -47,13 +54,17 @@ export interface FestServiceParts {
 export function accountsApp(parts: FestServiceParts): Express {
   const queries = new FestQueries(parts.db);
   const internal = Router();
-  internal.get("/internal/users/:username", (req, res) => {
-    res.json(knownUser(queries, req.params.username as string));
-  });
+  internal.get(
+    "/internal/users/:username",
+    slowServiceDelay(parts.switches, "accounts-slow"),
+    (req, res) => {
+      res.json(knownUser(queries, req.params.username as string));
+    },
+  );
   return serviceApp(parts, (app) => {
     app.use("/internal", internalOnly(parts.internalSecret));
     app.use(internal);
-    app.use(festBasics(), accountsRoutes(queries));
+    app.use(festBasics(), accountsRoutes(queries, parts.switches));
   });
 }
 
@@ -61,7 +72,7 @@ export function accountsApp(parts: FestServiceParts): Express {
 export function eventsApp(parts: FestServiceParts, accounts: ServiceClient): Express {
   const queries = new FestQueries(parts.db);
   const naive = new NaiveQueries(parts.db);
-  const users = new UsersFromAccounts(parts.db, accounts);
+  const users = new UsersFromAccounts(parts.db, countedCalls(accounts, parts.metrics.registry));
   const internal = Router();
   internal.get(
     "/internal/checkout/:username",
@@ -101,7 +112,7 @@ export function eventsApp(parts: FestServiceParts, accounts: ServiceClient): Exp
  * that names it, and every events page is unaffected when checkout is the one down.
  */
 export function checkoutApp(parts: FestServiceParts, events: ServiceClient): Express {
-  const caller = new EventsCaller(events, parts.switches);
+  const caller = new EventsCaller(countedCalls(events, parts.metrics.registry), parts.switches);
   const router = Router();
   router.get("/checkout", async (req, res) => {
     const named = requestedUser(req, "demo");

@@ -44,7 +44,14 @@ export class ServiceClient {
     readonly name: string,
     readonly baseUrl: string,
     private readonly secret: string,
+    /** Told how each call ended: what festlab_upstream_calls_total counts (upstream-calls.ts). */
+    private readonly observe: (outcome: CallOutcome) => void = () => {},
   ) {}
+
+  /** The same client, telling `observe` how each call ended. */
+  observed(observe: (outcome: CallOutcome) => void): ServiceClient {
+    return new ServiceClient(this.name, this.baseUrl, this.secret, observe);
+  }
 
   async getJson<T>(path: string, timeoutMs: number | null): Promise<InternalAnswer<T>> {
     let res: globalThis.Response;
@@ -56,24 +63,32 @@ export class ServiceClient {
     } catch (error) {
       const name = (error as Error).name;
       if (name === "TimeoutError") {
+        this.observe("timeout");
         throw new HttpError(504, `the ${this.name} service did not answer within ${timeoutMs} ms`, {
           service: this.name,
         });
       }
+      this.observe("down");
       throw new HttpError(502, `the ${this.name} service is down or restarting`, {
         service: this.name,
       });
     }
     if (res.status === 404) {
+      this.observe("not-found");
       await res.body?.cancel();
       return { found: false, status: 404 };
     }
     if (!res.ok) {
+      this.observe("failed");
       await res.body?.cancel();
       throw new HttpError(502, `the ${this.name} service answered ${res.status}`, {
         service: this.name,
       });
     }
+    this.observe("answered");
     return { found: true, body: (await res.json()) as T };
   }
 }
+
+/** How one call to another service ended. */
+export type CallOutcome = "answered" | "not-found" | "failed" | "timeout" | "down";
