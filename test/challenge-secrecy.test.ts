@@ -133,13 +133,16 @@ describe("while a challenge runs, no answer a client sees without the instructor
   });
   afterAll(() => server.stop());
 
-  const cases = CHALLENGES.flatMap((challenge) =>
-    [...seedsOf(challenge)].map(([variant, seed]) => ({
-      challenge,
-      variant,
-      seed,
-      label: `${challenge.name} seed ${seed} (variant ${challenge.variants.indexOf(variant) + 1} of ${challenge.variants.length})`,
-    })),
+  // A challenge for another shape (slow-service: --services) is refused here; its own lesson
+  // test (test/challenge-new-lessons.test.ts) reads its pages and /metrics for its cause.
+  const cases = CHALLENGES.filter((challenge) => challenge.shape === undefined).flatMap(
+    (challenge) =>
+      [...seedsOf(challenge)].map(([variant, seed]) => ({
+        challenge,
+        variant,
+        seed,
+        label: `${challenge.name} seed ${seed} (variant ${challenge.variants.indexOf(variant) + 1} of ${challenge.variants.length})`,
+      })),
   );
 
   it("finds a seed for every variant of every shipped challenge", () => {
