@@ -77,13 +77,17 @@ afterEach(async () => {
 
 /** Starts a challenge through the CLI; its run id, read from what the CLI printed. */
 async function start(name: string, seed: number): Promise<string> {
+  return (await startWithOutput(name, seed)).runId;
+}
+
+async function startWithOutput(name: string, seed: number) {
   const { code, output } = await challengeCli(server.url, ["start", name, "--seed", String(seed)], {
     DB_PATH: server.dbPath,
   });
   expect(code, output).toBe(0);
   const runId = new RegExp(`run id (${name}-${seed}-[0-9a-f]{4})`).exec(output)?.[1];
   if (runId === undefined) throw new Error(`no run id in: ${output}`);
-  return runId;
+  return { runId, output };
 }
 
 async function verify(answers: Record<string, string | number>) {
@@ -301,25 +305,39 @@ describe("each shipped challenge: the right answer verifies (exit 0), a wrong on
     },
   );
 
-  it("was-it-the-network: the share dropped, and that the server dropped it", async () => {
-    const runId = await start("was-it-the-network", 5);
-    let dropped = 0;
-    const sent = 120;
-    for (let n = 0; n < sent; n++) {
-      const answer = await send(server.url, "/events?user=locust_user", runId);
-      if (answer.dropped) dropped++;
-      else expect(answer.status).toBe(200);
-    }
-    // The fault draws follow FAULT_SEED and the request numbers: this run always drops some.
-    expect(dropped).toBeGreaterThan(0);
-    const share = ((100 * dropped) / sent).toFixed(2);
-    const right = await verify({ share, who: "server" });
-    expect(right.code, right.output).toBe(0);
-    const wrong = await verify({ share, who: "network" });
-    expect(wrong.code).toBe(1);
-    const wrongShare = await verify({ share: Number(share) + 20, who: "server" });
-    expect(wrongShare.code).toBe(1);
-  });
+  // Seed 3 puts the server's own resets behind a network that loses nothing; seed 4 a
+  // network that loses (and delays) a share in front of a server that drops nothing.
+  it.each([3, 4])(
+    "was-it-the-network, seed %i: the share with no answer, and who dropped it",
+    async (seed) => {
+      const { runId, output } = await startWithOutput("was-it-the-network", seed);
+      // The load goes where the printed command says: the network in front of the server.
+      const host = /--host (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+      expect(host, output).toBeDefined();
+      let dropped = 0;
+      const sent = 150;
+      for (let n = 0; n < sent; n++) {
+        const answer = await send(host as string, "/events?user=locust_user", runId);
+        if (answer.dropped) dropped++;
+        else expect(answer.status).toBe(200);
+      }
+      // The draws follow the seeds and the request numbers: this run always drops some.
+      expect(dropped).toBeGreaterThan(0);
+      // The server counts every request that reached it, answered or not: all that were sent
+      // (it dropped them), or as many fewer as failed (they never reached it).
+      const events = await truthOf(runId, "GET", "/events");
+      expect([sent, sent - dropped]).toContain(events.requests);
+      const who = events.requests === sent ? "server" : "network";
+      const share = ((100 * dropped) / sent).toFixed(2);
+      const right = await verify({ share, who });
+      expect(right.code, right.output).toBe(0);
+      const wrong = await verify({ share, who: who === "server" ? "network" : "server" });
+      expect(wrong.code).toBe(1);
+      const wrongShare = await verify({ share: Number(share) + 20, who });
+      expect(wrongShare.code).toBe(1);
+      answered.set(`was-it-the-network ${seed}`, who);
+    },
+  );
 
   it("the-knee: the capacity limit found from a burst, and the 503s counted", async () => {
     const runId = await start("the-knee", 7);
@@ -345,6 +363,7 @@ describe("each shipped challenge: the right answer verifies (exit 0), a wrong on
       "blocked-event-loop",
       "crashing-checkout",
       "slow-predictions",
+      "was-it-the-network",
     ]) {
       const found = [...answered].filter(([key]) => key.startsWith(`${name} `));
       expect(found, name).toHaveLength(2);

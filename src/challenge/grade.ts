@@ -4,6 +4,7 @@
 // gives nothing away: after a pass, or after the challenge has stopped. A failed answer while
 // the challenge runs says how far off is allowed, never which way or by how much, so a few
 // calls of verify cannot search the answer out.
+import type { NetworkCounts } from "../network/lossy-proxy.js";
 import type { RouteReport, TruthReport } from "../truth/truth.js";
 import {
   normalize,
@@ -32,10 +33,15 @@ export function toleranceText(tolerance: Tolerance, unit: string | undefined): s
   return `within ${parts.join(" or ")}`;
 }
 
+/** The run's counts as grading reads them: the server's, and what a lossy network lost on the way. */
+export interface RunFigures extends TruthReport {
+  network?: NetworkCounts;
+}
+
 /** The figure a truth question asks for, from the run's routes; undefined when none matched. */
 export function truthFigure(
   figure: TruthFigure,
-  report: TruthReport | undefined,
+  report: RunFigures | undefined,
 ): number | undefined {
   const rows = (report?.routes ?? []).filter((row) => routeMatches(figure.route, row));
   const requests = sum(rows, (row) => row.requests);
@@ -59,6 +65,11 @@ export function truthFigure(
       return faults();
     case "fault-share":
       return (100 * faults()) / requests;
+    case "no-answer-share": {
+      const lost = report?.network?.lost ?? 0;
+      const unanswered = sum(rows, (row) => row.faults.reset + row.faults.hang);
+      return (100 * (unanswered + lost)) / (requests + lost);
+    }
     default: {
       // One route's percentile: of its busiest method (GET beside the HEADs a browser sends).
       const row = rows.reduce((a, b) => (b.latencyMs.answered > a.latencyMs.answered ? b : a));
@@ -71,7 +82,7 @@ export function gradeQuestion(
   question: Question,
   variant: Variant,
   given: string | undefined,
-  report: TruthReport | undefined,
+  report: RunFigures | undefined,
   runId: string,
   ended: boolean,
 ): QuestionVerdict {
