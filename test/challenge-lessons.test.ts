@@ -185,16 +185,18 @@ describe("each shipped challenge: the right answer verifies (exit 0), a wrong on
     },
   );
 
-  it.each([1, 2])(
+  it.each([1, 2, 15])(
     "blocked-event-loop, seed %i: the switch, the server's /health p99, and where the time went",
     async (seed) => {
       const runId = await start("blocked-event-loop", seed);
       // /io waits on a timer: four at once end together, unless each freezes the event loop
-      // (io-blocking), when they end one after another.
+      // (io-blocking): then they end one after another, a step of 150 ms between each. (A
+      // pause of the whole process splits them in two at most: those read before it, after.)
       const io = await Promise.all(
         Array.from({ length: 4 }, () => send(server.url, "/io?ms=150", runId)),
       );
-      const ioSpread = Math.max(...io.map((a) => a.ms)) - Math.min(...io.map((a) => a.ms));
+      const ends = io.map((a) => a.ms).sort((a, b) => a - b);
+      const ioSteps = ends.slice(1).filter((ms, at) => ms - (ends[at] ?? ms) > 100).length;
       // /health alone, over a little more than one stall period: a pause of the whole process
       // catches one of them.
       const pause = await slowOneWithin("/health", runId, 250, 2_500);
@@ -207,7 +209,7 @@ describe("each shipped challenge: the right answer verifies (exit 0), a wrong on
       expect([...io, cpu, ...beside].every((a) => a.status === 200)).toBe(true);
       const healthWaited = Math.max(...beside.map((a) => a.ms)) > (cpu?.ms ?? 0) / 2;
       const blocker =
-        ioSpread > 250
+        ioSteps >= 2
           ? "io-blocking"
           : pause !== undefined
             ? "none: the whole process pauses"
@@ -222,7 +224,7 @@ describe("each shipped challenge: the right answer verifies (exit 0), a wrong on
       });
       expect(
         right.code,
-        `${right.output}\nio spread ${ioSpread} ms, pause ${pause?.ms} ms, cpu ${cpu?.ms} ms`,
+        `${right.output}\nio ends ${ends.map(Math.round).join(", ")} ms, pause ${pause?.ms} ms, cpu ${cpu?.ms} ms`,
       ).toBe(0);
       const wrong = await verify({
         switch: blocker === "io-blocking" ? "cpu-inline" : "io-blocking",
@@ -357,7 +359,7 @@ describe("each shipped challenge: the right answer verifies (exit 0), a wrong on
     expect(wrong.output).toMatch(/^FAIL {2}limit +given \d+: not within 25 % or 1 of the value/m);
   });
 
-  it("the two seeds played of each challenge needed different answers", () => {
+  it("the seeds played of each challenge each needed a different answer", () => {
     for (const name of [
       "slow-listing",
       "blocked-event-loop",
@@ -366,8 +368,10 @@ describe("each shipped challenge: the right answer verifies (exit 0), a wrong on
       "was-it-the-network",
     ]) {
       const found = [...answered].filter(([key]) => key.startsWith(`${name} `));
-      expect(found, name).toHaveLength(2);
-      expect(new Set(found.map(([, answer]) => answer)).size, JSON.stringify(found)).toBe(2);
+      expect(found.length, name).toBeGreaterThanOrEqual(2);
+      expect(new Set(found.map(([, answer]) => answer)).size, JSON.stringify(found)).toBe(
+        found.length,
+      );
     }
   });
 });
