@@ -7,6 +7,16 @@ import type { CapacityLimit, CapacitySetting } from "./connection/capacity.js";
 import type { Faults } from "./faults/faults.js";
 import { parseFaults } from "./faults/spec.js";
 
+/**
+ * A challenge's lossy network (src/network/): its rules in the FAULTS syntax and the seed; the
+ * address the load goes to, once the authority (the server alone, or the supervisor) runs it.
+ */
+export interface SharedNetwork {
+  rules: string;
+  seed: number;
+  url?: string;
+}
+
 /** The running (or last stopped) challenge as every member of a group keeps it. */
 export interface SharedChallenge {
   name: string;
@@ -22,6 +32,8 @@ export interface SharedChallenge {
   /** What start changed, to put back: the switches on, the faults' text, the limit. */
   before: { switches: string[]; faults: string; capacity: CapacitySetting };
   lastVerification: object | undefined;
+  /** The lossy network the challenge put between the load and the server, if any. */
+  network?: SharedNetwork;
 }
 
 /** One change; each field present is applied, the others left as they are. */

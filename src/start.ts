@@ -35,6 +35,8 @@ import { prepareFirstStart } from "./first-start/prepare.js";
 import type { Lab } from "./labs/lab.js";
 import { labList, type RunningLabs, startLabs } from "./labs/list.js";
 import type { GroupLive, LiveFigures } from "./live/live-figures.js";
+import { LossyNetwork } from "./network/lossy-network.js";
+import type { NetworkCounts } from "./network/lossy-proxy.js";
 import { type CpuPoolStatsProvider, IDLE_POOL } from "./observe/cpu-pool-stats.js";
 import { createLogger, type Logger } from "./observe/log.js";
 import type { ServerMetrics } from "./observe/metrics.js";
@@ -120,6 +122,8 @@ export interface StartOptions {
   followShared?: (follow: FollowShared) => void;
   /** GET /admin/truth and a challenge's grading read the whole group's truth. */
   groupTruth?: (runId?: string) => Promise<TruthReport | undefined>;
+  /** A challenge's grading reads what the group's lossy network (the supervisor's) lost. */
+  groupNetwork?: (runId: string) => Promise<NetworkCounts | undefined>;
   /** The live view shows the whole group's figures, second by second. */
   groupLive?: GroupLive;
 }
@@ -153,12 +157,14 @@ export async function startServer(
       { config, db: data.db, switches, log, registry: counters.metrics.registry, cleanup },
       { trainingPlan: options.trainingPlan, trainedAtFirstStart: data.modelTrained },
     );
+    // The address a challenge's lossy network passes requests on to, once this server listens.
+    let url: string | undefined;
     const { challenges, reset, applyShared, truthReport, follow } = challengesAndReset(
       config,
       options,
       library,
       labs,
-      { switches, applySwitch, log, ...counters },
+      { switches, applySwitch, log, cleanup, url: () => url, ...counters },
     );
     const app = createApp({
       config,
@@ -187,6 +193,7 @@ export async function startServer(
       headersTimeoutMs: options.headersTimeoutMs,
       ...countedShell(counters, app, { beforeLimit: withFastHealth }),
     });
+    url = shell.url;
     // After the server on close: requests in flight get their answers before the pools stop.
     let graceMs = config.shutdownGraceMs;
     let report: DrainReport = { inFlight: 0, cut: 0 };
@@ -285,13 +292,21 @@ function challengesAndReset(
     capacity: CapacityLimit;
     truth: GroundTruth;
     metrics: ServerMetrics;
+    cleanup: CleanupStack;
+    url: () => string | undefined;
   },
 ) {
   const { switches, applySwitch, log, faults, capacity, truth, metrics } = parts;
   const follow: FollowShared = (change, by) => followHere(shared)(change, by);
+  // Alone, this server is the authority: it runs a challenge's lossy network itself (a member's
+  // supervisor runs the group's, src/group/).
+  const network = options.applyShared === undefined ? new LossyNetwork(parts.url) : undefined;
+  if (network !== undefined) parts.cleanup.add(() => network.close());
   const applyShared: ApplyShared =
-    options.applyShared ?? (async (change, by) => follow(change, by));
+    options.applyShared ??
+    (async (change, by) => follow((await network?.follow(change)) ?? change, by));
   const truthReport = options.groupTruth ?? (async (runId?: string) => truth.report(runId));
+  const networkCounts = options.groupNetwork ?? (async (runId: string) => network?.counts(runId));
   const challenges = new Challenges({
     library,
     switches,
@@ -300,7 +315,11 @@ function challengesAndReset(
     capacity,
     applyShared,
     inServices: config.services || config.service !== undefined,
-    truthReport,
+    // Grading only: GET /admin/truth is the server's own count, the network's stays apart.
+    truthReport: async (runId) => {
+      const [report, lost] = await Promise.all([truthReport(runId), networkCounts(runId)]);
+      return report === undefined || lost === undefined ? report : { ...report, network: lost };
+    },
     log,
   });
   const shared: SharedObjects = {

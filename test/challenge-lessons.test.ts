@@ -64,6 +64,8 @@ function send(
 }
 
 let server: TestServer;
+/** "challenge seed" → the answer the test found for it: two seeds of a challenge, two answers. */
+const answered = new Map<string, string>();
 beforeAll(async () => {
   // No ADMIN_TOKEN: the server makes one, and the CLI reads it as a student's would.
   server = await startTestServer({ LOG_LEVEL: "warn", ADMIN_TOKEN: "" });
@@ -75,13 +77,17 @@ afterEach(async () => {
 
 /** Starts a challenge through the CLI; its run id, read from what the CLI printed. */
 async function start(name: string, seed: number): Promise<string> {
+  return (await startWithOutput(name, seed)).runId;
+}
+
+async function startWithOutput(name: string, seed: number) {
   const { code, output } = await challengeCli(server.url, ["start", name, "--seed", String(seed)], {
     DB_PATH: server.dbPath,
   });
   expect(code, output).toBe(0);
   const runId = new RegExp(`run id (${name}-${seed}-[0-9a-f]{4})`).exec(output)?.[1];
   if (runId === undefined) throw new Error(`no run id in: ${output}`);
-  return runId;
+  return { runId, output };
 }
 
 async function verify(answers: Record<string, string | number>) {
@@ -115,139 +121,217 @@ const SLOW_TWIN = {
   "/checkout": "checkout-slow-loop",
 } as const;
 
+/** Sends `path` until one answer takes longer than `slowMs` or `forMs` pass: the slow one, or undefined. */
+async function slowOneWithin(path: string, runId: string, slowMs: number, forMs: number) {
+  const until = performance.now() + forMs;
+  while (performance.now() < until) {
+    const answer = await send(server.url, path, runId);
+    if (answer.ms > slowMs) return answer;
+  }
+  return undefined;
+}
+
+/** Each page's median over `rounds` rounds of the three, one request each, in turn. */
+async function pageMedians(runId: string, rounds: number) {
+  const times: Record<string, number[]> = { "/events": [], "/my-events": [], "/checkout": [] };
+  for (let round = 0; round < rounds; round++) {
+    for (const page of PAGES) {
+      const answer = await send(server.url, `${page}?user=locust_user`, runId);
+      expect(answer.status).toBe(200);
+      times[page]?.push(answer.ms);
+    }
+  }
+  return Object.fromEntries(PAGES.map((p) => [p, median(times[p] ?? [])])) as Record<
+    (typeof PAGES)[number],
+    number
+  >;
+}
+
+/** What a student may do while a challenge runs: turn a switch off to try a fix. */
+async function turnOff(name: string) {
+  await request(server.url)
+    .put(`/admin/switches/${name}`)
+    .set(adminHeader(server.adminToken))
+    .send({ on: false })
+    .expect(200);
+}
+
 describe("each shipped challenge: the right answer verifies (exit 0), a wrong one does not (exit 1)", () => {
-  it("slow-listing: which page, which twin, how many requests", async () => {
-    const runId = await start("slow-listing", 2);
-    let sent = 0;
-    const times: Record<string, number[]> = { "/events": [], "/my-events": [], "/checkout": [] };
-    for (let round = 0; round < 6; round++) {
-      for (const page of PAGES) {
-        const answer = await send(server.url, `${page}?user=locust_user`, runId);
-        expect(answer.status).toBe(200);
-        times[page]?.push(answer.ms);
-        sent++;
-      }
-    }
-    // The small test data cannot promise a gap in time between the pages, so the answer is
-    // the page whose twin the server turned on (what a student finds with the default data).
-    const [on] = server.switches.enabled();
-    const page = PAGES.find((p) => SLOW_TWIN[p] === on) ?? "/events";
-    expect(PAGES.every((p) => median(times[p] ?? []) > 0)).toBe(true);
-    // A figure off first: the choices are not graded until every figure holds (grade.ts).
-    const tooFew = await verify({ page, switch: SLOW_TWIN[page], requests: sent * 2 });
-    expect(tooFew.output).toMatch(/^FAIL {2}requests/m);
-    expect(tooFew.output).toMatch(/^-{4} {2}page/m);
-    expect(tooFew.code).toBe(1);
-    const right = await verify({ page, switch: SLOW_TWIN[page], requests: sent });
-    expect(right.output).toMatch(/passed, 3 of 3/);
-    expect(right.code).toBe(0);
-    expect(right.result()).toMatchObject({ challenge: "slow-listing", pass: true, passed: 3 });
-  });
+  // Seeds whose variants differ: a page slowed by a fixed wait, found by its time, and
+  // whether its twin is to blame found by turning the twin off and measuring again. (A slow
+  // twin's time grows with the data; the small test data cannot promise it a gap.)
+  it.each([2, 15])(
+    "slow-listing, seed %i: which page, which twin (or none), how many requests",
+    async (seed) => {
+      const runId = await start("slow-listing", seed);
+      const before = await pageMedians(runId, 3);
+      const page = PAGES.reduce((a, b) => (before[b] > before[a] ? b : a));
+      expect(before[page]).toBeGreaterThan(250);
+      await turnOff(SLOW_TWIN[page]);
+      const after = await pageMedians(runId, 2);
+      const twin = after[page] > 250 ? "none: a fixed wait, not work" : SLOW_TWIN[page];
+      const sent = 3 * 5;
+      // A figure off first: it fails and decides nothing (the first attempt whose figures all
+      // hold decides the run), then the right answers.
+      const tooFew = await verify({ page, switch: twin, requests: sent * 2 });
+      expect(tooFew.output).toMatch(/^FAIL {2}requests/m);
+      expect(tooFew.code).toBe(1);
+      const right = await verify({ page, switch: twin, requests: sent });
+      expect(right.output).toMatch(/passed, 3 of 3/);
+      expect(right.code).toBe(0);
+      expect(right.result()).toMatchObject({ challenge: "slow-listing", pass: true, passed: 3 });
+      answered.set(`slow-listing ${seed}`, `${page} ${twin}`);
+    },
+  );
 
-  it("blocked-event-loop: the switch, the server's /health p99, and where the time went", async () => {
-    const runId = await start("blocked-event-loop", 1);
-    // The bench mix, a little of it: /cpu and /io beside /health, in parallel.
-    const answers: Answer[] = [];
-    for (let round = 0; round < 4; round++) {
-      answers.push(
-        ...(await Promise.all([
-          send(server.url, "/cpu?n=200000", runId),
-          send(server.url, "/io?ms=50", runId),
-          send(server.url, "/health", runId),
-          send(server.url, "/health", runId),
-        ])),
+  it.each([1, 2, 15])(
+    "blocked-event-loop, seed %i: the switch, the server's /health p99, and where the time went",
+    async (seed) => {
+      const runId = await start("blocked-event-loop", seed);
+      // /io waits on a timer: four at once end together, unless each freezes the event loop
+      // (io-blocking): then they end one after another, a step of 150 ms between each. (A
+      // pause of the whole process splits them in two at most: those read before it, after.)
+      const io = await Promise.all(
+        Array.from({ length: 4 }, () => send(server.url, "/io?ms=150", runId)),
       );
-    }
-    expect(answers.every((a) => a.status === 200)).toBe(true);
-    // The answers no longer say how they ran while the challenge runs: the timings do. A timer
-    // lets four waits of 50 ms overlap; a synchronous sleep runs them one after another.
-    const waits = await Promise.all(
-      Array.from({ length: 4 }, () => send(server.url, "/io?ms=50", runId)),
-    );
-    const blocking = Math.max(...waits.map((a) => a.ms)) >= 150;
-    const health = await truthOf(runId, "GET", "/health");
-    const wrong = await verify({
-      switch: blocking ? "cpu-inline" : "io-blocking",
-      "health-p99": health.latencyMs.p99 * 10 + 100,
-      waited: "handler",
-    });
-    expect(wrong.code).toBe(1);
-    expect(wrong.output).toMatch(/^FAIL {2}health-p99/m);
-    expect(wrong.output).toMatch(/^-{4} {2}switch/m);
-    const right = await verify({
-      switch: blocking ? "io-blocking" : "cpu-inline",
-      "health-p99": (await truthOf(runId, "GET", "/health")).latencyMs.p99,
-      waited: "event-loop",
-    });
-    expect(right.code, right.output).toBe(0);
-  });
+      const ends = io.map((a) => a.ms).sort((a, b) => a - b);
+      const ioSteps = ends.slice(1).filter((ms, at) => ms - (ends[at] ?? ms) > 100).length;
+      // /health alone, over a little more than one stall period: a pause of the whole process
+      // catches one of them.
+      const pause = await slowOneWithin("/health", runId, 250, 2_500);
+      // /health beside a long /cpu: on the event loop (cpu-inline) /health waits for it.
+      const [cpu, ...beside] = await Promise.all([
+        send(server.url, "/cpu?n=1500000", runId),
+        send(server.url, "/health", runId),
+        send(server.url, "/health", runId),
+      ]);
+      expect([...io, cpu, ...beside].every((a) => a.status === 200)).toBe(true);
+      const healthWaited = Math.max(...beside.map((a) => a.ms)) > (cpu?.ms ?? 0) / 2;
+      const blocker =
+        ioSteps >= 2
+          ? "io-blocking"
+          : pause !== undefined
+            ? "none: the whole process pauses"
+            : healthWaited
+              ? "cpu-inline"
+              : "not found";
+      const health = await truthOf(runId, "GET", "/health");
+      const wrong = await verify({
+        switch: blocker === "io-blocking" ? "cpu-inline" : "io-blocking",
+        "health-p99": health.latencyMs.p99 * 10 + 1_000,
+        waited: "handler",
+      });
+      expect(wrong.code).toBe(1);
+      expect(wrong.output).toMatch(/^FAIL {2}health-p99/m);
+      const right = await verify({
+        switch: blocker,
+        "health-p99": health.latencyMs.p99,
+        waited: "event-loop",
+      });
+      expect(
+        right.code,
+        `${right.output}\nio ends ${ends.map(Math.round).join(", ")} ms, pause ${pause?.ms} ms, cpu ${cpu?.ms} ms`,
+      ).toBe(0);
+      answered.set(`blocked-event-loop ${seed}`, blocker);
+    },
+  );
 
-  it("crashing-checkout: the route, its status, and the run's failures on it", async () => {
-    const runId = await start("crashing-checkout", 1);
-    const failed: Record<string, number> = {};
-    let status = 0;
-    for (let round = 0; round < 5; round++) {
-      for (const page of PAGES) {
-        const answer = await send(server.url, `${page}?user=locust_user`, runId);
-        if (answer.status !== 200) {
-          failed[page] = (failed[page] ?? 0) + 1;
-          status = answer.status ?? 0;
+  it.each([1, 4])(
+    "crashing-checkout, seed %i: the route, its status, and the run's failures",
+    async (seed) => {
+      const runId = await start("crashing-checkout", seed);
+      const failed: Record<string, number> = {};
+      let status = 0;
+      for (let round = 0; round < 8; round++) {
+        for (const page of PAGES) {
+          const answer = await send(server.url, `${page}?user=locust_user`, runId);
+          if (answer.status !== 200) {
+            failed[page] = (failed[page] ?? 0) + 1;
+            status = answer.status ?? 0;
+          }
         }
       }
-    }
-    const [route, failures] = Object.entries(failed)[0] ?? ["", 0];
-    expect(Object.keys(failed)).toHaveLength(1);
-    const wrong = await verify({ route, status, failures: failures + 5 });
-    expect(wrong.code).toBe(1);
-    const right = await verify({ route, status, failures });
-    expect(right.code, right.output).toBe(0);
-  });
+      const [route, failures] = Object.entries(failed)[0] ?? ["", 0];
+      expect(Object.keys(failed)).toHaveLength(1);
+      const wrong = await verify({ route, status, failures: failures + 5 });
+      expect(wrong.code).toBe(1);
+      const right = await verify({ route, status, failures });
+      expect(right.code, right.output).toBe(0);
+      answered.set(`crashing-checkout ${seed}`, `${route} ${status}`);
+    },
+  );
 
-  it("slow-predictions: the switch, the predictions sent, the server's median", async () => {
-    const runId = await start("slow-predictions", 1);
-    const answers: Answer[] = [];
-    for (let digit = 0; digit < 6; digit++) {
-      const pixels = Array.from({ length: 784 }, (_, i) => ((i * 7 + digit * 31) % 256) / 255);
-      answers.push(
-        await send(server.url, "/predict", runId, {
+  it.each([1, 3])(
+    "slow-predictions, seed %i: the suspect (or none), the predictions sent, the server's median",
+    async (seed) => {
+      const runId = await start("slow-predictions", seed);
+      const predict = async (digit: number) => {
+        const pixels = Array.from({ length: 784 }, (_, i) => ((i * 7 + digit * 31) % 256) / 255);
+        const answer = await send(server.url, "/predict", runId, {
           type: "application/json",
           data: JSON.stringify({ pixels }),
-        }),
-      );
-    }
-    expect(answers.every((a) => a.status === 200)).toBe(true);
-    const predict = await truthOf(runId, "POST", "/predict");
-    const wrong = await verify({
-      switch: "predict-no-cache",
-      predictions: answers.length + 10,
-      p50: predict.latencyMs.p50,
-    });
-    expect(wrong.code).toBe(1);
-    const right = await verify({
-      switch: "model-per-request",
-      predictions: answers.length,
-      p50: predict.latencyMs.p50,
-    });
-    expect(right.code, right.output).toBe(0);
-  });
+        });
+        expect(answer.status).toBe(200);
+        return answer.ms;
+      };
+      const times = async (from: number) => {
+        const ms: number[] = [];
+        for (let digit = from; digit < from + 4; digit++) ms.push(await predict(digit));
+        return median(ms);
+      };
+      // The first suspect turned off: if the time goes with it, it was the suspect.
+      const before = await times(0);
+      await turnOff("model-per-request");
+      const after = await times(4);
+      // Otherwise: does /health wait too (the whole process), or /predict alone?
+      const pause =
+        after < before / 2 ? undefined : await slowOneWithin("/health", runId, 250, 2_500);
+      const suspect =
+        after < before / 2
+          ? "model-per-request"
+          : pause !== undefined
+            ? "none: the whole process pauses"
+            : "none: a wait on /predict alone";
+      const server_ = await truthOf(runId, "POST", "/predict");
+      const wrong = await verify({ switch: suspect, predictions: 80, p50: server_.latencyMs.p50 });
+      expect(wrong.code).toBe(1);
+      const right = await verify({ switch: suspect, predictions: 8, p50: server_.latencyMs.p50 });
+      expect(right.code, `${right.output}\nbefore ${before} ms, after ${after} ms`).toBe(0);
+      answered.set(`slow-predictions ${seed}`, suspect);
+    },
+  );
 
-  it("was-it-the-network: the share dropped, and that the server dropped it", async () => {
-    const runId = await start("was-it-the-network", 5);
-    let dropped = 0;
-    const sent = 120;
-    for (let n = 0; n < sent; n++) {
-      const answer = await send(server.url, "/events?user=locust_user", runId);
-      if (answer.dropped) dropped++;
-      else expect(answer.status).toBe(200);
-    }
-    // The fault draws follow FAULT_SEED and the request numbers: this run always drops some.
-    expect(dropped).toBeGreaterThan(0);
-    const share = ((100 * dropped) / sent).toFixed(2);
-    const wrongShare = await verify({ share: Number(share) + 20, who: "network" });
-    expect(wrongShare.code).toBe(1);
-    const right = await verify({ share, who: "server" });
-    expect(right.code, right.output).toBe(0);
-  });
+  // Seed 3 puts the server's own resets behind a network that loses nothing; seed 4 a
+  // network that loses (and delays) a share in front of a server that drops nothing.
+  it.each([3, 4])(
+    "was-it-the-network, seed %i: the share with no answer, and who dropped it",
+    async (seed) => {
+      const { runId, output } = await startWithOutput("was-it-the-network", seed);
+      // The load goes where the printed command says: the network in front of the server.
+      const host = /--host (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+      expect(host, output).toBeDefined();
+      let dropped = 0;
+      const sent = 150;
+      for (let n = 0; n < sent; n++) {
+        const answer = await send(host as string, "/events?user=locust_user", runId);
+        if (answer.dropped) dropped++;
+        else expect(answer.status).toBe(200);
+      }
+      // The draws follow the seeds and the request numbers: this run always drops some.
+      expect(dropped).toBeGreaterThan(0);
+      // The server counts every request that reached it, answered or not: all that were sent
+      // (it dropped them), or as many fewer as failed (they never reached it).
+      const events = await truthOf(runId, "GET", "/events");
+      expect([sent, sent - dropped]).toContain(events.requests);
+      const who = events.requests === sent ? "server" : "network";
+      const share = ((100 * dropped) / sent).toFixed(2);
+      const wrongShare = await verify({ share: Number(share) + 20, who });
+      expect(wrongShare.code).toBe(1);
+      const right = await verify({ share, who });
+      expect(right.code, right.output).toBe(0);
+      answered.set(`was-it-the-network ${seed}`, who);
+    },
+  );
 
   it("the-knee: the capacity limit found from a burst, and the 503s counted", async () => {
     const runId = await start("the-knee", 7);
@@ -265,5 +349,21 @@ describe("each shipped challenge: the right answer verifies (exit 0), a wrong on
     expect(wrong.output).toMatch(/^FAIL {2}limit +given \d+: not within 25 % or 1 of the value/m);
     const right = await verify({ limit: ok, refused });
     expect(right.code, right.output).toBe(0);
+  });
+
+  it("the seeds played of each challenge each needed a different answer", () => {
+    for (const name of [
+      "slow-listing",
+      "blocked-event-loop",
+      "crashing-checkout",
+      "slow-predictions",
+      "was-it-the-network",
+    ]) {
+      const found = [...answered].filter(([key]) => key.startsWith(`${name} `));
+      expect(found.length, name).toBeGreaterThanOrEqual(2);
+      expect(new Set(found.map(([, answer]) => answer)).size, JSON.stringify(found)).toBe(
+        found.length,
+      );
+    }
   });
 });

@@ -13,9 +13,14 @@ import type { Logger } from "../observe/log.js";
 import { seededRandom } from "../random.js";
 import type { ApplyShared, SharedChallenge } from "../shared-change.js";
 import { type ApplySwitch, SWITCH_NAMES, type Switches } from "../switches.js";
-import type { TruthReport } from "../truth/truth.js";
 import { type Challenge, faultsOf, normalize, type Variant } from "./definition.js";
-import { gradeAttempt, type QuestionVerdict, readNumber, toleranceText } from "./grade.js";
+import {
+  gradeAttempt,
+  type QuestionVerdict,
+  type RunFigures,
+  readNumber,
+  toleranceText,
+} from "./grade.js";
 
 /** A seed a student can type: drawn when start is given none. */
 const MAX_SEED = 999_999;
@@ -41,8 +46,11 @@ export interface ChallengeParts {
   applyShared: ApplyShared;
   /** True in the services shape (`npm start -- --services`, or SERVICE=labs alone). */
   inServices: boolean;
-  /** The truth of one run: this server's, or its whole group's (src/group/). */
-  truthReport(runId: string): Promise<TruthReport | undefined>;
+  /**
+   * The truth of one run: this server's, or its whole group's (src/group/), with what the
+   * challenge's lossy network lost of it (src/network/).
+   */
+  truthReport(runId: string): Promise<RunFigures | undefined>;
   log: Logger;
 }
 
@@ -107,6 +115,7 @@ export class Challenges {
             ended: now.ended,
             before: now.before,
             lastVerification: now.lastVerification,
+            network: now.network,
           };
     await this.parts.applyShared({ ...more, challenge: record }, by);
   }
@@ -137,7 +146,8 @@ export class Challenges {
     const now = this.current;
     if (now === undefined) return { running: false as const };
     const { challenge } = now;
-    const withRun = (text: string) => text.replaceAll("{run}", now.runId);
+    const withRun = (text: string) =>
+      text.replaceAll("{run}", now.runId).replaceAll("{network}", now.network?.url ?? "");
     return {
       running: !now.ended,
       name: challenge.name,
@@ -223,6 +233,8 @@ export class Challenges {
       ended: false,
       before,
       lastVerification: undefined,
+      // The authority runs it and writes its address in (src/network/lossy-network.ts).
+      network: variant.network === undefined ? undefined : { rules: variant.network, seed },
     };
     // The faults set even when unchanged: the request numbers start again, so a seed replays
     // its faults.
@@ -254,7 +266,9 @@ export class Challenges {
     }
     now.hintsGiven++;
     await this.share(now, by);
-    const hint = (hints[now.hintsGiven - 1] as string).replaceAll("{run}", now.runId);
+    const hint = (hints[now.hintsGiven - 1] as string)
+      .replaceAll("{run}", now.runId)
+      .replaceAll("{network}", now.network?.url ?? "");
     return { hint, number: now.hintsGiven, of: hints.length };
   }
 
@@ -407,6 +421,9 @@ function brokeText(variant: Variant): string {
   const parts: string[] = [];
   if (variant.switches.length > 0) parts.push(`turned on ${variant.switches.join(", ")}`);
   if (variant.faults.trim() !== "") parts.push(`set faults ${variant.faults}`);
+  if (variant.network !== undefined) {
+    parts.push(`put a network losing ${variant.network || "nothing"} in front of the server`);
+  }
   if (variant.capacity !== undefined) {
     parts.push(
       `limited requests to ${variant.capacity.maxInFlight} in flight and ${variant.capacity.maxWaiting} waiting`,

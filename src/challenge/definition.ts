@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { type FaultPlan, FaultSpecError, parseFaults } from "../faults/spec.js";
 import { type AppRoute, checkTargets } from "../faults/targets.js";
+import { parseNetworkRules } from "../network/lossy-proxy.js";
 import { SWITCH_NAMES } from "../switches.js";
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,40}$/;
@@ -36,6 +37,13 @@ const truthFigure = z
       "status-share",
       "fault",
       "fault-share",
+      /**
+       * The share of the run's requests that got no answer, whoever lost them: the server's
+       * resets and hangs, and what a lossy network lost on the way (src/network/), over every
+       * request the load sent (the server's count and the network's losses). Route "*" only:
+       * the network does not know routes.
+       */
+      "no-answer-share",
       "p50",
       "p95",
       "p99",
@@ -53,7 +61,10 @@ const truthFigure = z
       ctx.addIssue({ code: "custom", path: [field], message: `${figure.measure} needs ${field}` });
     if (figure.measure.startsWith("status") && figure.status === undefined) needs("status");
     if (figure.measure.startsWith("fault") && figure.fault === undefined) needs("fault");
-    if (figure.measure.startsWith("p") && figure.route === "*") {
+    if (figure.measure === "no-answer-share" && figure.route !== "*") {
+      ctx.addIssue({ code: "custom", path: ["route"], message: 'no-answer-share is of "*"' });
+    }
+    if (/^p\d+$/.test(figure.measure) && figure.route === "*") {
       ctx.addIssue({
         code: "custom",
         path: ["route"],
@@ -92,6 +103,12 @@ const variant = z
     switches: z.array(z.enum(SWITCH_NAMES)).default([]),
     /** The FAULTS syntax (docs/faults-and-truth.md); "" for none. */
     faults: z.string().default(""),
+    /**
+     * A lossy network between the load and the server (src/network/): its rules in the FAULTS
+     * syntax, kinds reset, hang and delay, targets * or a method; "" passes everything on.
+     * The load, brief and hints may then say {network}: the network's address.
+     */
+    network: z.string().optional(),
     capacity: z
       .object({
         maxInFlight: z.number().int().min(1).max(10_000),
@@ -135,6 +152,18 @@ const challengeFile = z
       } catch (error) {
         if (!(error instanceof FaultSpecError)) throw error;
         issue(["faults"], error.message);
+      }
+      try {
+        if (v.network !== undefined) parseNetworkRules(v.network);
+      } catch (error) {
+        if (!(error instanceof FaultSpecError)) throw error;
+        issue(["network"], error.message);
+      }
+      const saysNetwork = [file.brief, file.load, ...file.hints].some((t) =>
+        t.includes("{network}"),
+      );
+      if (saysNetwork && v.network === undefined) {
+        issue(["network"], 'the texts say {network}: give every variant a network ("" passes all)');
       }
       for (const given of Object.keys(v.answers)) {
         const q = file.questions.find((q) => q.id === given);

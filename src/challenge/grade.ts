@@ -16,6 +16,7 @@
 //     once: a student cannot try option after option, even of a two-option question, without
 //     starting a fresh run and measuring it again.
 // After stop (the review) every verdict is shown with its expected answer, and nothing counts.
+import type { NetworkCounts } from "../network/lossy-proxy.js";
 import type { RouteReport, TruthReport } from "../truth/truth.js";
 import {
   normalize,
@@ -85,10 +86,15 @@ export function toleranceText(tolerance: Tolerance, unit: string | undefined): s
   return `within ${parts.join(" or ")}`;
 }
 
+/** The run's counts as grading reads them: the server's, and what a lossy network lost on the way. */
+export interface RunFigures extends TruthReport {
+  network?: NetworkCounts;
+}
+
 /** The figure a truth question asks for, from the run's routes; undefined when none matched. */
 export function truthFigure(
   figure: TruthFigure,
-  report: TruthReport | undefined,
+  report: RunFigures | undefined,
 ): number | undefined {
   const rows = (report?.routes ?? []).filter((row) => routeMatches(figure.route, row));
   const requests = sum(rows, (row) => row.requests);
@@ -112,6 +118,11 @@ export function truthFigure(
       return faults();
     case "fault-share":
       return (100 * faults()) / requests;
+    case "no-answer-share": {
+      const lost = report?.network?.lost ?? 0;
+      const unanswered = sum(rows, (row) => row.faults.reset + row.faults.hang);
+      return (100 * (unanswered + lost)) / (requests + lost);
+    }
     default: {
       // One route's percentile: of its busiest method (GET beside the HEADs a browser sends).
       const row = rows.reduce((a, b) => (b.latencyMs.answered > a.latencyMs.answered ? b : a));
@@ -124,7 +135,7 @@ export function gradeQuestion(
   question: Question,
   variant: Variant,
   given: string | undefined,
-  report: TruthReport | undefined,
+  report: RunFigures | undefined,
   runId: string,
   ended: boolean,
 ): QuestionVerdict {

@@ -12,6 +12,7 @@ import {
   type Mark,
   switchMarkText,
 } from "../live/live-figures.js";
+import type { LossyNetwork } from "../network/lossy-network.js";
 import type { Logger } from "../observe/log.js";
 import { mergeShared, type SharedChange } from "../shared-change.js";
 import type { Switches, SwitchName } from "../switches.js";
@@ -50,6 +51,8 @@ export interface GroupStateParts {
   memberName: string;
   /** The supervisor's own figures, added to the members' on every scrape. */
   registry?: Registry;
+  /** A challenge's lossy network, run here for the whole group (src/network/). */
+  network?: LossyNetwork;
 }
 
 export class GroupState {
@@ -101,6 +104,9 @@ export class GroupState {
       case "fest-lab:group-live":
         answer(this.live(message.after).then((live) => ({ live })));
         return;
+      case "fest-lab:group-network":
+        answer(Promise.resolve({ network: this.parts.network?.counts(message.run) }));
+        return;
       default:
         return;
     }
@@ -110,8 +116,10 @@ export class GroupState {
    * Changes what the group shares: here first (what is hidden, so this supervisor's own log
    * lines hide it too; the faults' one log line), then in every member.
    */
-  async share(change: SharedChange, by: string): Promise<void> {
+  async share(asked: SharedChange, by: string): Promise<void> {
     const { switches, log } = this.parts;
+    // A challenge's lossy network starts or stops here first; the members read its address.
+    const change = (await this.parts.network?.follow(asked)) ?? asked;
     if (change.hidden !== undefined) switches.hiddenBecause = change.hidden ?? undefined;
     if (change.faults !== undefined) {
       log.warn(faultsChangeLine(change.faults, by, switches.hiddenBecause));

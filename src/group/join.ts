@@ -36,6 +36,7 @@ export interface JoinedMember {
       | "followShared"
       | "groupTruth"
       | "groupLive"
+      | "groupNetwork"
     >
   >;
   /** Once the server listens: answer the supervisor's scrapes, and report usage when asked. */
@@ -163,6 +164,8 @@ export async function joinGroup(config: Config): Promise<JoinedMember> {
             "the truth",
           )
         ).truth,
+      groupNetwork: async (run) =>
+        (await ask((id) => ({ type: "fest-lab:group-network", id, run }), "the network")).network,
       groupLive: async (after): Promise<LivePoint[]> =>
         (await ask((id) => ({ type: "fest-lab:group-live", id, after }), "the live figures"))
           .live ?? [],

@@ -4,6 +4,7 @@
 // internal ones, which share the channel.
 import type { Registry } from "prom-client";
 import type { LivePoint, MemberLivePoint } from "../live/live-figures.js";
+import type { NetworkCounts } from "../network/lossy-proxy.js";
 import type { ResourceSample } from "../observe/monitor.js";
 import type { SharedChange } from "../shared-change.js";
 import type { SwitchName } from "../switches.js";
@@ -26,6 +27,8 @@ export type MemberMessage =
   | { type: "fest-lab:group-truth"; id: number; run?: string }
   /** GET /admin/live/events came here: the group's points after second `after`, added up. */
   | { type: "fest-lab:group-live"; id: number; after: number }
+  /** A challenge's grading came here: what the group's lossy network lost of the run. */
+  | { type: "fest-lab:group-network"; id: number; run: string }
   /** The reply to a supervisor's question with the same id. */
   | {
       type: "fest-lab:reply";
@@ -69,6 +72,7 @@ export type SupervisorMessage =
       text?: string;
       truth?: TruthReport;
       live?: LivePoint[];
+      network?: NetworkCounts;
       error?: string;
     };
 

@@ -5,6 +5,7 @@
 // after starting), stops everything when a slot's very first start fails, and on SIGTERM or
 // Ctrl+C drains every member; a second signal stops them at once.
 import type { Registry } from "prom-client";
+import { LossyNetwork } from "../network/lossy-network.js";
 import type { Logger } from "../observe/log.js";
 import { type Switches, switchChangeLine } from "../switches.js";
 import { nextQuickDeaths, restartDelayMs } from "./backoff.js";
@@ -60,6 +61,8 @@ export interface GroupParts {
   door?: () => { done: number; inFlight: number };
   /** The supervisor's own figures (restarts, say), added to the members' on /metrics. */
   registry?: Registry;
+  /** The group's address, where a challenge's lossy network passes requests on to. */
+  networkTarget?: () => string | undefined;
 }
 
 interface Slot {
@@ -97,7 +100,10 @@ export async function superviseGroup(kind: GroupKind, parts: GroupParts): Promis
       ? startGroupMonitor(parts.monitorCsv, { door: parts.door })
       : undefined;
   const slots = new Map<string, Slot>();
+  // One lossy network for the group, here where the group's changes are decided.
+  const network = new LossyNetwork(parts.networkTarget ?? (() => undefined));
   const state = new GroupState({
+    network,
     switches: parts.switches,
     sessionSecret: parts.sessionSecret,
     reportUsage: monitor !== undefined,
@@ -218,6 +224,7 @@ export async function superviseGroup(kind: GroupKind, parts: GroupParts): Promis
       if (slot.member.isDead()) slots.delete(slot.key);
     }
     const frontClosed = kind.front?.close();
+    await network.close();
     for (const slot of slots.values()) slot.member.kill("SIGTERM");
     await frontClosed;
     if (slots.size === 0) finish();

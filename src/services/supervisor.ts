@@ -85,6 +85,7 @@ export async function superviseServices(config: Config, log: Logger): Promise<vo
       sessionSecret: config.sessionSecret ?? randomBytes(32).toString("hex"),
       monitorCsv: config.monitorCsv,
       door: () => door,
+      networkTarget: () => gateway?.url,
     },
   );
 

@@ -67,6 +67,8 @@ export async function superviseWorkers(config: Config, log: Logger): Promise<voi
       sessionSecret: config.sessionSecret ?? randomBytes(32).toString("hex"),
       monitorCsv: config.monitorCsv,
       registry,
+      // Read once a challenge starts, by when every worker listens.
+      networkTarget: () => `http://${hostInUrl(config.host)}:${group.port}`,
     },
   );
   new Gauge({
