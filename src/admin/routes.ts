@@ -21,6 +21,7 @@
 import express, { type Request, type Response, Router } from "express";
 import { z } from "zod";
 import type { Challenges } from "../challenge/challenges.js";
+import { loadCommand } from "../challenge/load-command.js";
 import { challengeRouter } from "../challenge/routes.js";
 import type { Faults } from "../faults/faults.js";
 import { FaultSpecError, parseFaults, SYNTAX_HELP } from "../faults/spec.js";
@@ -161,16 +162,20 @@ export function adminRouter({
       : hiddenFaultsState(faults, faults.hiddenBecause);
 
   router.get("/admin", (req, res) => {
+    const origin = `${req.protocol}://${req.get("host") ?? "127.0.0.1:8000"}`;
+    const challenge = challenges.state();
     sendPage(req, res, {
       view: "admin.njk",
       data: {
         ...switchesShown(),
         faults: faultsShown(),
         challenges: challenges.list(),
-        challenge: challenges.state(),
+        challenge,
+        // The load goes to the address this page was asked at, as the terminal's goes to --url.
+        challengeLoad: "load" in challenge ? loadCommand(challenge.load, origin) : "",
         lastReset: reset.last,
         tokenRequired: true,
-        origin: `${req.protocol}://${req.get("host") ?? "127.0.0.1:8000"}`,
+        origin,
       },
     });
   });

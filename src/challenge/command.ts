@@ -14,6 +14,7 @@ import {
 import { OptionError, readOptions, usageLines } from "../options.js";
 import { wholeNumber } from "../parsers.js";
 import type { Verification } from "./challenges.js";
+import { loadCommand } from "./load-command.js";
 
 const REQUEST_TIMEOUT_MS = 15_000;
 
@@ -209,10 +210,11 @@ interface ChallengeState {
   questions?: { id: string; ask: string; kind: string; options?: string[]; tolerance?: string }[];
 }
 
-function describe(state: ChallengeState, print: Print): void {
+function describe(state: ChallengeState, url: string, print: Print): void {
   print(`${state.title} (seed ${state.seed}, run id ${state.runId})`);
   print(state.brief ?? "");
-  print(`load: ${state.load}`);
+  // The load goes where this command went: the server --url names.
+  print(`load: ${loadCommand(state.load ?? "", url)}`);
   print("questions (answer with npm run challenge -- verify ID=ANSWER ...):");
   const questions = state.questions ?? [];
   const width = Math.max(0, ...questions.map((q) => q.id.length));
@@ -233,7 +235,7 @@ async function start(
     ...(seed === undefined ? {} : { seed }),
   })) as unknown as ChallengeState;
   print(`challenge ${state.name} started against ${server.url}`);
-  describe(state, print);
+  describe(state, server.url, print);
   print(`hints: npm run challenge -- hint (${state.hintsLeft} available)`);
   return EXIT.done;
 }
@@ -247,7 +249,7 @@ async function status(server: ChallengeServer, print: Print): Promise<number> {
   print(
     `challenge ${state.name} ${state.running ? "is running" : `has stopped: it ${state.broke}`}`,
   );
-  describe(state, print);
+  describe(state, server.url, print);
   (state.hints ?? []).forEach((hint, at) => {
     print(`hint ${at + 1}: ${hint}`);
   });
