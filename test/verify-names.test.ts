@@ -9,7 +9,7 @@ import { locustRows } from "../src/truth/locust-csv.js";
 import type { TruthReport } from "../src/truth/truth.js";
 import { compare } from "../src/truth/verify.js";
 import { ADMIN } from "./helpers/admin-api.js";
-import { findLocust, runLocust, SCENARIO_DIR } from "./helpers/locust-runner.js";
+import { describeRun, findLocust, runLocust, SCENARIO_DIR } from "./helpers/locust-runner.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
 const LOCUST = findLocust();
@@ -79,4 +79,36 @@ describe.skipIf(LOCUST === undefined)("npm run verify's names for every shipped 
     },
     60_000,
   );
+});
+
+describe.skipIf(LOCUST === undefined)("bench_mix.py under a capacity limit (the-knee)", () => {
+  let server: TestServer;
+  let dir = "";
+  beforeAll(async () => {
+    // One request at a time and no waiting line: /io's 200 ms waits fill it at once.
+    server = await startTestServer({ LOG_LEVEL: "warn", MAX_IN_FLIGHT: "1", MAX_WAITING: "0" });
+    dir = mkdtempSync(join(tmpdir(), "fest-lab-knee-"));
+  });
+  afterAll(async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("names /io's 503s as the server at capacity, not as a wrong status", async () => {
+    const run = await runLocust({
+      locust: LOCUST ?? "locust",
+      scenario: "bench_mix.py",
+      host: server.url,
+      load: { users: 6, spawnRate: 6 },
+      seconds: 3,
+      csvPrefix: join(dir, "knee"),
+      cwd: dir,
+    });
+    const io = run.failures.filter((f) => f.name === "/io");
+    expect(io.length, describeRun(run)).toBeGreaterThan(0);
+    for (const failure of io) {
+      expect(failure.error).toMatch(/server at capacity \(MAX_IN_FLIGHT\)/);
+      expect(failure.error).not.toMatch(/expected 200/);
+    }
+  }, 60_000);
 });
