@@ -16,6 +16,7 @@ import { pageApp } from "./page-app.js";
 import type { LabReset } from "./reset/lab-reset.js";
 import type { ApplyShared } from "./shared-change.js";
 import type { ApplySwitch, Switches } from "./switches.js";
+import { runCheckRouter } from "./truth/run-check.js";
 import type { GroundTruth, TruthReport } from "./truth/truth.js";
 
 export interface AppParts {
@@ -65,6 +66,8 @@ export function createApp(parts: AppParts): Express {
       ...parts,
     }),
   );
+  // A load tool asks whether its run id is fresh before it sends anything.
+  app.use(runCheckRouter(parts.truthReport));
   for (const lab of parts.labs) app.use(lab.router);
   app.use(notFoundHandler);
   app.use(errorHandler(log));
