@@ -4,6 +4,7 @@
 import type { Express } from "express";
 import { adminRouter } from "./admin/routes.js";
 import type { Challenges } from "./challenge/challenges.js";
+import type { ChallengeProgress } from "./challenge/progress.js";
 import type { Config } from "./config.js";
 import { errorHandler, notFoundHandler } from "./error-handler.js";
 import type { Faults } from "./faults/faults.js";
@@ -41,6 +42,8 @@ export interface AppParts {
   reset: LabReset;
   /** The challenges and the one running; their API is part of the admin's. */
   challenges: Challenges;
+  /** Each challenge's progress, in the database (src/challenge/progress.ts). */
+  progress: ChallengeProgress;
   /** This server's per-second figures for the live view (src/counters.ts). */
   live: LiveFigures;
   /** In a group: the live view's figures are the group's (src/group/). */

@@ -16,6 +16,7 @@ import {
   checkChallengeTargets,
   loadChallenges,
 } from "./challenge/definition.js";
+import { ChallengeProgress } from "./challenge/progress.js";
 import { CleanupStack } from "./cleanup-stack.js";
 import { type Config, ConfigError } from "./config.js";
 import type { CapacityLimit } from "./connection/capacity.js";
@@ -153,12 +154,14 @@ export async function startServer(
       { config, db: data.db, switches, log, registry: counters.metrics.registry, cleanup },
       { trainingPlan: options.trainingPlan, trainedAtFirstStart: data.modelTrained },
     );
+    // Kept in the database: the process that answers the challenge API writes it.
+    const progress = new ChallengeProgress(data.db, library, config.classKey);
     const { challenges, reset, applyShared, truthReport, follow } = challengesAndReset(
       config,
       options,
       library,
       labs,
-      { switches, applySwitch, log, ...counters },
+      { switches, applySwitch, log, progress, ...counters },
     );
     const app = createApp({
       config,
@@ -172,6 +175,7 @@ export async function startServer(
       truthReport,
       reset,
       challenges,
+      progress,
       labs: labList(labs),
       groupLive: options.groupLive,
     });
@@ -285,9 +289,10 @@ function challengesAndReset(
     capacity: CapacityLimit;
     truth: GroundTruth;
     metrics: ServerMetrics;
+    progress: ChallengeProgress;
   },
 ) {
-  const { switches, applySwitch, log, faults, capacity, truth, metrics } = parts;
+  const { switches, applySwitch, log, faults, capacity, truth, metrics, progress } = parts;
   const follow: FollowShared = (change, by) => followHere(shared)(change, by);
   const applyShared: ApplyShared =
     options.applyShared ?? (async (change, by) => follow(change, by));
@@ -301,6 +306,7 @@ function challengesAndReset(
     applyShared,
     truthReport,
     log,
+    progress,
   });
   const shared: SharedObjects = {
     switches,

@@ -22,6 +22,8 @@ import express, { type Request, type Response, Router } from "express";
 import { z } from "zod";
 import type { Challenges } from "../challenge/challenges.js";
 import { loadCommand } from "../challenge/load-command.js";
+import type { ChallengeProgress } from "../challenge/progress.js";
+import { progressRouter } from "../challenge/progress-routes.js";
 import { challengeRouter } from "../challenge/routes.js";
 import type { Faults } from "../faults/faults.js";
 import { FaultSpecError, parseFaults, SYNTAX_HELP } from "../faults/spec.js";
@@ -76,6 +78,8 @@ export interface AdminParts {
   truthReport(runId?: string): Promise<TruthReport | undefined>;
   reset: LabReset;
   challenges: Challenges;
+  /** Each challenge's progress and completion codes (src/challenge/progress.ts). */
+  progress: ChallengeProgress;
   /** This server's own per-second figures (src/counters.ts). */
   live: LiveFigures;
   /** In a group: the group's per-second figures, added up by the supervisor (src/group/). */
@@ -93,6 +97,7 @@ export function adminRouter({
   truthReport,
   reset,
   challenges,
+  progress,
   live,
   groupLive,
 }: AdminParts): Router {
@@ -173,6 +178,7 @@ export function adminRouter({
         challenge,
         // The load goes to the address this page was asked at, as the terminal's goes to --url.
         challengeLoad: "load" in challenge ? loadCommand(challenge.load, origin) : "",
+        progress: progress.list(),
         lastReset: reset.last,
         tokenRequired: true,
         origin,
@@ -252,6 +258,7 @@ export function adminRouter({
   });
 
   router.use(challengeRouter(challenges));
+  router.use(progressRouter(progress, log));
 
   router.use(liveRouter(live, groupLive));
 

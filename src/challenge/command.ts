@@ -1,8 +1,10 @@
 // `npm run challenge -- list | start NAME [--seed N] | status | hint | verify [id=answer ...]
-// [--json FILE] | stop`: a client of a running server's challenge API (routes.ts), for a
-// student's terminal and a course's autograder. Exit codes: 0 done (verify: every answer
-// passed), 1 verify: some answer did not, 2 the command, the server or an answer's form was
-// wrong, or nothing answered.
+// [--json FILE] [--student NAME] | stop | progress [--csv FILE] [--clear] | check CODE --student
+// NAME`: a client of a running server's challenge API (routes.ts, progress-routes.ts), for a
+// student's terminal and a course's autograder; check alone needs no server, only CLASS_KEY.
+// Exit codes: 0 done (verify: every answer passed; check: the code is good), 1 verify: some
+// answer did not (check: the code is not good), 2 the command, the server or an answer's form
+// was wrong, or nothing answered.
 import { writeFileSync } from "node:fs";
 import {
   ADMIN_TOKEN_OPTION,
@@ -11,10 +13,14 @@ import {
   SERVER_DATA_OPTION,
   SERVER_URL_OPTION,
 } from "../client-options.js";
+import { SETTINGS } from "../config.js";
 import { OptionError, readOptions, usageLines } from "../options.js";
 import { wholeNumber } from "../parsers.js";
 import type { Verification } from "./challenges.js";
+import { checkCompletionCode, decodeAnswers } from "./completion-code.js";
+import { loadChallenges } from "./definition.js";
 import { loadCommand } from "./load-command.js";
+import type { ProgressRow } from "./progress.js";
 
 const REQUEST_TIMEOUT_MS = 15_000;
 
@@ -39,6 +45,28 @@ const OPTIONS = {
     help: "verify: where to write the result as JSON",
     parse: (text: string) => text,
   },
+  student: {
+    flag: "student",
+    arg: "NAME",
+    shown: "none",
+    help: "verify: a pass prints a completion code for NAME (the server needs CLASS_KEY); check: whose code it is",
+    parse: (text: string) => text,
+  },
+  csv: {
+    flag: "csv",
+    arg: "FILE",
+    shown: "none",
+    help: "progress: also write the gradebook as CSV to FILE",
+    parse: (text: string) => text,
+  },
+  clear: {
+    flag: "clear",
+    shown: "off",
+    help: "progress: forget every challenge's progress on the server (nothing else clears it)",
+    parse: () => true,
+  },
+  classKey: SETTINGS.classKey,
+  challengesDir: SETTINGS.challengesDir,
 };
 
 const USAGE = [
@@ -49,6 +77,9 @@ const USAGE = [
   "  hint                      the next hint",
   "  verify [ID=ANSWER ...]    grade the answers: a line a question, a JSON file; exit 0 all passed, 1 not",
   "  stop                      put back what start changed, and show what it was",
+  "  progress [--csv FILE]     each challenge: not tried, tried or passed; seed, dates, attempts",
+  "  progress --clear          forget it all (a reset or restart keeps it)",
+  "  check CODE --student NAME is this completion code NAME's? offline, with CLASS_KEY",
   "Options:",
   ...usageLines(OPTIONS),
   "Exit codes: 0 done (verify: all passed), 1 verify: not all passed, 2 usage, server refused or unreachable.",
@@ -72,6 +103,14 @@ export async function runChallengeCommand(
     }
     const [command, ...rest] = read.positionals;
     const { url, adminToken, dbPath } = read.values;
+    // check needs no server: the code and the key say all.
+    if (command === "check") {
+      const [code, ...extra] = rest;
+      if (code === undefined || extra.length > 0) {
+        throw new Refused("check takes one code: npm run challenge -- check CODE --student NAME");
+      }
+      return check(code, read.values, print);
+    }
     const server = new ChallengeServer(url, adminTokenFor(url, adminToken, dbPath));
     const noMore = () => {
       if (rest.length > 0)
@@ -95,13 +134,16 @@ export async function runChallengeCommand(
         noMore();
         return hint(server, print);
       case "verify":
-        return verify(server, answersOf(rest), read.values.json, print);
+        return verify(server, answersOf(rest), read.values.json, read.values.student, print);
+      case "progress":
+        noMore();
+        return progress(server, read.values, print);
       case "stop":
         noMore();
         return stop(server, print);
       default:
         throw new Refused(
-          `${command === undefined ? "no command" : `unknown command "${command}"`}: use list, start NAME, status, hint, verify ID=ANSWER..., or stop (--help for more)`,
+          `${command === undefined ? "no command" : `unknown command "${command}"`}: use list, start NAME, status, hint, verify ID=ANSWER..., stop, progress, or check CODE (--help for more)`,
         );
     }
   } catch (error) {
@@ -125,7 +167,7 @@ class ChallengeServer {
 
   /** The answer's JSON; a refusal (4xx, 5xx) or no answer throws Refused with the server's words. */
   async call(
-    method: "GET" | "POST",
+    method: "GET" | "POST" | "DELETE",
     path: string,
     body?: object,
   ): Promise<Record<string, unknown>> {
@@ -288,6 +330,7 @@ async function verify(
   server: ChallengeServer,
   answers: Record<string, string>,
   jsonFile: string,
+  student: string | undefined,
   print: Print,
 ): Promise<number> {
   const result = (await server.call("POST", "/admin/challenge/verify", {
@@ -304,5 +347,149 @@ async function verify(
   print(
     `challenge ${result.challenge} (seed ${result.seed}, run id ${result.runId}): ${verdict}, ${result.passed} of ${result.of} answers right${result.ended ? " (stopped: expected answers shown)" : ""}; result in ${jsonFile}`,
   );
+  if (result.pass && !result.ended && student !== undefined) {
+    await printCode(server, result.challenge, student, print);
+  }
   return result.pass ? EXIT.done : EXIT.failed;
+}
+
+/** The pass's completion code; a server without CLASS_KEY says so, and the pass still stands. */
+async function printCode(
+  server: ChallengeServer,
+  challenge: string,
+  student: string,
+  print: Print,
+): Promise<void> {
+  try {
+    const made = await server.call("POST", "/admin/challenge/code", { challenge, student });
+    print(`completion code for ${made.student}: ${made.code}`);
+    print(
+      `(give it to your instructor, who checks it with npm run challenge -- check ${made.code} --student "${made.student}")`,
+    );
+  } catch (error) {
+    if (!(error instanceof Refused)) throw error;
+    print(`no completion code: ${error.message}`);
+  }
+}
+
+interface ProgressValues {
+  csv?: string;
+  clear?: boolean;
+  student?: string;
+}
+
+async function progress(
+  server: ChallengeServer,
+  { csv, clear, student }: ProgressValues,
+  print: Print,
+): Promise<number> {
+  if (clear === true) {
+    const answer = await server.call("DELETE", "/admin/challenge/progress");
+    print(
+      `progress cleared: ${answer.cleared} challenge${answer.cleared === 1 ? "" : "s"} forgotten`,
+    );
+    return EXIT.done;
+  }
+  const { challenges } = (await server.call("GET", "/admin/challenge/progress")) as unknown as {
+    challenges: ProgressRow[];
+  };
+  const width = Math.max(0, ...challenges.map((c) => c.challenge.length));
+  for (const row of challenges) {
+    const parts: string[] = [row.state];
+    if (row.seed !== undefined) parts.push(`seed ${row.seed}`, `last ${row.lastAt}`);
+    if (row.runs > 0) parts.push(`${row.runs} run${row.runs === 1 ? "" : "s"}`);
+    if (row.seed !== undefined) {
+      parts.push(`${row.attempts} graded attempt${row.attempts === 1 ? "" : "s"}`);
+    }
+    if (row.passedAt !== undefined) parts.push(`passed ${row.passedAt} (seed ${row.passedSeed})`);
+    if (row.code !== undefined) parts.push(`code for ${row.student}: ${row.code}`);
+    print(`${row.challenge.padEnd(width)}  ${parts.join(", ")}`);
+  }
+  const passed = challenges.filter((c) => c.state === "passed").length;
+  print(`${passed} of ${challenges.length} challenges passed on ${server.url}`);
+  if (csv !== undefined) {
+    writeFileSync(csv, gradebook(challenges, student));
+    print(`gradebook written to ${csv}`);
+  }
+  return EXIT.done;
+}
+
+const GRADEBOOK_COLUMNS = [
+  "student",
+  "challenge",
+  "title",
+  "state",
+  "seed",
+  "runs",
+  "graded_attempts",
+  "first_tried",
+  "last_tried",
+  "passed_at",
+  "passed_seed",
+  "completion_code",
+];
+
+/** One row a challenge, as a spreadsheet opens it; a student given fills rows without a code's. */
+export function gradebook(rows: readonly ProgressRow[], student?: string): string {
+  const cell = (value: string | number | undefined) => {
+    const text = value === undefined ? "" : String(value);
+    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  };
+  const lines = rows.map((row) =>
+    [
+      row.student ?? student,
+      row.challenge,
+      row.title,
+      row.state,
+      row.seed,
+      row.runs,
+      row.attempts,
+      row.firstAt,
+      row.lastAt,
+      row.passedAt,
+      row.passedSeed,
+      row.code,
+    ]
+      .map(cell)
+      .join(","),
+  );
+  return `${[GRADEBOOK_COLUMNS.join(","), ...lines].join("\r\n")}\r\n`;
+}
+
+interface CheckValues {
+  student?: string;
+  classKey?: string;
+  challengesDir: string;
+}
+
+/** Offline: the code, the student's name and CLASS_KEY; the challenge files only to name answers. */
+function check(
+  code: string,
+  { student, classKey, challengesDir }: CheckValues,
+  print: Print,
+): number {
+  if (student === undefined || student.trim() === "") {
+    throw new Refused("check needs the student's name: --student NAME");
+  }
+  if (classKey === undefined) {
+    throw new Refused(
+      "check needs the key the server made the code with: CLASS_KEY=... or --class-key",
+    );
+  }
+  const result = checkCompletionCode(classKey, student, code);
+  if (!result.valid) {
+    print(`NOT VALID for ${student}: ${result.why}`);
+    return EXIT.failed;
+  }
+  let answers = result.answers;
+  try {
+    const challenge = loadChallenges(challengesDir).find((c) => c.name === result.challenge);
+    if (challenge !== undefined) answers = decodeAnswers(challenge, result.answers).join(" ");
+  } catch {
+    // No challenge files here: the answers stay as the code writes them.
+  }
+  print(
+    `VALID: ${student} passed ${result.challenge} with seed ${result.seed}; answers ${answers}`,
+  );
+  return EXIT.done;
 }
