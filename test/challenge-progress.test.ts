@@ -131,6 +131,21 @@ describe("a server's challenge progress, in its database", () => {
   it("refuses the progress API without the admin credential", async () => {
     await request(server.url).get("/admin/challenge/progress").expect(401);
     await request(server.url).delete("/admin/challenge/progress").expect(401);
+    await request(server.url).post("/admin/challenge/progress/clear").type("form").expect(401);
+  });
+
+  it("the admin page's button clears it and goes back to the table", async () => {
+    await loadTheKnee(server.url, ADMIN, 5);
+    await request(server.url).post("/admin/challenge/stop").set(ADMIN).expect(200);
+    expect(rowOf(await progressOf(server.url, ADMIN), "the-knee").state).toBe("tried");
+    const cleared = await request(server.url)
+      .post("/admin/challenge/progress/clear")
+      .set(ADMIN)
+      .type("form")
+      .send({})
+      .expect(303);
+    expect(cleared.headers.location).toBe("/admin#progress");
+    expect(rowOf(await progressOf(server.url, ADMIN), "the-knee").state).toBe("not tried");
   });
 });
 
