@@ -114,6 +114,18 @@ describe("verify --student and check, end to end", () => {
     // The progress keeps the code made, for the gradebook.
     const progress = await cli(["progress"]);
     expect(progress.output).toContain(`code for Ada Lovelace: ${code}`);
+
+    // The admin page makes one too, from its progress table, and shows it there.
+    await request(server.url)
+      .post("/admin/challenge/code")
+      .set(ADMIN)
+      .type("form")
+      .send({ challenge: "the-knee", student: "Grace Hopper" })
+      .expect(303);
+    const page = await request(server.url).get("/admin").set(ADMIN).expect(200);
+    const shown = /code for Grace Hopper: <code>([^<]+)<\/code>/.exec(page.text)?.[1] ?? "";
+    expect(checkCompletionCode(KEY, "Grace Hopper", shown).valid).toBe(true);
+    expect(checkCompletionCode(KEY, "Ada Lovelace", shown).valid).toBe(false);
   });
 });
 
