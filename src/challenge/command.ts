@@ -82,7 +82,7 @@ const USAGE = [
   "  check CODE --student NAME is this completion code NAME's? offline, with CLASS_KEY",
   "Options:",
   ...usageLines(OPTIONS),
-  "Exit codes: 0 done (verify: all passed), 1 verify: not all passed, 2 usage, server refused or unreachable.",
+  "Exit codes: 0 done (verify: all passed; check: a good code), 1 verify: not all passed (check: not a good code), 2 usage, server refused or unreachable.",
 ].join("\n");
 
 /** A refusal to print as one line and exit 2. */
