@@ -9,22 +9,18 @@ import { writeFileSync } from "node:fs";
 import {
   ADMIN_TOKEN_OPTION,
   adminTokenFor,
-  DEFAULT_SERVER_URL,
   SERVER_DATA_OPTION,
   SERVER_URL_OPTION,
 } from "../client-options.js";
 import { SETTINGS } from "../config.js";
 import { OptionError, readOptions, usageLines } from "../options.js";
 import { wholeNumber } from "../parsers.js";
+import { ChallengeServer, EXIT, type Print, Refused } from "./challenge-client.js";
 import type { Verification } from "./challenges.js";
-import { checkCompletionCode, decodeAnswers } from "./completion-code.js";
-import { loadChallenges } from "./definition.js";
 import { loadCommand } from "./load-command.js";
-import type { ProgressRow } from "./progress.js";
+import { check, printCode, progress } from "./progress-command.js";
 
-const REQUEST_TIMEOUT_MS = 15_000;
-
-export const EXIT = { done: 0, failed: 1, usage: 2 } as const;
+export { EXIT };
 
 const OPTIONS = {
   url: SERVER_URL_OPTION,
@@ -84,11 +80,6 @@ const USAGE = [
   ...usageLines(OPTIONS),
   "Exit codes: 0 done (verify: all passed; check: a good code), 1 verify: not all passed (check: not a good code), 2 usage, server refused or unreachable.",
 ].join("\n");
-
-/** A refusal to print as one line and exit 2. */
-class Refused extends Error {}
-
-type Print = (line: string) => void;
 
 export async function runChallengeCommand(
   argv: string[],
@@ -152,64 +143,6 @@ export async function runChallengeCommand(
       return EXIT.usage;
     }
     throw error;
-  }
-}
-
-class ChallengeServer {
-  constructor(
-    readonly url: string,
-    private readonly adminToken: string | undefined,
-  ) {
-    if (!/^https?:\/\/[^/]+/.test(url)) {
-      throw new Refused(`--url ${url} is not a URL: give one like ${DEFAULT_SERVER_URL}`);
-    }
-  }
-
-  /** The answer's JSON; a refusal (4xx, 5xx) or no answer throws Refused with the server's words. */
-  async call(
-    method: "GET" | "POST" | "DELETE",
-    path: string,
-    body?: object,
-  ): Promise<Record<string, unknown>> {
-    const headers: Record<string, string> = { accept: "application/json" };
-    if (body !== undefined) headers["content-type"] = "application/json";
-    if (this.adminToken !== undefined) headers.authorization = `Bearer ${this.adminToken}`;
-    let res: Response;
-    try {
-      res = await fetch(new URL(path, this.url), {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-    } catch (error) {
-      const err = error as Error & { cause?: { code?: string; message?: string } };
-      if (err.name === "TimeoutError") {
-        throw new Refused(`${this.url} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`);
-      }
-      throw new Refused(
-        `nothing answers at ${this.url} (${err.cause?.code ?? err.cause?.message ?? err.message}): start the server with npm start, or give --url`,
-      );
-    }
-    const text = await res.text();
-    let json: Record<string, unknown> = {};
-    try {
-      json = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      throw new Refused(
-        `${this.url}${path} answered ${res.status} without JSON: is this Fest Lab?`,
-      );
-    }
-    if (!res.ok) {
-      const tokenAdvice =
-        res.status === 401 && this.adminToken === undefined
-          ? " (give ADMIN_TOKEN=... or --admin-token, or --db with the server's DB_PATH on its machine)"
-          : "";
-      throw new Refused(
-        `${String(json.error ?? `the server answered ${res.status}`)}${tokenAdvice}`,
-      );
-    }
-    return json;
   }
 }
 
@@ -351,145 +284,4 @@ async function verify(
     await printCode(server, result.challenge, student, print);
   }
   return result.pass ? EXIT.done : EXIT.failed;
-}
-
-/** The pass's completion code; a server without CLASS_KEY says so, and the pass still stands. */
-async function printCode(
-  server: ChallengeServer,
-  challenge: string,
-  student: string,
-  print: Print,
-): Promise<void> {
-  try {
-    const made = await server.call("POST", "/admin/challenge/code", { challenge, student });
-    print(`completion code for ${made.student}: ${made.code}`);
-    print(
-      `(give it to your instructor, who checks it with npm run challenge -- check ${made.code} --student "${made.student}")`,
-    );
-  } catch (error) {
-    if (!(error instanceof Refused)) throw error;
-    print(`no completion code: ${error.message}`);
-  }
-}
-
-interface ProgressValues {
-  csv?: string;
-  clear?: boolean;
-  student?: string;
-}
-
-async function progress(
-  server: ChallengeServer,
-  { csv, clear, student }: ProgressValues,
-  print: Print,
-): Promise<number> {
-  if (clear === true) {
-    const answer = await server.call("DELETE", "/admin/challenge/progress");
-    print(
-      `progress cleared: ${answer.cleared} challenge${answer.cleared === 1 ? "" : "s"} forgotten`,
-    );
-    return EXIT.done;
-  }
-  const { challenges } = (await server.call("GET", "/admin/challenge/progress")) as unknown as {
-    challenges: ProgressRow[];
-  };
-  const width = Math.max(0, ...challenges.map((c) => c.challenge.length));
-  for (const row of challenges) {
-    const parts: string[] = [row.state];
-    if (row.seed !== undefined) parts.push(`seed ${row.seed}`, `last ${row.lastAt}`);
-    if (row.runs > 0) parts.push(`${row.runs} run${row.runs === 1 ? "" : "s"}`);
-    if (row.seed !== undefined) {
-      parts.push(`${row.attempts} graded attempt${row.attempts === 1 ? "" : "s"}`);
-    }
-    if (row.passedAt !== undefined) parts.push(`passed ${row.passedAt} (seed ${row.passedSeed})`);
-    if (row.code !== undefined) parts.push(`code for ${row.student}: ${row.code}`);
-    print(`${row.challenge.padEnd(width)}  ${parts.join(", ")}`);
-  }
-  const passed = challenges.filter((c) => c.state === "passed").length;
-  print(`${passed} of ${challenges.length} challenges passed on ${server.url}`);
-  if (csv !== undefined) {
-    writeFileSync(csv, gradebook(challenges, student));
-    print(`gradebook written to ${csv}`);
-  }
-  return EXIT.done;
-}
-
-const GRADEBOOK_COLUMNS = [
-  "student",
-  "challenge",
-  "title",
-  "state",
-  "seed",
-  "runs",
-  "graded_attempts",
-  "first_tried",
-  "last_tried",
-  "passed_at",
-  "passed_seed",
-  "completion_code",
-];
-
-/** One row a challenge, as a spreadsheet opens it; a student given fills rows without a code's. */
-export function gradebook(rows: readonly ProgressRow[], student?: string): string {
-  const cell = (value: string | number | undefined) => {
-    const text = value === undefined ? "" : String(value);
-    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-  };
-  const lines = rows.map((row) =>
-    [
-      row.student ?? student,
-      row.challenge,
-      row.title,
-      row.state,
-      row.seed,
-      row.runs,
-      row.attempts,
-      row.firstAt,
-      row.lastAt,
-      row.passedAt,
-      row.passedSeed,
-      row.code,
-    ]
-      .map(cell)
-      .join(","),
-  );
-  return `${[GRADEBOOK_COLUMNS.join(","), ...lines].join("\r\n")}\r\n`;
-}
-
-interface CheckValues {
-  student?: string;
-  classKey?: string;
-  challengesDir: string;
-}
-
-/** Offline: the code, the student's name and CLASS_KEY; the challenge files only to name answers. */
-function check(
-  code: string,
-  { student, classKey, challengesDir }: CheckValues,
-  print: Print,
-): number {
-  if (student === undefined || student.trim() === "") {
-    throw new Refused("check needs the student's name: --student NAME");
-  }
-  if (classKey === undefined) {
-    throw new Refused(
-      "check needs the key the server made the code with: CLASS_KEY=... or --class-key",
-    );
-  }
-  const result = checkCompletionCode(classKey, student, code);
-  if (!result.valid) {
-    print(`NOT VALID for ${student}: ${result.why}`);
-    return EXIT.failed;
-  }
-  let answers = result.answers;
-  try {
-    const challenge = loadChallenges(challengesDir).find((c) => c.name === result.challenge);
-    if (challenge !== undefined) answers = decodeAnswers(challenge, result.answers).join(" ");
-  } catch {
-    // No challenge files here: the answers stay as the code writes them.
-  }
-  print(
-    `VALID: ${student} passed ${result.challenge} with seed ${result.seed}; answers ${answers}`,
-  );
-  return EXIT.done;
 }
