@@ -11,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TruthReport } from "../src/truth/truth.js";
 import { ADMIN } from "./helpers/admin-api.js";
 import { findLocust, runLocust, SCENARIO_DIR } from "./helpers/locust-runner.js";
+import { seededFolderForTests } from "./helpers/process.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
+import { SHAPES, startShape } from "./helpers/shapes.js";
 
 const LOCUST = findLocust();
 
@@ -105,5 +107,33 @@ describe.skipIf(LOCUST === undefined)("Locust with a run id that already had a l
     expect(output).toMatch(/run id twice-1 already had a load/);
     expect(output).toMatch(/npm run challenge -- stop, then start NAME/);
     expect(await requestsOf("twice-1")).toBe(counted);
+  }, 90_000);
+});
+
+describe.each(SHAPES)("GET /runs/<id> in the %s shape", (shape) => {
+  const folder = seededFolderForTests(`fest-lab-runs-${shape.replace(" ", "-")}-`);
+
+  it("answers for the whole group: a run's requests on any member make it loaded", async () => {
+    const running = await startShape(shape, folder(), { LOG_LEVEL: "warn" });
+    try {
+      expect((await request(running.url).get("/runs/group-1").expect(200)).body.loaded).toBe(false);
+      // Several requests on their own connections, so a group spreads them over its members.
+      for (let i = 0; i < 4; i++) {
+        await request(running.url)
+          .get("/health")
+          .set("X-Run-Id", "group-1")
+          .set("connection", "close")
+          .expect(200);
+      }
+      for (let i = 0; i < 4; i++) {
+        const answer = await request(running.url)
+          .get("/runs/group-1")
+          .set("connection", "close")
+          .expect(200);
+        expect(answer.body).toEqual({ run: "group-1", loaded: true });
+      }
+    } finally {
+      await running.stop();
+    }
   }, 90_000);
 });
