@@ -62,3 +62,22 @@ CREATE TABLE IF NOT EXISTS similar_movies (
   score      REAL NOT NULL,
   PRIMARY KEY (movie_id, rank)
 ) WITHOUT ROWID;
+
+-- Each challenge's progress on this server (src/challenge/progress.ts): written when a challenge
+-- starts and when a graded verify answers, kept across restarts and POST /admin/reset, cleared
+-- only by `npm run challenge -- progress --clear` (DELETE /admin/challenge/progress).
+CREATE TABLE IF NOT EXISTS challenge_progress (
+  challenge      TEXT PRIMARY KEY,
+  seed           INTEGER NOT NULL,  -- the last start's
+  run_id         TEXT NOT NULL,
+  first_at       TEXT NOT NULL,     -- the first start
+  last_at        TEXT NOT NULL,     -- the last start or graded verify
+  runs           INTEGER NOT NULL DEFAULT 0,  -- starts
+  attempts       INTEGER NOT NULL DEFAULT 0,  -- graded verifies
+  passed_at      TEXT,              -- the first graded verify that passed, and what it was
+  passed_seed    INTEGER,
+  passed_run_id  TEXT,
+  passed_answers TEXT,              -- JSON: the answers given, in the questions' order
+  student        TEXT,              -- the last student a completion code was made for
+  code           TEXT
+);

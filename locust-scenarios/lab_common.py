@@ -12,7 +12,10 @@ include values that change from request to request.
 from __future__ import annotations
 
 import csv
+import logging
 import re
+import sys
+from urllib.parse import quote
 
 import locust.runners
 from locust import events
@@ -74,6 +77,53 @@ def _send_run_id() -> None:
 
 
 _send_run_id()
+
+
+def _refuse_a_used_run_id() -> None:
+    """Refuse to start a load whose run id has already had one: the counts would add up.
+
+    The server counts every request with ``X-Run-Id`` under its run; a second load with the
+    same id adds to the first, and a challenge graded on the sum is graded wrong. Before
+    any user starts, Locust (alone, or the master) asks the server ``GET /runs/<id>``; when
+    it says the run already has requests, Locust stops with a line saying why and what to do.
+    A server that does not know the question (another app, an older Fest Lab) or does not
+    answer is not asked again: the load goes ahead.
+    """
+
+    @events.init.add_listener
+    def _check(environment, **_kwargs) -> None:
+        if isinstance(environment.runner, locust.runners.WorkerRunner):
+            return
+        run_id = getattr(environment.parsed_options, "run_id", "") or ""
+        if not run_id:
+            return
+        classes = environment.user_classes or []
+        host = environment.host or next(
+            (cls.host for cls in classes if getattr(cls, "host", None)), DEFAULT_HOST
+        )
+        try:
+            import requests
+
+            answer = requests.get(
+                f"{host.rstrip('/')}/runs/{quote(run_id, safe='')}",
+                headers=JSON_HEADERS,
+                timeout=5,
+            )
+            loaded = answer.status_code == 200 and answer.json().get("loaded") is True
+        except Exception:  # no answer, not JSON: nothing known, so nothing refused
+            return
+        if loaded:
+            logging.getLogger(__name__).error(
+                "run id %s already had a load on %s: a second load would add its counts to "
+                "the first one's. Start the challenge again for a fresh run id "
+                "(npm run challenge -- stop, then start NAME), or give a new --run-id.",
+                run_id,
+                host,
+            )
+            sys.exit(2)
+
+
+_refuse_a_used_run_id()
 
 def _write_final_stats() -> None:
     """Write ``--csv``'s stats file once more when Locust quits, after its users stopped.
@@ -152,13 +202,15 @@ def expect_status(response, *expected: int) -> bool:
     return fail(response, describe_status(response, expected))
 
 
-def expect_not_shed(response, route: str) -> bool:
+def expect_not_shed(response, route: str, pool: bool = True) -> bool:
     """Fail a 503 as the server shedding load, under its own message: it is not a crash.
 
     A route that hands its work to a worker pool (``/cpu``, ``/predict``) answers 503 with a
     Retry-After header when the pool's queue is full: an honest "overloaded", still a failure.
     The capacity limit (MAX_IN_FLIGHT) sheds load with a 503 too, before any route runs; its
-    body says "at capacity", and the message says which of the two it was.
+    body says "at capacity", and the message says which of the two it was. A route without a
+    pool (``pool=False``, as ``/io``) names only the capacity's 503s; any other 503 is left to
+    the caller's status check.
     """
     if response.status_code != 503:
         return True
@@ -168,6 +220,8 @@ def expect_not_shed(response, route: str) -> bool:
             response,
             f"HTTP 503: server at capacity (MAX_IN_FLIGHT), shed load (Retry-After: {retry_after} s)",
         )
+    if not pool:
+        return True
     return fail(
         response,
         f"HTTP 503: {route} worker pool queue full, server shed load (Retry-After: {retry_after} s)",

@@ -4,6 +4,7 @@
 import type { Express } from "express";
 import { adminRouter } from "./admin/routes.js";
 import type { Challenges } from "./challenge/challenges.js";
+import type { ChallengeProgress } from "./challenge/progress.js";
 import type { Config } from "./config.js";
 import { errorHandler, notFoundHandler } from "./error-handler.js";
 import type { Faults } from "./faults/faults.js";
@@ -16,6 +17,7 @@ import { pageApp } from "./page-app.js";
 import type { LabReset } from "./reset/lab-reset.js";
 import type { ApplyShared } from "./shared-change.js";
 import type { ApplySwitch, Switches } from "./switches.js";
+import { runCheckRouter } from "./truth/run-check.js";
 import type { GroundTruth, TruthReport } from "./truth/truth.js";
 
 export interface AppParts {
@@ -40,6 +42,8 @@ export interface AppParts {
   reset: LabReset;
   /** The challenges and the one running; their API is part of the admin's. */
   challenges: Challenges;
+  /** Each challenge's progress, in the database (src/challenge/progress.ts). */
+  progress: ChallengeProgress;
   /** This server's per-second figures for the live view (src/counters.ts). */
   live: LiveFigures;
   /** In a group: the live view's figures are the group's (src/group/). */
@@ -65,6 +69,8 @@ export function createApp(parts: AppParts): Express {
       ...parts,
     }),
   );
+  // A load tool asks whether its run id is fresh before it sends anything.
+  app.use(runCheckRouter(parts.truthReport));
   for (const lab of parts.labs) app.use(lab.router);
   app.use(notFoundHandler);
   app.use(errorHandler(log));

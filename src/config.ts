@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { type FaultPlan, parseFaults } from "./faults/spec.js";
 import { LOG_LEVELS } from "./observe/log.js";
 import { type Option, OptionError, type OptionValues, readOptions, usageLines } from "./options.js";
-import { namedOrigins, oneOf, onOff, switchList, wholeNumber } from "./parsers.js";
+import { NotAllowed, namedOrigins, oneOf, onOff, switchList, wholeNumber } from "./parsers.js";
 import { projectRoot } from "./paths.js";
 import { StartupError } from "./startup-error.js";
 import { SWITCH_NAMES } from "./switches.js";
@@ -252,6 +252,19 @@ export const SETTINGS = {
     shown: "challenges/ of the project",
     help: "the folder of challenge files (one JSON file a challenge), read at start",
     parse: text,
+  },
+  classKey: {
+    flag: "class-key",
+    env: "CLASS_KEY",
+    arg: "KEY",
+    shown: "unset: no completion codes",
+    help: "the instructor's secret: a passing verify --student NAME prints a completion code made with it, which challenge check verifies offline",
+    parse: (value: string) => {
+      // Short keys are guessable, and a guessed key makes every code.
+      if (value.length < 12)
+        throw new NotAllowed("at least 12 characters, kept secret by the instructor");
+      return value;
+    },
   },
 } satisfies Record<string, Option<unknown>>;
 

@@ -16,6 +16,7 @@ import {
   checkChallengeTargets,
   loadChallenges,
 } from "./challenge/definition.js";
+import { ChallengeProgress } from "./challenge/progress.js";
 import { CleanupStack } from "./cleanup-stack.js";
 import { type Config, ConfigError } from "./config.js";
 import type { CapacityLimit } from "./connection/capacity.js";
@@ -159,12 +160,14 @@ export async function startServer(
     );
     // The address a challenge's lossy network passes requests on to, once this server listens.
     let url: string | undefined;
+    // Kept in the database: the process that answers the challenge API writes it.
+    const progress = new ChallengeProgress(data.db, library, config.classKey);
     const { challenges, reset, applyShared, truthReport, follow } = challengesAndReset(
       config,
       options,
       library,
       labs,
-      { switches, applySwitch, log, cleanup, url: () => url, ...counters },
+      { switches, applySwitch, log, cleanup, url: () => url, progress, ...counters },
     );
     const app = createApp({
       config,
@@ -178,6 +181,7 @@ export async function startServer(
       truthReport,
       reset,
       challenges,
+      progress,
       labs: labList(labs),
       groupLive: options.groupLive,
     });
@@ -294,9 +298,10 @@ function challengesAndReset(
     metrics: ServerMetrics;
     cleanup: CleanupStack;
     url: () => string | undefined;
+    progress: ChallengeProgress;
   },
 ) {
-  const { switches, applySwitch, log, faults, capacity, truth, metrics } = parts;
+  const { switches, applySwitch, log, faults, capacity, truth, metrics, progress } = parts;
   const follow: FollowShared = (change, by) => followHere(shared)(change, by);
   // Alone, this server is the authority: it runs a challenge's lossy network itself (a member's
   // supervisor runs the group's, src/group/).
@@ -321,6 +326,7 @@ function challengesAndReset(
       return report === undefined || lost === undefined ? report : { ...report, network: lost };
     },
     log,
+    progress,
   });
   const shared: SharedObjects = {
     switches,

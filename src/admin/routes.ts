@@ -23,6 +23,9 @@
 import express, { type Request, type Response, Router } from "express";
 import { z } from "zod";
 import type { Challenges } from "../challenge/challenges.js";
+import { loadCommand } from "../challenge/load-command.js";
+import type { ChallengeProgress } from "../challenge/progress.js";
+import { progressRouter } from "../challenge/progress-routes.js";
 import { challengeRouter } from "../challenge/routes.js";
 import { shownTruth } from "../challenge/withheld.js";
 import type { Faults } from "../faults/faults.js";
@@ -79,6 +82,8 @@ export interface AdminParts {
   truthReport(runId?: string): Promise<TruthReport | undefined>;
   reset: LabReset;
   challenges: Challenges;
+  /** Each challenge's progress and completion codes (src/challenge/progress.ts). */
+  progress: ChallengeProgress;
   /** This server's own per-second figures (src/counters.ts). */
   live: LiveFigures;
   /** In a group: the group's per-second figures, added up by the supervisor (src/group/). */
@@ -96,6 +101,7 @@ export function adminRouter({
   truthReport,
   reset,
   challenges,
+  progress,
   live,
   groupLive,
 }: AdminParts): Router {
@@ -166,16 +172,21 @@ export function adminRouter({
       : hiddenFaultsState(faults, faults.hiddenBecause);
 
   router.get("/admin", (req, res) => {
+    const origin = `${req.protocol}://${req.get("host") ?? "127.0.0.1:8000"}`;
+    const challenge = challenges.state();
     sendPage(req, res, {
       view: "admin.njk",
       data: {
         ...switchesShown(),
         faults: faultsShown(),
         challenges: challenges.list(),
-        challenge: challenges.state(),
+        challenge,
+        // The load goes to the address this page was asked at, as the terminal's goes to --url.
+        challengeLoad: "load" in challenge ? loadCommand(challenge.load, origin) : "",
+        progress: progress.list(),
         lastReset: reset.last,
         tokenRequired: true,
-        origin: `${req.protocol}://${req.get("host") ?? "127.0.0.1:8000"}`,
+        origin,
       },
     });
   });
@@ -254,6 +265,7 @@ export function adminRouter({
   });
 
   router.use(challengeRouter(challenges));
+  router.use(progressRouter(progress, log));
 
   router.use(liveRouter(live, groupLive));
 

@@ -52,6 +52,14 @@ export interface ChallengeParts {
    */
   truthReport(runId: string): Promise<RunFigures | undefined>;
   log: Logger;
+  /**
+   * Told of each start and graded verify by the process that answered it (src/challenge/
+   * progress.ts keeps them in the database); a member that only follows is not told.
+   */
+  progress?: {
+    started(run: { name: string; seed: number; runId: string; startedAt: string }): void;
+    verified(verification: Verification): void;
+  };
 }
 
 export interface Verification {
@@ -250,6 +258,7 @@ export class Challenges {
     log.warn(
       `challenge ${challenge.name} started by ${by}: seed ${seed}, run id ${runId}; what it changed is hidden until it stops`,
     );
+    this.parts.progress?.started(now);
     return this.state();
   }
 
@@ -319,6 +328,7 @@ export class Challenges {
     };
     now.lastVerification = verification;
     await this.share(now, by);
+    this.parts.progress?.verified(verification);
     return verification;
   }
 

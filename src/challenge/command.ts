@@ -1,23 +1,26 @@
 // `npm run challenge -- list | start NAME [--seed N] | status | hint | verify [id=answer ...]
-// [--json FILE] | stop`: a client of a running server's challenge API (routes.ts), for a
-// student's terminal and a course's autograder. Exit codes: 0 done (verify: every answer
-// passed), 1 verify: some answer did not, 2 the command, the server or an answer's form was
-// wrong, or nothing answered.
+// [--json FILE] [--student NAME] | stop | progress [--csv FILE] [--clear] | check CODE --student
+// NAME`: a client of a running server's challenge API (routes.ts, progress-routes.ts), for a
+// student's terminal and a course's autograder; check alone needs no server, only CLASS_KEY.
+// Exit codes: 0 done (verify: every answer passed; check: the code is good), 1 verify: some
+// answer did not (check: the code is not good), 2 the command, the server or an answer's form
+// was wrong, or nothing answered.
 import { writeFileSync } from "node:fs";
 import {
   ADMIN_TOKEN_OPTION,
   adminTokenFor,
-  DEFAULT_SERVER_URL,
   SERVER_DATA_OPTION,
   SERVER_URL_OPTION,
 } from "../client-options.js";
+import { SETTINGS } from "../config.js";
 import { OptionError, readOptions, usageLines } from "../options.js";
 import { wholeNumber } from "../parsers.js";
+import { ChallengeServer, EXIT, type Print, Refused } from "./challenge-client.js";
 import type { Verification } from "./challenges.js";
+import { loadCommand } from "./load-command.js";
+import { check, printCode, progress } from "./progress-command.js";
 
-const REQUEST_TIMEOUT_MS = 15_000;
-
-export const EXIT = { done: 0, failed: 1, usage: 2 } as const;
+export { EXIT };
 
 const OPTIONS = {
   url: SERVER_URL_OPTION,
@@ -44,6 +47,28 @@ const OPTIONS = {
     help: "verify: where to write the result as JSON",
     parse: (text: string) => text,
   },
+  student: {
+    flag: "student",
+    arg: "NAME",
+    shown: "none",
+    help: "verify: a pass prints a completion code for NAME (the server needs CLASS_KEY); check: whose code it is",
+    parse: (text: string) => text,
+  },
+  csv: {
+    flag: "csv",
+    arg: "FILE",
+    shown: "none",
+    help: "progress: also write the gradebook as CSV to FILE",
+    parse: (text: string) => text,
+  },
+  clear: {
+    flag: "clear",
+    shown: "off",
+    help: "progress: forget every challenge's progress on the server (nothing else clears it)",
+    parse: () => true,
+  },
+  classKey: SETTINGS.classKey,
+  challengesDir: SETTINGS.challengesDir,
 };
 
 const USAGE = [
@@ -54,15 +79,13 @@ const USAGE = [
   "  hint                      the next hint",
   "  verify [ID=ANSWER ...]    grade the answers: a line a question, a JSON file; exit 0 all passed, 1 not",
   "  stop                      put back what start changed, and show what it was",
+  "  progress [--csv FILE]     each challenge: not tried, tried or passed; seed, dates, attempts",
+  "  progress --clear          forget it all (a reset or restart keeps it)",
+  "  check CODE --student NAME is this completion code NAME's? offline, with CLASS_KEY",
   "Options:",
   ...usageLines(OPTIONS),
-  "Exit codes: 0 done (verify: all passed), 1 verify: not all passed, 2 usage, server refused or unreachable.",
+  "Exit codes: 0 done (verify: all passed; check: a good code), 1 verify: not all passed (check: not a good code), 2 usage, server refused or unreachable.",
 ].join("\n");
-
-/** A refusal to print as one line and exit 2. */
-class Refused extends Error {}
-
-type Print = (line: string) => void;
 
 export async function runChallengeCommand(
   argv: string[],
@@ -77,6 +100,14 @@ export async function runChallengeCommand(
     }
     const [command, ...rest] = read.positionals;
     const { url, adminToken, dbPath } = read.values;
+    // check needs no server: the code and the key say all.
+    if (command === "check") {
+      const [code, ...extra] = rest;
+      if (code === undefined || extra.length > 0) {
+        throw new Refused("check takes one code: npm run challenge -- check CODE --student NAME");
+      }
+      return check(code, read.values, print);
+    }
     const server = new ChallengeServer(url, adminTokenFor(url, adminToken, dbPath));
     const noMore = () => {
       if (rest.length > 0)
@@ -100,13 +131,16 @@ export async function runChallengeCommand(
         noMore();
         return hint(server, print);
       case "verify":
-        return verify(server, answersOf(rest), read.values.json, print);
+        return verify(server, answersOf(rest), read.values.json, read.values.student, print);
+      case "progress":
+        noMore();
+        return progress(server, read.values, print);
       case "stop":
         noMore();
         return stop(server, print);
       default:
         throw new Refused(
-          `${command === undefined ? "no command" : `unknown command "${command}"`}: use list, start NAME, status, hint, verify ID=ANSWER..., or stop (--help for more)`,
+          `${command === undefined ? "no command" : `unknown command "${command}"`}: use list, start NAME, status, hint, verify ID=ANSWER..., stop, progress, or check CODE (--help for more)`,
         );
     }
   } catch (error) {
@@ -115,64 +149,6 @@ export async function runChallengeCommand(
       return EXIT.usage;
     }
     throw error;
-  }
-}
-
-class ChallengeServer {
-  constructor(
-    readonly url: string,
-    private readonly adminToken: string | undefined,
-  ) {
-    if (!/^https?:\/\/[^/]+/.test(url)) {
-      throw new Refused(`--url ${url} is not a URL: give one like ${DEFAULT_SERVER_URL}`);
-    }
-  }
-
-  /** The answer's JSON; a refusal (4xx, 5xx) or no answer throws Refused with the server's words. */
-  async call(
-    method: "GET" | "POST",
-    path: string,
-    body?: object,
-  ): Promise<Record<string, unknown>> {
-    const headers: Record<string, string> = { accept: "application/json" };
-    if (body !== undefined) headers["content-type"] = "application/json";
-    if (this.adminToken !== undefined) headers.authorization = `Bearer ${this.adminToken}`;
-    let res: Response;
-    try {
-      res = await fetch(new URL(path, this.url), {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-    } catch (error) {
-      const err = error as Error & { cause?: { code?: string; message?: string } };
-      if (err.name === "TimeoutError") {
-        throw new Refused(`${this.url} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`);
-      }
-      throw new Refused(
-        `nothing answers at ${this.url} (${err.cause?.code ?? err.cause?.message ?? err.message}): start the server with npm start, or give --url`,
-      );
-    }
-    const text = await res.text();
-    let json: Record<string, unknown> = {};
-    try {
-      json = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      throw new Refused(
-        `${this.url}${path} answered ${res.status} without JSON: is this Fest Lab?`,
-      );
-    }
-    if (!res.ok) {
-      const tokenAdvice =
-        res.status === 401 && this.adminToken === undefined
-          ? " (give ADMIN_TOKEN=... or --admin-token, or --db with the server's DB_PATH on its machine)"
-          : "";
-      throw new Refused(
-        `${String(json.error ?? `the server answered ${res.status}`)}${tokenAdvice}`,
-      );
-    }
-    return json;
   }
 }
 
@@ -217,10 +193,11 @@ interface ChallengeState {
   questions?: { id: string; ask: string; kind: string; options?: string[]; tolerance?: string }[];
 }
 
-function describe(state: ChallengeState, print: Print): void {
+function describe(state: ChallengeState, url: string, print: Print): void {
   print(`${state.title} (seed ${state.seed}, run id ${state.runId})`);
   print(state.brief ?? "");
-  print(`load: ${state.load}`);
+  // The load goes where this command went: the server --url names.
+  print(`load: ${loadCommand(state.load ?? "", url)}`);
   print("questions (answer with npm run challenge -- verify ID=ANSWER ...):");
   const questions = state.questions ?? [];
   const width = Math.max(0, ...questions.map((q) => q.id.length));
@@ -241,7 +218,7 @@ async function start(
     ...(seed === undefined ? {} : { seed }),
   })) as unknown as ChallengeState;
   print(`challenge ${state.name} started against ${server.url}`);
-  describe(state, print);
+  describe(state, server.url, print);
   print(`hints: npm run challenge -- hint (${state.hintsLeft} available)`);
   return EXIT.done;
 }
@@ -257,7 +234,7 @@ async function status(server: ChallengeServer, instructor: boolean, print: Print
   print(
     `challenge ${state.name} ${state.running ? "is running" : `has stopped: it ${state.broke}`}`,
   );
-  describe(state, print);
+  describe(state, server.url, print);
   (state.hints ?? []).forEach((hint, at) => {
     print(`hint ${at + 1}: ${hint}`);
   });
@@ -303,6 +280,7 @@ async function verify(
   server: ChallengeServer,
   answers: Record<string, string>,
   jsonFile: string,
+  student: string | undefined,
   print: Print,
 ): Promise<number> {
   const result = (await server.call("POST", "/admin/challenge/verify", {
@@ -322,5 +300,8 @@ async function verify(
   print(
     `challenge ${result.challenge} (seed ${result.seed}, run id ${result.runId}): ${verdict}, ${result.passed} of ${result.of} answers right${result.ended ? " (stopped: expected answers shown)" : ""}; result in ${jsonFile}`,
   );
+  if (result.pass && !result.ended && student !== undefined) {
+    await printCode(server, result.challenge, student, print);
+  }
   return result.pass ? EXIT.done : EXIT.failed;
 }

@@ -15,7 +15,7 @@ import type { EndedRequest, RequestWatcher } from "../observe/request-watch.js";
 import { LatencySamples } from "./samples.js";
 
 /** A run id is a short label a student picks: letters, digits, ".", "_" and "-". */
-const RUN_ID = /^[\w.-]{1,64}$/;
+export const RUN_ID = /^[\w.-]{1,64}$/;
 /** Enough runs for a class on one server; past it, new ids are counted as refused. */
 const MAX_RUNS = 200;
 export const PERCENTILES = [50, 95, 99] as const;

@@ -1,10 +1,16 @@
 // The verdict on a load tool's report: Locust's stats beside the server's own counts, route by
 // route, each difference explained in a word or two:
 //   "match"                      the same requests, the same failures, latency within reach
-//   "the server never saw these" Locust counted requests or failures the server did not
-//                                answer as errors: a dropped connection (a reset fault), the network
-//   "client-side queueing"       Locust's times well above the server's: the wait was in the
-//                                client (a busy Locust, a full connection pool), not the server
+//   "the server reset these"     Locust's failures are connections the server itself reset or
+//                                left hanging (a reset or hang fault): the server's doing
+//   "the server never saw these" Locust counted requests (or failures) the server never got:
+//                                lost on the way, in the network or a proxy in between
+//   "queued before the server read them"
+//                                Locust's times well above the server's: the requests waited
+//                                before the server's clock starts (when it reads a request), in
+//                                the server's own queue behind a busy event loop, or in a busy
+//                                client; the server's clock cannot tell which (the lesson of
+//                                blocked-event-loop)
 //   "other clients"              the server saw more than Locust sent: send a run id (--run-id)
 
 import type { LocustRow } from "./locust-csv.js";
@@ -12,8 +18,9 @@ import type { RouteReport } from "./truth.js";
 
 export type Verdict =
   | "match"
+  | "the server reset these"
   | "the server never saw these"
-  | "client-side queueing"
+  | "queued before the server read them"
   | "other clients";
 
 export interface Comparison {
@@ -24,7 +31,7 @@ export interface Comparison {
 
 /**
  * Locust rounds its times (to 10 ms above 100 ms, 100 ms above 1 s) and adds the loopback
- * round trip; a client time counts as queueing only past half again the server's, plus 10 ms.
+ * round trip; a client time counts as queued only past half again the server's, plus 10 ms.
  */
 function queued(client: number, server: number): boolean {
   return Number.isFinite(client) && client > server * 1.5 + 10;
@@ -35,29 +42,39 @@ export function compare(
   server: readonly RouteReport[],
 ): Comparison[] {
   return locust.map((row) => {
-    const match = server.find((s) => s.method === row.method && sameRoute(row.name, s.route));
+    const match = server.find(
+      (s) => s.method === row.method && sameRoute(row.name, s.route, row.method),
+    );
     return { locust: row, server: match, verdict: verdictOf(row, match) };
   });
+}
+
+/** The requests the server failed itself: error answers, and connections it reset or left hanging. */
+export function serverFailures(server: RouteReport): number {
+  return server.errorAnswers + server.faults.reset + server.faults.hang;
 }
 
 function verdictOf(locust: LocustRow, server: RouteReport | undefined): Verdict {
   if (server === undefined) return "the server never saw these";
   if (locust.requests > server.requests) return "the server never saw these";
-  if (locust.failures > server.errorAnswers) return "the server never saw these";
+  if (locust.failures > serverFailures(server)) return "the server never saw these";
   if (locust.requests < server.requests) return "other clients";
+  if (locust.failures > server.errorAnswers) return "the server reset these";
   const { p50, p95, p99 } = server.latencyMs;
   if (queued(locust.p50, p50) || queued(locust.p95, p95) || queued(locust.p99, p99)) {
-    return "client-side queueing";
+    return "queued before the server read them";
   }
   return "match";
 }
 
 /**
- * A Locust name against a route pattern: "/io?ms=200" is /io, and "/events/[id]/register" or
- * "/events/5/register" is /events/:id/register (a ":" segment takes any one segment).
+ * A Locust name against a route pattern: "/io?ms=200" is /io, "/events/[id]/register" or
+ * "/events/5/register" is /events/:id/register (a ":" segment takes any one segment), and a
+ * name that says its method or a label, as predict.py's "GET /predict" and
+ * "POST /predict (JSON)", is its path.
  */
-export function sameRoute(name: string, pattern: string): boolean {
-  const path = name.split("?")[0] ?? "";
+export function sameRoute(name: string, pattern: string, method?: string): boolean {
+  const path = pathOfName(name, method);
   if (path === pattern) return true;
   const names = path.split("/");
   const parts = pattern.split("/");
@@ -65,6 +82,15 @@ export function sameRoute(name: string, pattern: string): boolean {
     names.length === parts.length &&
     parts.every((part, i) => part === names[i] || (part.startsWith(":") && names[i] !== ""))
   );
+}
+
+/** The path a request name stands for: without a leading method, a trailing "(label)" or a query. */
+export function pathOfName(name: string, method?: string): string {
+  let path = name.trim();
+  const word = /^([A-Z]+)\s+(\/.*)$/.exec(path);
+  if (word !== null && (method === undefined || word[1] === method)) path = word[2] as string;
+  path = path.replace(/\s+\([^()]*\)$/, "");
+  return path.split("?")[0] ?? "";
 }
 
 const ms = (value: number | undefined) =>
@@ -96,7 +122,7 @@ export function verdictTable(comparisons: readonly Comparison[]): string[] {
   const line = (row: string[]) =>
     row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join("  ");
   return [
-    "Locust / server, per request name (failures: Locust's / the server's error answers)",
+    "Locust / server, per request name (failures: Locust's / the server's error answers, and the connections it reset)",
     line(header),
     ...rows.map(line),
   ];

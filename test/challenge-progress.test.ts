@@ -1,0 +1,178 @@
+// Each challenge's progress (not tried, tried, passed; seed, dates, runs, graded attempts) is
+// kept in the database: across restarts and POST /admin/reset, cleared only when asked, shown
+// by `npm run challenge -- progress` (and --csv) and the admin page; in every shape, written
+// once an event by the process that answered it.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import request from "supertest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseCsv } from "../src/truth/locust-csv.js";
+import { ADMIN, TEST_ADMIN_TOKEN } from "./helpers/admin-api.js";
+import { challengeCli } from "./helpers/challenge-cli.js";
+import { seededFolderForTests } from "./helpers/process.js";
+import { startTestServer, type TestServer } from "./helpers/server.js";
+import { SHAPE_ADMIN, SHAPES, startShape } from "./helpers/shapes.js";
+import { loadTheKnee } from "./helpers/the-knee.js";
+
+interface Row {
+  challenge: string;
+  state: string;
+  seed?: number;
+  runs: number;
+  attempts: number;
+  passedSeed?: number;
+}
+
+async function progressOf(url: string, headers: Record<string, string>): Promise<Row[]> {
+  const res = await request(url).get("/admin/challenge/progress").set(headers).expect(200);
+  return res.body.challenges as Row[];
+}
+const rowOf = (rows: Row[], name: string) => rows.find((row) => row.challenge === name) as Row;
+
+describe("a server's challenge progress, in its database", () => {
+  let dir = "";
+  let server: TestServer;
+  const start = async () => {
+    server = await startTestServer({ LOG_LEVEL: "warn", DB_PATH: join(dir, "fest.db") });
+  };
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "fest-lab-progress-"));
+    await start();
+  });
+  afterAll(async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const cli = (args: string[]) =>
+    challengeCli(server.url, [...args, "--admin-token", TEST_ADMIN_TOKEN]);
+
+  it("lists every challenge, not tried, before any start", async () => {
+    const rows = await progressOf(server.url, ADMIN);
+    expect(rows.map((row) => row.challenge)).toEqual(
+      expect.arrayContaining(["the-knee", "slow-listing", "was-it-the-network"]),
+    );
+    for (const row of rows) expect(row).toMatchObject({ state: "not tried", runs: 0, attempts: 0 });
+  });
+
+  it("a start is tried; a wrong verify one graded attempt; a right one passed, with its seed", async () => {
+    const run = await loadTheKnee(server.url, ADMIN, 7);
+    expect(rowOf(await progressOf(server.url, ADMIN), "the-knee")).toMatchObject({
+      state: "tried",
+      seed: 7,
+      runs: 1,
+      attempts: 0,
+    });
+    const wrong = await cli(["verify", "limit=1000", "refused=0"]);
+    expect(wrong.code, wrong.output).toBe(1);
+    expect(rowOf(await progressOf(server.url, ADMIN), "the-knee")).toMatchObject({
+      state: "tried",
+      attempts: 1,
+    });
+    const right = await cli(["verify", ...run.answers]);
+    expect(right.code, right.output).toBe(0);
+    expect(rowOf(await progressOf(server.url, ADMIN), "the-knee")).toMatchObject({
+      state: "passed",
+      passedSeed: 7,
+      attempts: 2,
+    });
+    await request(server.url).post("/admin/challenge/stop").set(ADMIN).expect(200);
+  });
+
+  it("a verify after stop (every answer shown) is no graded attempt and no pass", async () => {
+    await loadTheKnee(server.url, ADMIN, 11);
+    await request(server.url).post("/admin/challenge/stop").set(ADMIN).expect(200);
+    const before = rowOf(await progressOf(server.url, ADMIN), "the-knee");
+    await cli(["verify", "limit=4", "refused=0"]);
+    const after = rowOf(await progressOf(server.url, ADMIN), "the-knee");
+    expect(after).toMatchObject({ runs: 2, attempts: before.attempts, passedSeed: 7 });
+  });
+
+  it("shows on the admin page and in the CLI, with a gradebook file", async () => {
+    const page = await request(server.url).get("/admin").set(ADMIN).expect(200);
+    expect(page.text).toMatch(
+      /id="progress-the-knee"><td><code>the-knee<\/code><\/td><td><strong>passed/,
+    );
+    expect(page.text).toMatch(
+      /id="progress-slow-listing"><td><code>slow-listing<\/code><\/td><td><strong>not tried/,
+    );
+
+    const csv = join(dir, "gradebook.csv");
+    const shown = await cli(["progress", "--csv", csv, "--student", "ada"]);
+    expect(shown.code, shown.output).toBe(0);
+    expect(shown.output).toMatch(
+      /^the-knee +passed, seed 11, last .*2 runs, 2 graded attempts, passed .* \(seed 7\)/m,
+    );
+    expect(shown.output).toMatch(/^slow-listing +not tried$/m);
+    const rows = parseCsv(readFileSync(csv, "utf8"));
+    expect(rows.find((row) => row.challenge === "the-knee")).toMatchObject({
+      student: "ada",
+      state: "passed",
+      passed_seed: "7",
+      graded_attempts: "2",
+      runs: "2",
+    });
+    expect(rows.find((row) => row.challenge === "slow-listing")?.state).toBe("not tried");
+  });
+
+  it("is kept across POST /admin/reset and a restart, and cleared only by progress --clear", async () => {
+    await request(server.url).post("/admin/reset").set(ADMIN).expect(200);
+    expect(rowOf(await progressOf(server.url, ADMIN), "the-knee").state).toBe("passed");
+    await server.close();
+    await start();
+    expect(rowOf(await progressOf(server.url, ADMIN), "the-knee").state).toBe("passed");
+
+    const cleared = await cli(["progress", "--clear"]);
+    expect(cleared.code, cleared.output).toBe(0);
+    expect(cleared.output).toContain("progress cleared: 1 challenge forgotten");
+    expect(rowOf(await progressOf(server.url, ADMIN), "the-knee").state).toBe("not tried");
+  });
+
+  it("refuses the progress API without the admin credential", async () => {
+    await request(server.url).get("/admin/challenge/progress").expect(401);
+    await request(server.url).delete("/admin/challenge/progress").expect(401);
+    await request(server.url).post("/admin/challenge/progress/clear").type("form").expect(401);
+  });
+
+  it("the admin page's button clears it and goes back to the table", async () => {
+    await loadTheKnee(server.url, ADMIN, 5);
+    await request(server.url).post("/admin/challenge/stop").set(ADMIN).expect(200);
+    expect(rowOf(await progressOf(server.url, ADMIN), "the-knee").state).toBe("tried");
+    const cleared = await request(server.url)
+      .post("/admin/challenge/progress/clear")
+      .set(ADMIN)
+      .type("form")
+      .send({})
+      .expect(303);
+    expect(cleared.headers.location).toBe("/admin#progress");
+    expect(rowOf(await progressOf(server.url, ADMIN), "the-knee").state).toBe("not tried");
+  });
+});
+
+describe.each(SHAPES)("progress in the %s shape", (shape) => {
+  const folder = seededFolderForTests(`fest-lab-progress-${shape.replace(" ", "-")}-`);
+
+  it("one start is one run and each graded verify one attempt: one process writes each", async () => {
+    const running = await startShape(shape, folder(), { LOG_LEVEL: "warn" });
+    try {
+      const run = await loadTheKnee(running.url, SHAPE_ADMIN, 3);
+      const verify = (answers: string[]) =>
+        request(running.url)
+          .post("/admin/challenge/verify")
+          .set(SHAPE_ADMIN)
+          .send({ answers: Object.fromEntries(answers.map((a) => a.split("="))) })
+          .expect(200);
+      await verify(["limit=1000", "refused=0"]);
+      const passed = await verify(run.answers);
+      expect(passed.body.pass, JSON.stringify(passed.body)).toBe(true);
+      expect(rowOf(await progressOf(running.url, SHAPE_ADMIN), "the-knee")).toMatchObject({
+        state: "passed",
+        seed: 3,
+        runs: 1,
+        attempts: 2,
+      });
+    } finally {
+      await running.stop();
+    }
+  }, 90_000);
+});
