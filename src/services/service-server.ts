@@ -97,7 +97,9 @@ async function serveService(
     const url = role.upstreams[name];
     if (url === undefined)
       throw new Error(`the ${role.name} service needs the ${name} service's address`);
-    return new ServiceClient(name, url, secret);
+    const serviceClient = new ServiceClient(name, url, secret);
+    cleanup.add(() => serviceClient.close());
+    return serviceClient;
   };
   const app =
     role.name === "accounts"
