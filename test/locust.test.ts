@@ -192,7 +192,9 @@ describe.skipIf(LOCUST === undefined)(
         await server?.stop();
       });
 
-      it.each(["checkout.py", "events.py", "bench_mix.py", "catalogue.py"])(
+      // The five runs share the one server and each only counts its own failures, so they run
+      // at once: one run's length for all five.
+      it.concurrent.each(["checkout.py", "events.py", "bench_mix.py", "catalogue.py"])(
         "the healthy server records no failures in the %s scenario",
         async (scenario) => {
           if (server === undefined) throw new Error("server did not start");
@@ -202,7 +204,7 @@ describe.skipIf(LOCUST === undefined)(
         LONG,
       );
 
-      it(
+      it.concurrent(
         "the healthy server records no failures in the journey, and every journey step is reached",
         async () => {
           if (server === undefined) throw new Error("server did not start");

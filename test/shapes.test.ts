@@ -13,16 +13,9 @@ import { MONITOR_COLUMNS } from "../src/observe/monitor.js";
 import { projectRoot } from "../src/paths.js";
 import type { TruthReport } from "../src/truth/truth.js";
 import { type Answer, send } from "./helpers/fresh-connection.js";
-import {
-  describeRun,
-  findLocust,
-  rowNamed,
-  runLocustDistributed,
-} from "./helpers/locust-runner.js";
-import { freePort, seededFolderForTests, waitFor } from "./helpers/process.js";
+import { seededFolderForTests, waitFor } from "./helpers/process.js";
 import { type RunningShape, SHAPE_ADMIN, SHAPES, startShape } from "./helpers/shapes.js";
 
-const LOCUST = findLocust();
 const JSON_HEADERS = { "Content-Type": "application/json", Accept: "application/json" };
 
 type RouteCount = TruthReport["routes"][number];
@@ -140,41 +133,6 @@ describe.each(SHAPES)("the server as %s", (shape) => {
       expect(Math.max(...window.map((p) => p.members ?? 0)), "members added up").toBeGreaterThan(1);
     }
   });
-
-  it.skipIf(LOCUST === undefined)(
-    "a short Locust run (--stop-timeout 5) and the group's truth of its run agree exactly, route by route, on the labs' routes and the fest's",
-    async () => {
-      // checkout.py's /checkout: under --services the checkout service asks events for its
-      // lines, and the truth still counts each request once.
-      for (const [scenario, paths] of [
-        ["bench_mix.py", ["/health", "/io", "/cpu"]],
-        ["checkout.py", ["/checkout"]],
-      ] as const) {
-        const runId = `shape-${shape.replace(" ", "-")}-${scenario.replace(".py", "")}`;
-        const run = await runLocustDistributed({
-          workers: 1,
-          masterPort: await freePort(),
-          locust: LOCUST ?? "locust",
-          scenario,
-          host: running.url,
-          load: { users: 4, spawnRate: 4 },
-          seconds: 4,
-          csvPrefix: `${folder()}/${runId}`,
-          cwd: folder(),
-          extraArgs: ["--run-id", runId, "--stop-timeout", "5"],
-        });
-        const truth = (await adminJson("GET", `/admin/truth?run=${runId}`)) as TruthReport;
-        for (const path of paths) {
-          const locust = rowNamed(run, path);
-          expect(locust?.requests, describeRun(run)).toBeGreaterThan(0);
-          expect(countOf(truth.routes, path)?.requests, `${path}\n${describeRun(run)}`).toBe(
-            locust?.requests,
-          );
-        }
-      }
-    },
-    90_000,
-  );
 
   it("MONITOR_CSV is one file for the group: a line for every member, the group's requests in it", async () => {
     const members = { "one process": 1, workers: 2, services: 4 }[shape];

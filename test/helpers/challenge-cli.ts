@@ -1,7 +1,7 @@
 // Runs the built `npm run challenge` program (dist/cmd/challenge.js) as a student or an
 // autograder would, bounded; resolves with its exit code and output whatever the code.
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -23,16 +23,25 @@ export async function challengeCli(
 ): Promise<CliRun> {
   const dir = mkdtempSync(join(tmpdir(), "fest-lab-challenge-"));
   const json = join(dir, "result.json");
-  const result = () => JSON.parse(readFileSync(json, "utf8")) as Record<string, unknown>;
+  // The result file is read before its folder goes, so no run leaves a folder behind.
+  const finish = (code: number, output: string): CliRun => {
+    const written = existsSync(json) ? readFileSync(json, "utf8") : undefined;
+    rmSync(dir, { recursive: true, force: true });
+    const result = () => {
+      if (written === undefined) throw new Error(`the run wrote no result file:\n${output}`);
+      return JSON.parse(written) as Record<string, unknown>;
+    };
+    return { code, output, result };
+  };
   try {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
       [CHALLENGE, ...args, "--url", url, "--json", json],
       { timeout: 30_000, env: { PATH: process.env.PATH ?? "", ...env }, cwd: dir },
     );
-    return { code: 0, output: stdout + stderr, result };
+    return finish(0, stdout + stderr);
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, output: failed.stdout + failed.stderr, result };
+    return finish(failed.code, failed.stdout + failed.stderr);
   }
 }
