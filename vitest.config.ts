@@ -22,6 +22,8 @@ const shared = {
 export default defineConfig({
   test: {
     reporters: jsonOutput ? ["default", ["json", { outputFile: jsonOutput }]] : ["default"],
+    // Both projects at once: the quick files' workers beside the tools' worker.
+    maxWorkers: 4,
     projects: [
       {
         test: {
@@ -30,9 +32,9 @@ export default defineConfig({
           include: ["test/**/*.test.ts"],
           exclude: toolFiles,
           // Most of a file's time is waiting on the servers it starts (their start, their
-          // timers, a child's exit), so three files at once keep two cores busy without making
-          // any file's server fight for them.
-          maxWorkers: 3,
+          // timers, a child's exit), so two files at once beside the tools keep two cores busy
+          // without making any file's server fight for them.
+          maxWorkers: 2,
         },
       },
       {
@@ -40,9 +42,9 @@ export default defineConfig({
           ...shared,
           name: "tools",
           include: toolFiles,
-          // A tool's load (Locust's users, Chromium) takes a core of its own: one file at a
-          // time, beside the quick files.
-          maxWorkers: 1,
+          // A tool's load (Locust's users, Chromium) is short and small (a few users for a few
+          // seconds): two files at a time, beside the quick files.
+          maxWorkers: 2,
         },
       },
     ],

@@ -136,6 +136,8 @@ describe.skipIf(PROMETHEUS === undefined)(
       await send(`${groupUrl}/events?user=locust_user`);
       await send(`${servicesUrl}/health`);
       await send(`${servicesUrl}/events?user=locust_user`);
+      // A name events has not met: events asks accounts, a call between services.
+      await send(`${servicesUrl}/events?user=nobody-events-has-met`);
     }
 
     /** Through the gateway, a checkout that takes its service down: a 502, "down", a restart. */

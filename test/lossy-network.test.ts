@@ -116,15 +116,20 @@ describe.each(SHAPES)("was-it-the-network's lossy network, the server as %s", (s
       if (who === "server") expect(server).toEqual({ requests: sent, unanswered: dropped });
       else expect(server).toEqual({ requests: sent - dropped, unanswered: 0 });
       const share = ((100 * dropped) / sent).toFixed(2);
+      // A share off first (it decides nothing: the first attempt whose figures hold does),
+      // then the right answers.
+      const off = await verify({ share: String(Number(share) + 20), who });
+      expect(off.pass).toBe(false);
       const right = await verify({ share, who });
       expect(right.pass, JSON.stringify(right.questions)).toBe(true);
-      const other = await verify({ share, who: who === "server" ? "network" : "server" });
-      expect(other.pass).toBe(false);
 
-      // Stopped: the network is gone, and what it lost still grades the share.
+      // Stopped: the network is gone, what it lost still grades the share, and the review
+      // grades the other answer wrong.
       await adminJson("POST", "/admin/challenge/stop");
       expect(await statusThrough(host, runId)).toBeUndefined();
       expect((await verify({ share, who })).pass).toBe(true);
+      const other = await verify({ share, who: who === "server" ? "network" : "server" });
+      expect(other.pass).toBe(false);
     },
   );
 
@@ -137,43 +142,47 @@ describe.each(SHAPES)("was-it-the-network's lossy network, the server as %s", (s
     expect((await adminJson("GET", "/admin/challenge")).running).toBe(false);
   });
 
-  describe.runIf(shape === "one process" && LOCUST !== undefined)("real Locust through it", () => {
-    it.each([
-      [SERVER_SEED, "server"],
-      [NETWORK_SEED, "network"],
-    ])(
-      "seed %i: Locust's failures beside the server's counts say %s, and verify passes",
-      async (seed, expected) => {
-        const { runId, host } = await startChallenge(seed);
-        const dir = mkdtempSync(join(tmpdir(), "fest-lab-lossy-locust-"));
-        const run = await runLocust({
-          locust: LOCUST ?? "locust",
-          scenario: "events.py",
-          host,
-          load: { users: 20, spawnRate: 20 },
-          seconds: 8,
-          csvPrefix: join(dir, runId),
-          cwd: dir,
-          extraArgs: ["--run-id", runId],
-        }).finally(() => rmSync(dir, { recursive: true, force: true }));
-        const { requests, failures } = run.aggregated;
-        expect(failures, describeRun(run)).toBeGreaterThan(0);
-        expect(
-          run.failures.every((f) => /Connection|Remote/.test(f.error)),
-          describeRun(run),
-        ).toBe(true);
-        // As a student tells them apart: did the server count requests it gave no status?
-        const server = serverCounts(await adminJson("GET", `/admin/truth?run=${runId}`));
-        const who = server.unanswered > 0 ? "server" : "network";
-        expect(who, `${describeRun(run)}\nserver: ${JSON.stringify(server)}`).toBe(expected);
-        if (who === "network") expect(server.requests).toBeLessThan(requests);
-        const share = ((100 * failures) / requests).toFixed(2);
-        const verdict = await verify({ share, who });
-        expect(verdict.pass, `${describeRun(run)}\n${JSON.stringify(verdict.questions)}`).toBe(
-          true,
-        );
-      },
-      90_000,
-    );
-  });
+  // Once, in one process: a shape of its own would only repeat it. Not defined at all in the
+  // other shapes, so a CI run counts no skipped test there.
+  if (shape === "one process") {
+    describe.skipIf(LOCUST === undefined)("real Locust through it", () => {
+      it.each([
+        [SERVER_SEED, "server"],
+        [NETWORK_SEED, "network"],
+      ])(
+        "seed %i: Locust's failures beside the server's counts say %s, and verify passes",
+        async (seed, expected) => {
+          const { runId, host } = await startChallenge(seed);
+          const dir = mkdtempSync(join(tmpdir(), "fest-lab-lossy-locust-"));
+          const run = await runLocust({
+            locust: LOCUST ?? "locust",
+            scenario: "events.py",
+            host,
+            load: { users: 20, spawnRate: 20 },
+            seconds: 8,
+            csvPrefix: join(dir, runId),
+            cwd: dir,
+            extraArgs: ["--run-id", runId],
+          }).finally(() => rmSync(dir, { recursive: true, force: true }));
+          const { requests, failures } = run.aggregated;
+          expect(failures, describeRun(run)).toBeGreaterThan(0);
+          expect(
+            run.failures.every((f) => /Connection|Remote/.test(f.error)),
+            describeRun(run),
+          ).toBe(true);
+          // As a student tells them apart: did the server count requests it gave no status?
+          const server = serverCounts(await adminJson("GET", `/admin/truth?run=${runId}`));
+          const who = server.unanswered > 0 ? "server" : "network";
+          expect(who, `${describeRun(run)}\nserver: ${JSON.stringify(server)}`).toBe(expected);
+          if (who === "network") expect(server.requests).toBeLessThan(requests);
+          const share = ((100 * failures) / requests).toFixed(2);
+          const verdict = await verify({ share, who });
+          expect(verdict.pass, `${describeRun(run)}\n${JSON.stringify(verdict.questions)}`).toBe(
+            true,
+          );
+        },
+        90_000,
+      );
+    });
+  }
 });

@@ -47,7 +47,9 @@ describe.skipIf(LOCUST === undefined)("npm run verify's names for every shipped 
     expect(LOCUSTFILES).not.toContain("lab_shape.py");
   });
 
-  it.each(LOCUSTFILES)(
+  // Each run has its own run id and reads only its own counts: five at a time (vitest's
+  // maxConcurrency), a few seconds each.
+  it.concurrent.each(LOCUSTFILES)(
     "%s: every request name maps to a route the server counted",
     async (file) => {
       const runId = `names-${file.replace(/\.py$/, "").replaceAll("_", "-")}`;

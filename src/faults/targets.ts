@@ -1,6 +1,6 @@
 // Which routes a fault may name: the app's own route patterns, read once from its routers
 // after they are built, plus the fast /health. /admin (the switches, the faults and the truth)
-// and /metrics are never faulted, so the tools that measure a fault always answer.
+// /metrics and /runs are never faulted, so the tools that measure a fault always answer.
 import type { Express } from "express";
 import { type FaultPlan, FaultSpecError } from "./spec.js";
 
@@ -21,6 +21,8 @@ export function isNeverFaulted(pattern: string): boolean {
     pattern === "/metrics" ||
     pattern === "/admin" ||
     pattern.startsWith("/admin/") ||
+    // A load tool's question before it starts: has this run id had a load (src/truth/run-check.ts).
+    pattern.startsWith("/runs/") ||
     // A fest service's calls from another (src/services/internal.ts): no client sends them.
     pattern.startsWith("/internal/")
   );
@@ -52,7 +54,7 @@ export function checkTargets(plan: FaultPlan, routes: readonly AppRoute[]): void
     const fail = (allowed: string) => new FaultSpecError(index + 1, "target", rule.text, allowed);
     if (route !== undefined && isNeverFaulted(route)) {
       throw fail(
-        `${route} is never faulted: /admin and /metrics must answer while you measure, and /internal is one service's call to another, not a client's`,
+        `${route} is never faulted: /admin, /metrics and /runs must answer while you measure, and /internal is one service's call to another, not a client's`,
       );
     }
     const named = routes.filter((r) => route === undefined || r.pattern === route);
