@@ -1,52 +1,46 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { relative } from "node:path";
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 // .ci/run sets VITEST_JSON to read how many tests ran, failed and were skipped.
 const jsonOutput = process.env.VITEST_JSON;
 
 // A test file that drives a tool from outside npm (Locust, Chromium, Prometheus, nginx) says so
-// by importing its helper. Those files are the "tools" project; every other file is "quick",
-// which `npm run test:quick` runs alone for the inner loop.
+// by importing its helper. `npm run test:quick` (vitest --mode quick) leaves those files out,
+// for the inner loop; `npm test` runs everything.
 const TOOL_HELPER = /from "\.\/helpers\/(locust-runner|chromium|prometheus|nginx)\.js"/;
-const testFiles = readdirSync("test").filter((file) => file.endsWith(".test.ts"));
-const toolFiles = testFiles
+const toolFiles = readdirSync("test")
+  .filter((file) => file.endsWith(".test.ts"))
   .filter((file) => TOOL_HELPER.test(readFileSync(`test/${file}`, "utf8")))
   .map((file) => `test/${file}`);
 
-const shared = {
-  globalSetup: ["test/global-setup.ts"],
-  testTimeout: 30_000,
-  hookTimeout: 60_000,
-};
+/**
+ * The tool files first (each is a few seconds of a tool's load, end to end, and they are the
+ * longest), then the rest, larger files first: the long ones do not end up alone at the end.
+ */
+class ToolsFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const weight = (spec: TestSpecification) => {
+      const path = relative(process.cwd(), spec.moduleId);
+      return (toolFiles.includes(path) ? 1e9 : 0) + statSync(spec.moduleId).size;
+    };
+    return [...files].sort((a, b) => weight(b) - weight(a));
+  }
+}
 
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   test: {
-    reporters: jsonOutput ? ["default", ["json", { outputFile: jsonOutput }]] : ["default"],
-    // Both projects at once: the quick files' workers beside the tools' worker.
+    include: ["test/**/*.test.ts"],
+    exclude: mode === "quick" ? toolFiles : [],
+    globalSetup: ["test/global-setup.ts"],
+    // Most of a file's time is waiting: on the servers it starts (their start, their timers, a
+    // child's exit) and on a tool's few seconds of load. Four files at once keep two cores
+    // busy; each file's servers are its own (their own ports, folders and databases).
     maxWorkers: 4,
-    projects: [
-      {
-        test: {
-          ...shared,
-          name: "quick",
-          include: ["test/**/*.test.ts"],
-          exclude: toolFiles,
-          // Most of a file's time is waiting on the servers it starts (their start, their
-          // timers, a child's exit), so two files at once beside the tools keep two cores busy
-          // without making any file's server fight for them.
-          maxWorkers: 2,
-        },
-      },
-      {
-        test: {
-          ...shared,
-          name: "tools",
-          include: toolFiles,
-          // A tool's load (Locust's users, Chromium) is short and small (a few users for a few
-          // seconds): two files at a time, beside the quick files.
-          maxWorkers: 2,
-        },
-      },
-    ],
+    sequence: { sequencer: ToolsFirst },
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    reporters: jsonOutput ? ["default", ["json", { outputFile: jsonOutput }]] : ["default"],
   },
-});
+}));

@@ -281,18 +281,18 @@ describe("each shipped challenge: the right answer verifies (exit 0), a wrong on
       };
       // One prediction outside the run first, so a cold start is not taken for the suspect.
       await predict(9, `${runId}-warm-up`);
-      // The first suspect turned off: if the time goes with it, it was the suspect.
+      // Does /health wait too? Then the whole process pauses, whatever /predict's times say
+      // (a pause hits a few of them only, so their medians tell nothing).
+      const pause = await slowOneWithin("/health", runId, 250, 2_500);
+      // Otherwise the first suspect turned off: if the time goes with it, it was the suspect.
       const before = await times(0);
       await turnOff("model-per-request");
       const after = await times(4);
-      // Otherwise: does /health wait too (the whole process), or /predict alone?
-      const pause =
-        after < before / 2 ? undefined : await slowOneWithin("/health", runId, 250, 2_500);
       const suspect =
-        after < before / 2
-          ? "model-per-request"
-          : pause !== undefined
-            ? "none: the whole process pauses"
+        pause !== undefined
+          ? "none: the whole process pauses"
+          : after < before / 2
+            ? "model-per-request"
             : "none: a wait on /predict alone";
       const server_ = await truthOf(runId, "POST", "/predict");
       const wrong = await verify({ switch: suspect, predictions: 80, p50: server_.latencyMs.p50 });
