@@ -35,9 +35,10 @@ export default defineConfig(({ mode }) => ({
     exclude: mode === "quick" ? toolFiles : [],
     globalSetup: ["test/global-setup.ts"],
     // Most of a file's time is waiting: on the servers it starts (their start, their timers, a
-    // child's exit) and on a tool's few seconds of load. Four files at once keep two cores
-    // busy; each file's servers are its own (their own ports, folders and databases).
-    maxWorkers: 4,
+    // child's exit) and on a tool's few seconds of load. Three files at once keep two cores
+    // busy; each file's servers are its own (their own ports, folders and databases). Four
+    // was a little faster and made the ratio tests (a stall against a healthy run) flaky.
+    maxWorkers: 3,
     sequence: { sequencer: ToolsFirst },
     testTimeout: 30_000,
     hookTimeout: 60_000,
