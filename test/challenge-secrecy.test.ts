@@ -1,5 +1,5 @@
 // While a challenge runs, nothing a client sees without the instructor's view names what it
-// broke (src/challenge/withheld.ts). For every shipped challenge and every one of its variants:
+// broke (src/withheld.ts). For every shipped challenge and every one of its variants:
 // start it, send a little traffic with its run id to the routes challenges touch, read every
 // page and document a student can (the admin credential included, as a student's own commands
 // hold it), and look for the variant's cause in them: its switches, its faults' text and kinds,

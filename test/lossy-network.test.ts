@@ -11,13 +11,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { TruthReport } from "../src/truth/truth.js";
-import { type Answer, send } from "./helpers/fresh-connection.js";
 import { describeRun, findLocust, runLocust } from "./helpers/locust-runner.js";
 import { seededFolderForTests } from "./helpers/process.js";
-import { type RunningShape, SHAPE_ADMIN, SHAPES, startShape } from "./helpers/shapes.js";
+import { adminOf, type RunningShape, SHAPES, startShape } from "./helpers/shapes.js";
 
 const LOCUST = findLocust();
-const JSON_HEADERS = { "Content-Type": "application/json", Accept: "application/json" };
 /**
  * Seeds of was-it-the-network: 2 the server resets 6 % (the network delays a quarter), 4 the
  * network resets 5 % (and delays a quarter) in front of a server that drops nothing.
@@ -67,17 +65,7 @@ describe.each(SHAPES)("was-it-the-network's lossy network, the server as %s", (s
     await admin("POST", "/admin/reset");
   });
 
-  const admin = (method: string, path: string, body?: unknown): Promise<Answer> =>
-    send(`${running.url}${path}`, {
-      method,
-      headers: { ...JSON_HEADERS, ...SHAPE_ADMIN },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  const adminJson = async (method: string, path: string, body?: unknown) => {
-    const answer = await admin(method, path, body);
-    expect(answer.status, `${method} ${path}: ${answer.body}`).toBe(200);
-    return JSON.parse(answer.body);
-  };
+  const { admin, adminJson } = adminOf(() => running.url);
 
   /** Starts the seed's variant; the run id and the network's address from the load command. */
   async function startChallenge(seed: number) {

@@ -3,7 +3,6 @@
 // npm run test:quick, leaves the tools out).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TruthReport } from "../src/truth/truth.js";
-import { send } from "./helpers/fresh-connection.js";
 import {
   describeRun,
   findLocust,
@@ -11,7 +10,7 @@ import {
   runLocustDistributed,
 } from "./helpers/locust-runner.js";
 import { freePort, seededFolderForTests } from "./helpers/process.js";
-import { type RunningShape, SHAPE_ADMIN, SHAPES, startShape } from "./helpers/shapes.js";
+import { adminOf, type RunningShape, SHAPES, startShape } from "./helpers/shapes.js";
 
 const LOCUST = findLocust();
 
@@ -27,14 +26,7 @@ describe.skipIf(LOCUST === undefined).each(SHAPES)("the server as %s under Locus
     await running?.stop();
   });
 
-  const adminJson = async (method: string, path: string) => {
-    const answer = await send(`${running.url}${path}`, {
-      method,
-      headers: { Accept: "application/json", ...SHAPE_ADMIN },
-    });
-    expect(answer.status, `${method} ${path}: ${answer.body}`).toBe(200);
-    return JSON.parse(answer.body);
-  };
+  const { adminJson } = adminOf(() => running.url);
   const countOf = (routes: readonly RouteCount[], route: string) =>
     routes.find((r) => r.method === "GET" && r.route === route);
 

@@ -12,9 +12,9 @@ import type { LivePoint } from "../src/live/live-figures.js";
 import { MONITOR_COLUMNS } from "../src/observe/monitor.js";
 import { projectRoot } from "../src/paths.js";
 import type { TruthReport } from "../src/truth/truth.js";
-import { type Answer, send } from "./helpers/fresh-connection.js";
+import { send } from "./helpers/fresh-connection.js";
 import { seededFolderForTests, waitFor } from "./helpers/process.js";
-import { type RunningShape, SHAPE_ADMIN, SHAPES, startShape } from "./helpers/shapes.js";
+import { adminOf, type RunningShape, SHAPE_ADMIN, SHAPES, startShape } from "./helpers/shapes.js";
 
 const JSON_HEADERS = { "Content-Type": "application/json", Accept: "application/json" };
 
@@ -31,17 +31,7 @@ describe.each(SHAPES)("the server as %s", (shape) => {
     await running?.stop();
   });
 
-  const admin = (method: string, path: string, body?: unknown): Promise<Answer> =>
-    send(`${running.url}${path}`, {
-      method,
-      headers: { ...JSON_HEADERS, ...SHAPE_ADMIN },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  const adminJson = async (method: string, path: string, body?: unknown) => {
-    const answer = await admin(method, path, body);
-    expect(answer.status, `${method} ${path}: ${answer.body}`).toBe(200);
-    return JSON.parse(answer.body);
-  };
+  const { admin, adminJson } = adminOf(() => running.url);
   const routesOfTruth = async (): Promise<RouteCount[]> =>
     (await adminJson("GET", "/admin/truth")).routes;
   const countOf = (routes: readonly RouteCount[], route: string) =>

@@ -9,7 +9,7 @@
 //   POST /admin/faults           the page's form (faults=...), then back to the page's Faults
 //   GET  /admin/truth[?run=ID]   the server's own counts since the last reset (src/truth/)
 //   ?view=instructor             on the GETs above and GET /admin/challenge: what a running
-//                                challenge hides, shown (src/admin/instructor-view.ts)
+//                                challenge hides, shown (src/challenge/instructor-view.ts)
 //   POST /admin/truth/reset      starts a fresh count
 //   POST /admin/reset            every lab back to its start (src/reset/): JSON with what and how
 //                                long; the page's form (no body) goes back to the page
@@ -23,11 +23,11 @@
 import express, { type Request, type Response, Router } from "express";
 import { z } from "zod";
 import type { Challenges } from "../challenge/challenges.js";
+import { wantsInstructorView } from "../challenge/instructor-view.js";
 import { loadCommand } from "../challenge/load-command.js";
 import type { ChallengeProgress } from "../challenge/progress.js";
 import { progressRouter } from "../challenge/progress-routes.js";
 import { challengeRouter } from "../challenge/routes.js";
-import { shownTruth } from "../challenge/withheld.js";
 import type { Faults } from "../faults/faults.js";
 import { FaultSpecError, parseFaults, SYNTAX_HELP } from "../faults/spec.js";
 import { checkTargets } from "../faults/targets.js";
@@ -46,6 +46,7 @@ import {
   type SwitchName,
 } from "../switches.js";
 import { clientOf } from "../trust-proxy.js";
+import { shownTruth } from "../truth/shown-truth.js";
 import type { GroundTruth, TruthReport } from "../truth/truth.js";
 import {
   ADMIN_COOKIE,
@@ -56,7 +57,6 @@ import {
   tokensMatch,
   WWW_AUTHENTICATE,
 } from "./guard.js";
-import { wantsInstructorView } from "./instructor-view.js";
 import { WrongTokenLimiter } from "./wrong-tokens.js";
 
 const ON_RULE =

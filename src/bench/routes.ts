@@ -1,11 +1,11 @@
 // HTTP for the bench lab: GET /io (a wait that costs no CPU) and GET /cpu (real CPU work).
 // GET /health is answered before Express, in health.ts. Each route asks the switch registry
 // which twin to run; the answer has the same shape either way and says which one ran, except
-// while a challenge runs: then which twin ran is the answer to find (src/challenge/withheld.ts).
+// while a challenge runs: then which twin ran is the answer to find (src/withheld.ts).
 import { Router } from "express";
-import { withoutFields } from "../challenge/withheld.js";
 import { ServiceUnavailable } from "../http-errors.js";
 import type { Switches } from "../switches.js";
+import { withoutFields } from "../withheld.js";
 import { PoolFull } from "../worker-pool.js";
 import type { CpuRunner } from "./cpu-pool.js";
 import { countPrimes } from "./cpu-task.js";

@@ -148,7 +148,7 @@ export class Challenges {
 
   /**
    * What a student may see of the current (or last stopped) challenge: never its variant while
-   * it runs. The instructor's view (asked for by name, src/admin/instructor-view.ts) adds it.
+   * it runs. The instructor's view (asked for by name, src/challenge/instructor-view.ts) adds it.
    */
   state(view: { instructor?: boolean } = {}) {
     const now = this.current;

@@ -3,7 +3,7 @@
 //   GET  /admin/challenges        {"challenges": [{name, title, lesson, questions, hints, variants}]}
 //   GET  /admin/challenge         the running (or last stopped) challenge: brief, run id, questions,
 //                                 attempts used and left; ?view=instructor adds what it broke
-//                                 and its answers (src/admin/instructor-view.ts)
+//                                 and its answers (src/challenge/instructor-view.ts)
 //   POST /admin/challenge/start   {"name": "...", "seed": 7}; seed optional (one is drawn)
 //   POST /admin/challenge/hint    the next hint, or a message that none remain
 //   POST /admin/challenge/verify  {"answers": {"question id": "answer"}}: a verdict per question;
@@ -12,9 +12,9 @@
 // Each POST also takes the page's form (then goes back to /admin#challenge); everything else,
 // refusals included, is JSON (the admin router sees to that before its guard).
 import express, { type Request, type Response, Router } from "express";
-import { wantsInstructorView } from "../admin/instructor-view.js";
 import { clientOf } from "../trust-proxy.js";
 import type { Challenges } from "./challenges.js";
+import { wantsInstructorView } from "./instructor-view.js";
 
 /** The page's verify form names each answer field "answer-<question id>". */
 const ANSWER_FIELD = "answer-";

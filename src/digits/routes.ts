@@ -2,10 +2,10 @@
 // checked here, before the predictor; the predictor (predictor.ts) is where the switches act.
 import express, { type Response, Router } from "express";
 import { PNG } from "pngjs";
-import { withoutFields } from "../challenge/withheld.js";
 import { BadInput, ServiceUnavailable } from "../http-errors.js";
 import { answerJsonOnly, sendPage } from "../respond.js";
 import { SWITCHES, type Switches } from "../switches.js";
+import { withoutFields } from "../withheld.js";
 import { PoolFull } from "../worker-pool.js";
 import { BODY_LIMIT, pixelsFromJson, pixelsFromPng, unsupportedBody } from "./input.js";
 import type { Example, ModelFacts } from "./model-file.js";
@@ -24,7 +24,7 @@ export interface DigitsRouterParts {
 
 export function digitsRouter({ predictor, switches, facts, examples }: DigitsRouterParts): Router {
   const router = Router();
-  // While a challenge runs, where the time went is the answer to find (src/challenge/withheld.ts).
+  // While a challenge runs, where the time went is the answer to find (src/withheld.ts).
   const shown = (answer: PredictAnswer) =>
     withoutFields(answer, switches.hiddenBecause, ["ranOn", "cached", "modelLoadMs"]);
   // Without ?example=, each page view shows the next held-out digit in turn.

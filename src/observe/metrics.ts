@@ -9,8 +9,8 @@
 import { performance } from "node:perf_hooks";
 import { Router } from "express";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import { withholdMetrics } from "../challenge/withheld.js";
 import { SWITCH_NAMES, type Switches } from "../switches.js";
+import { withholdMetrics } from "../withheld.js";
 import type { CpuPoolStats, CpuPoolStatsProvider } from "./cpu-pool-stats.js";
 import type { EndedRequest, RequestWatcher } from "./request-watch.js";
 
@@ -40,7 +40,7 @@ export class ServerMetrics implements RequestWatcher {
   private readonly capacityRefused: Counter;
 
   constructor({ switches, cpuPoolStats, scrape }: MetricsSources) {
-    // While a challenge runs, the series that name its cause are left out (src/challenge/withheld.ts).
+    // While a challenge runs, the series that name its cause are left out (src/withheld.ts).
     const text = scrape ?? (() => this.registry.metrics());
     this.scrape = async () => withholdMetrics(await text(), switches.hiddenBecause);
     const registers = [this.registry];

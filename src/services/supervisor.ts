@@ -7,13 +7,13 @@
 
 import { randomBytes } from "node:crypto";
 import { servicesBannerText } from "../banner.js";
-import { withholdMetrics } from "../challenge/withheld.js";
 import { type Config, ConfigError } from "../config.js";
 import { freePort } from "../free-port.js";
 import { type RunningGateway, startGateway } from "../gateway/gateway.js";
 import { superviseGroup } from "../group/supervisor.js";
 import type { Logger } from "../observe/log.js";
 import { Switches } from "../switches.js";
+import { withholdMetrics } from "../withheld.js";
 import type { ServiceRole } from "./messages.js";
 import { databaseOf, prepareServiceData } from "./service-database.js";
 import { forkService } from "./service-member.js";

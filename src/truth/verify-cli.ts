@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   for (const line of verdictTable(compare(rows, truth.routes))) console.log(line);
   console.log(
     `server: ${truth.connections.opened} connections opened, ${truth.connections.closed} closed${
-      // Withheld while a challenge runs (src/challenge/withheld.ts).
+      // Withheld while a challenge runs (src/withheld.ts).
       truth.connections.resetByFault === undefined
         ? ""
         : `, ${truth.connections.resetByFault} reset by a fault`

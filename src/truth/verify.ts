@@ -104,7 +104,7 @@ const ms = (value: number | undefined) =>
 export function verdictTable(comparisons: readonly Comparison[]): string[] {
   const header = ["request", "requests", "failures", "p50 ms", "p95 ms", "p99 ms", "verdict"];
   const rows = comparisons.map(({ locust, server, verdict }) => {
-    // Withheld while a challenge runs (src/challenge/withheld.ts): then no "(+N reset)".
+    // Withheld while a challenge runs (src/withheld.ts): then no "(+N reset)".
     const resets = server?.faults?.reset ?? 0;
     return [
       `${locust.method} ${locust.name}`,

@@ -3,6 +3,8 @@
 // SERVICES=1 (a gateway in front of separate services). A test takes the shape as a parameter
 // (`describe.each(SHAPES)`), never three copies.
 import { join } from "node:path";
+import { expect } from "vitest";
+import { type Answer, send } from "./fresh-connection.js";
 import { freePort, type ServerProcess, spawnServer, waitFor } from "./process.js";
 
 export const SHAPES = ["one process", "workers", "services"] as const;
@@ -11,6 +13,29 @@ export type Shape = (typeof SHAPES)[number];
 /** The admin credential every shape in this suite is started with. */
 export const SHAPE_ADMIN_TOKEN = "test-admin-token";
 export const SHAPE_ADMIN = { authorization: `Bearer ${SHAPE_ADMIN_TOKEN}` } as const;
+
+const JSON_HEADERS = { "Content-Type": "application/json", Accept: "application/json" };
+
+/**
+ * The admin API of a running shape, with the credential, each request on its own connection
+ * (so a group's members take turns answering): `admin` answers whatever came back,
+ * `adminJson` expects a 200 and gives its JSON. `url` is read at each call: the shape starts in
+ * a beforeAll.
+ */
+export function adminOf(url: () => string) {
+  const admin = (method: string, path: string, body?: unknown): Promise<Answer> =>
+    send(`${url()}${path}`, {
+      method,
+      headers: { ...JSON_HEADERS, ...SHAPE_ADMIN },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const adminJson = async (method: string, path: string, body?: unknown) => {
+    const answer = await admin(method, path, body);
+    expect(answer.status, `${method} ${path}: ${answer.body}`).toBe(200);
+    return JSON.parse(answer.body);
+  };
+  return { admin, adminJson };
+}
 
 const SHAPE_ENV: Record<Shape, Record<string, string>> = {
   "one process": {},

@@ -10,9 +10,8 @@
 //   /metrics' fault, prediction and /cpu pool series   the same, as Prometheus series
 // Each place reads `switches.hiddenBecause`: the group's one hidden state (src/shared-change.ts),
 // which every member of every shape follows. Only the instructor's view
-// (src/admin/instructor-view.ts) shows what is withheld.
-import type { TruthReport } from "../truth/truth.js";
-
+// (src/challenge/instructor-view.ts) shows what is withheld. The truth's own withheld view is
+// src/truth/shown-truth.ts.
 /** A copy of `answer` without the named fields while `because` is set. */
 export function withoutFields<T extends object>(
   answer: T,
@@ -49,27 +48,4 @@ export function withholdMetrics(text: string, because: string | undefined): stri
     return name === undefined || !families.includes(name);
   });
   return `# festlab: ${WITHHELD_METRICS.join(", ")} are ${because}\n${kept.join("\n")}`;
-}
-
-/** The truth as a client without the instructor's view sees it while a challenge runs. */
-export type ShownTruth = Omit<TruthReport, "routes" | "connections"> & {
-  routes: Omit<TruthReport["routes"][number], "faults">[];
-  connections: Omit<TruthReport["connections"], "resetByFault">;
-  withheld?: string;
-};
-
-/**
- * Every count stays (requests, answers by status, clients that left, latencies, connections
- * opened and closed): from them a student tells who dropped what. The faults by kind go: they
- * are the answer.
- */
-export function shownTruth(report: TruthReport, because: string | undefined): ShownTruth {
-  if (because === undefined) return report;
-  const { resetByFault: _reset, ...connections } = report.connections;
-  return {
-    ...report,
-    withheld: `the faults by kind are ${because}; every count is here`,
-    connections,
-    routes: report.routes.map(({ faults: _faults, ...route }) => route),
-  };
 }
