@@ -171,10 +171,10 @@ export class ServerMetrics implements RequestWatcher {
   };
 
   /** One in-flight count down, one histogram observe: all /health pays for its metrics. */
-  readonly requestEnded = ({ req, res, ms, route }: EndedRequest): void => {
+  readonly requestEnded = ({ req, res, answered, ms, route }: EndedRequest): void => {
     this.inFlight--;
     this.requestsDone++;
-    const status = res.writableFinished ? res.statusCode : "aborted";
+    const status = answered ? res.statusCode : "aborted";
     this.duration.observe({ method: req.method ?? "", route, status }, ms / 1000);
   };
 }

@@ -138,15 +138,16 @@ export class GroundTruth implements FaultMarks, FaultCounter, RequestWatcher {
     this.inFlight++;
   };
 
-  readonly requestEnded = ({ req, res, ms, route, bytes }: EndedRequest): void => {
+  readonly requestEnded = (ended: EndedRequest): void => {
     this.inFlight--;
-    const pattern = this.patternOf(req, route);
+    const { req } = ended;
+    const pattern = this.patternOf(req, ended.route);
     const method = req.method ?? "";
-    this.count(this.all.row(method, pattern), res, ms, bytes);
+    this.count(this.all.row(method, pattern), ended);
     const runId = req.headers["x-run-id"];
     if (typeof runId === "string") {
       const table = this.runTable(runId);
-      if (table !== undefined) this.count(table.row(method, pattern), res, ms, bytes);
+      if (table !== undefined) this.count(table.row(method, pattern), ended);
     }
   };
 
@@ -228,12 +229,12 @@ export class GroundTruth implements FaultMarks, FaultCounter, RequestWatcher {
     return (runId === undefined ? this.all : this.runs.get(runId))?.samples();
   }
 
-  private count(row: RouteCounts, res: ServerResponse, ms: number, bytes: number): void {
+  private count(row: RouteCounts, { res, answered, ms, bytes }: EndedRequest): void {
     row.requests++;
     row.bytesSent += bytes;
     const faults = (res as MarkedResponse)[FAULT_OF];
     if (faults !== undefined) for (const kind of faults) row.faults[kind]++;
-    if (res.writableFinished) {
+    if (answered) {
       row.statuses.set(res.statusCode, (row.statuses.get(res.statusCode) ?? 0) + 1);
       row.latency.add(ms);
     } else if (faults === undefined || !faults.some((k) => k === "reset" || k === "hang")) {
