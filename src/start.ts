@@ -8,7 +8,7 @@ import type { Database } from "better-sqlite3";
 import type { Express } from "express";
 import { resolveAdminCredential } from "./admin-credential.js";
 import { createApp } from "./app.js";
-import { withFastHealth } from "./bench/health.js";
+import { isHealthRequest, withFastHealth } from "./bench/health.js";
 import { Challenges } from "./challenge/challenges.js";
 import {
   type Challenge,
@@ -196,6 +196,7 @@ export async function startServer(
       trustProxy: config.trustProxy,
       headersTimeoutMs: options.headersTimeoutMs,
       ...countedShell(counters, app, { beforeLimit: withFastHealth }),
+      carriesVersion: isHealthRequest,
     });
     url = shell.url;
     // After the server on close: requests in flight get their answers before the pools stop.

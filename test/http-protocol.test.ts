@@ -87,6 +87,8 @@ describe("the Host header", () => {
     expect(text).toMatch(/^HTTP\/1\.1 400 /);
     expect(text).toMatch(/connection: close/i);
     expect(text).toContain('"parameter":"Host"');
+    // A refused /health still names its build: the fast /health's refusals write it themselves.
+    expect(text).toMatch(new RegExp(`x-fest-lab-version: ${VERSION}`, "i"));
   });
 
   it("one Host header, in any case, is served", async () => {

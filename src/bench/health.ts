@@ -2,13 +2,15 @@
 // node:http, before Express builds its request and walks its router: the cheapest answer
 // the server can give. The access log still sees it (it wraps this handler).
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
-import { VERSION } from "../version.js";
+import { VERSION, VERSION_HEADER } from "../version.js";
 
 const BODY = JSON.stringify({ status: "ok", version: VERSION });
 const HEADERS = {
   "content-type": "application/json; charset=utf-8",
   "content-length": Buffer.byteLength(BODY),
   "cache-control": "no-store",
+  // Here rather than set by the shell beforehand: see withVersionHeader.
+  [VERSION_HEADER]: VERSION,
 };
 
 // HEAD answers wherever GET does, as Express does for its routes: node:http sends the

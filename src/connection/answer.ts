@@ -1,6 +1,8 @@
 // Answers given on node:http, below Express, to a request that no route will see: JSON, or
-// one plain line for a browser.
+// one plain line for a browser. Each says its version itself, as the fast /health does, so the
+// shell need not set the header beforehand on a /health request (src/version.ts).
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { VERSION, VERSION_HEADER } from "../version.js";
 
 /**
  * Ends the connection too, so no later request can follow on a connection the server has
@@ -34,6 +36,7 @@ export function answer(
     "content-type": html ? "text/plain; charset=utf-8" : "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(body),
     "cache-control": "no-store",
+    [VERSION_HEADER]: VERSION,
   });
   res.end(body);
 }

@@ -12,7 +12,7 @@
 // and, below the handler, what node:http enforces: the whole headers within 10 s, the whole
 // request within 30 s, idle keep-alive connections kept 65 s.
 import { once } from "node:events";
-import { createServer, type RequestListener, type Server } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { withAccessLog } from "../observe/access-log.js";
 import type { Logger } from "../observe/log.js";
@@ -56,6 +56,11 @@ export interface ShellOptions {
   beforeListen?(http: Server): void;
   /** TRUST_PROXY: the access log names the forwarded client when a trusted proxy sent it. */
   trustProxy?: TrustProxy;
+  /**
+   * Requests whose every answer carries the version header in its own headers (the fast
+   * /health: its answer and answer()'s refusals), so the shell does not set it first.
+   */
+  carriesVersion?: (req: IncomingMessage) => boolean;
 }
 
 export interface Shell {
@@ -87,6 +92,7 @@ export async function serveHttp(options: ShellOptions): Promise<Shell> {
         options.trustProxy,
       ),
     ),
+    options.carriesVersion,
   );
   http.on("request", listener);
   // `Expect: 100-continue` (curl asks it for a large upload): say "go on" only to a request the
