@@ -5,13 +5,15 @@
 //
 // Requests are counted at the node:http level, below Express, like the access log, so the
 // fast /health (answered before Express) is counted too. The per-request work is kept to
-// two counters and one histogram observe: /health must stay within its bench target.
+// two counters and one histogram observe (request-durations.ts): /health must stay within its
+// bench target.
 import { performance } from "node:perf_hooks";
 import { Router } from "express";
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { SWITCH_NAMES, type Switches } from "../switches.js";
 import { withholdMetrics } from "../withheld.js";
 import type { CpuPoolStats, CpuPoolStatsProvider } from "./cpu-pool-stats.js";
+import { RequestDurations } from "./request-durations.js";
 import type { EndedRequest, RequestWatcher } from "./request-watch.js";
 
 /** Seconds. Finer than prom-client's default at the low end, where /health lives. */
@@ -35,7 +37,7 @@ export class ServerMetrics implements RequestWatcher {
   inFlight = 0;
   /** The Prometheus text GET /metrics answers: this registry's, or the group's. */
   readonly scrape: () => Promise<string>;
-  private readonly duration: Histogram<"method" | "route" | "status">;
+  private readonly duration: RequestDurations;
   private readonly faultsInjected: Counter<"kind" | "route">;
   private readonly capacityRefused: Counter;
 
@@ -46,13 +48,12 @@ export class ServerMetrics implements RequestWatcher {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
 
-    this.duration = new Histogram({
-      name: "festlab_http_request_duration_seconds",
-      help: "Time from request received to answer sent, by method, route pattern and status.",
-      labelNames: ["method", "route", "status"],
-      buckets: DURATION_BUCKETS,
-      registers,
-    });
+    this.duration = new RequestDurations(
+      "festlab_http_request_duration_seconds",
+      "Time from request received to answer sent, by method, route pattern and status.",
+      DURATION_BUCKETS,
+      this.registry,
+    );
 
     const metrics = this;
     new Gauge({
@@ -175,7 +176,7 @@ export class ServerMetrics implements RequestWatcher {
     this.inFlight--;
     this.requestsDone++;
     const status = answered ? res.statusCode : "aborted";
-    this.duration.observe({ method: req.method ?? "", route, status }, ms / 1000);
+    this.duration.observe(req.method ?? "", route, status, ms / 1000);
   };
 }
 
