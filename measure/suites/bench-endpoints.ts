@@ -1,7 +1,8 @@
 // The bench endpoints' figures (/health, /io, /cpu), each beside the target issue 3 set for it:
 //   /health against a bare node:http server (autocannon, 50 connections, access log off), and
 //   the bare server with the ground truth and the fault check around it: what those two cost;
-//   /cpu throughput on the worker pool against cpu-inline (8 connections);
+//   /cpu throughput on the worker pool against cpu-inline (8 connections), and the share of the
+//   cores this process (the load client) used meanwhile;
 //   /health p99 while /cpu is saturated, pool against inline (the lesson: a blocked event loop
 //   makes even the cheapest route wait);
 //   400 concurrent /io?ms=200 with a timer, and a few with io-blocking, which serialize.
@@ -31,6 +32,8 @@ interface CpuUnderLoad {
   cpu: LoadResult;
   healthP99Ms: number;
   healthFailed: number;
+  /** Of all the cores, the share the load client (this process) used during the load. */
+  clientShare: number;
 }
 
 interface Concurrent {
@@ -87,13 +90,22 @@ async function measure({ seconds, progress }: MeasureContext): Promise<Endpoints
     const [bare, counted, lab] = best as [LoadResult, LoadResult, LoadResult];
 
     // 2 and 3. /cpu saturated by 8 connections, on the pool and inline; meanwhile one client
-    // asks /health on a fixed schedule and times each answer.
-    progress(`bench /cpu on the worker pool, ${CPU_CONNECTIONS} connections`);
-    const pool = await withServer({ DB_PATH: dbPath }, (s) => cpuUnderLoad(s, seconds));
-    progress(`bench /cpu with cpu-inline, ${CPU_CONNECTIONS} connections`);
-    const inline = await withServer({ DB_PATH: dbPath, BUGS: "cpu-inline" }, (s) =>
-      cpuUnderLoad(s, seconds),
-    );
+    // asks /health on a fixed schedule and times each answer. The pool needs every core and
+    // inline one, so a neighbour's burst on a shared machine costs the pool up to twice what
+    // it costs inline: measured once each, one after the other, the ratio moved from 1.56 to
+    // 1.94 run to run with the load client's own share near 1 %. So, as for /health: in turn,
+    // twice, each side's better run kept.
+    let pool: CpuUnderLoad | undefined;
+    let inline: CpuUnderLoad | undefined;
+    for (const round of [1, 2]) {
+      progress(`bench /cpu on the worker pool, ${CPU_CONNECTIONS} connections (${round} of 2)`);
+      pool = better(pool, await withServer({ DB_PATH: dbPath }, (s) => cpuUnderLoad(s, seconds)));
+      progress(`bench /cpu with cpu-inline, ${CPU_CONNECTIONS} connections (${round} of 2)`);
+      inline = better(
+        inline,
+        await withServer({ DB_PATH: dbPath, BUGS: "cpu-inline" }, (s) => cpuUnderLoad(s, seconds)),
+      );
+    }
 
     // 4. Concurrent /io: a timer lets them overlap, io-blocking lines them up.
     progress(`bench ${IO_CONCURRENT} concurrent /io?ms=${IO_MS}`);
@@ -104,17 +116,32 @@ async function measure({ seconds, progress }: MeasureContext): Promise<Endpoints
     );
     const cores = availableParallelism();
     const threads = Number(process.env.CPU_POOL_SIZE ?? cores);
-    return { cores, threads, bare, counted, health: lab, pool, inline, io, blocking };
+    return {
+      cores,
+      threads,
+      bare,
+      counted,
+      health: lab,
+      pool: pool as CpuUnderLoad,
+      inline: inline as CpuUnderLoad,
+      io,
+      blocking,
+    };
   }, TINY_DATA);
 }
 
+/** The run with more /cpu answers a second. */
+function better(kept: CpuUnderLoad | undefined, run: CpuUnderLoad): CpuUnderLoad {
+  return kept === undefined || okPerSecond(run.cpu) > okPerSecond(kept.cpu) ? run : kept;
+}
+
 async function cpuUnderLoad(server: MeasuredServer, seconds: number): Promise<CpuUnderLoad> {
-  const { load, healthP99Ms, healthFailed } = await healthUnderLoad(
+  const { load, healthP99Ms, healthFailed, clientShare } = await healthUnderLoad(
     server.url,
     { url: `${server.url}/cpu`, connections: CPU_CONNECTIONS },
     seconds,
   );
-  return { cpu: load, healthP99Ms, healthFailed };
+  return { cpu: load, healthP99Ms, healthFailed, clientShare };
 }
 
 /** Sends `count` GET /io?ms=200 at once, each on its own connection; times the last answer. */
@@ -151,7 +178,7 @@ export const benchEndpointsSuite = defineSuite<EndpointsRun>({
       label: "/health Fest Lab / bare",
       unit: "x",
       value: (run) => okPerSecond(run.health) / okPerSecond(run.bare),
-      target: atLeast(0.8, "x"),
+      target: atLeast(0.9, "x"),
     },
     throughputFigure<EndpointsRun>("/cpu req/s, worker pool", (run) => run.pool.cpu),
     throughputFigure<EndpointsRun>("/cpu req/s, cpu-inline", (run) => run.inline.cpu),
@@ -159,8 +186,16 @@ export const benchEndpointsSuite = defineSuite<EndpointsRun>({
       label: "/cpu pool / inline",
       unit: "x",
       value: (run) => okPerSecond(run.pool.cpu) / okPerSecond(run.inline.cpu),
-      // 1.6 on 2 cores: 80 % of perfect scaling over the threads 8 connections can keep busy.
-      target: (run) => atLeast(0.8 * Math.min(run.threads, CPU_CONNECTIONS), "x"),
+      // 1.8 on 2 cores: 90 % of perfect scaling over the threads 8 connections can keep busy;
+      // the rest is the event loop's own share and the load client's (the next row).
+      target: (run) => atLeast(0.9 * Math.min(run.threads, CPU_CONNECTIONS), "x"),
+    },
+    {
+      // What the load client (this process) took from the cores while the pool was loaded:
+      // a pool on every core scales only over what the client leaves it.
+      label: "/cpu pool: the load client's share of the cores",
+      unit: "%",
+      value: (run) => 100 * run.pool.clientShare,
     },
     ...healthTailFigures<EndpointsRun>("/cpu", "inline"),
     {
