@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addTruths } from "../src/truth/add.js";
 import type { RouteReport, TruthReport } from "../src/truth/truth.js";
 import { ADMIN } from "./helpers/admin-api.js";
+import { openRaw } from "./helpers/raw-http.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
 let server: TestServer;
@@ -58,6 +59,25 @@ describe("GET /admin/truth", () => {
     expect(alice.body.run).toBe("alice-1");
     expect(rowOf(alice.body, "GET", "/health")?.requests).toBe(3);
     await request(server.url).get("/admin/truth?run=nobody").set(ADMIN).expect(404);
+  });
+
+  it("counts pipelined /health requests once each, each answered", async () => {
+    await request(server.url).post("/admin/truth/reset").set(ADMIN).expect(200);
+    // Three requests in one write: the second and third wait for the first's answer, so the
+    // request watch cannot count them as the first, answered before its handler returned.
+    const raw = await openRaw(server.url);
+    const get = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    raw.socket.write(
+      `${get}${get}GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
+    );
+    const text = await raw.closed(5_000);
+    expect(text.match(/HTTP\/1\.1 200 /g)).toHaveLength(3);
+    const { body } = await request(server.url).get("/admin/truth").set(ADMIN).expect(200);
+    expect(rowOf(body, "GET", "/health")).toMatchObject({
+      requests: 3,
+      statuses: { 200: 3 },
+      latencyMs: { answered: 3 },
+    });
   });
 
   it("counts a client that left before its answer", async () => {
