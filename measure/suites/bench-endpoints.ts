@@ -93,7 +93,8 @@ async function measure({ seconds, progress }: MeasureContext): Promise<Endpoints
     // asks /health on a fixed schedule and times each answer. The pool needs every core and
     // inline one, so a neighbour's burst on a shared machine costs the pool up to twice what
     // it costs inline: measured once each, one after the other, the ratio moved from 1.56 to
-    // 1.94 run to run with the load client's own share near 1 %. So, as for /health: in turn,
+    // 1.94 run to run, while the load client took only a few per cent of the cores (its row
+    // below). So, as for /health: in turn,
     // twice, each side's better run kept.
     let pool: CpuUnderLoad | undefined;
     let inline: CpuUnderLoad | undefined;
