@@ -52,10 +52,10 @@ export function setWithoutSplitting(): void {
 export function escapeOnlyWhenNeeded(): void {
   // lib is in nunjucks's runtime, though its escape is not in the type declarations.
   const lib = nunjucks.lib as unknown as { escape(text: string): string };
-  const escape = lib.escape;
-  if ((escape as { onlyWhenNeeded?: true }).onlyWhenNeeded) return;
+  const nunjucksEscape = lib.escape;
+  if ((nunjucksEscape as { onlyWhenNeeded?: true }).onlyWhenNeeded) return;
   // The characters nunjucks's escape replaces (its escapeMap).
   const special = /[&"'<>\\]/;
-  const onlyWhenNeeded = (text: string) => (special.test(text) ? escape(text) : text);
+  const onlyWhenNeeded = (text: string) => (special.test(text) ? nunjucksEscape(text) : text);
   lib.escape = Object.assign(onlyWhenNeeded, { onlyWhenNeeded: true as const });
 }
