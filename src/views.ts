@@ -1,5 +1,6 @@
 // The nunjucks environment: one layout, everything escaped, templates cached once read.
 import nunjucks from "nunjucks";
+import { escapeOnlyWhenNeeded, setWithoutSplitting } from "./nunjucks-fast-paths.js";
 import { viewsDir } from "./paths.js";
 
 const rupeeFormat = new Intl.NumberFormat("en-IN", { maximumFractionDigits: 0 });
@@ -31,49 +32,9 @@ export function formattedOnce<T, Text = string>(
   };
 }
 
-/**
- * nunjucks's Frame.set splits a variable's name on "." at every call, and a {% for %} sets
- * eight names an item (the item, then loop.index, loop.first and the rest): 640 splits a
- * request on the events page, the largest single cost of its rendering in a profile. The
- * same method, with each name split once and kept.
- */
-function setWithoutSplitting(): void {
-  type Variables = Record<string, unknown>;
-  type FrameLike = {
-    variables: Variables;
-    resolve(name: string, forWrite: boolean): FrameLike | null;
-  };
-  // Frame is in nunjucks's runtime, though not in its type declarations.
-  const { Frame } = nunjucks.runtime as unknown as { Frame: { prototype: unknown } };
-  const proto = Frame.prototype as FrameLike & {
-    set(name: string, value: unknown, resolveUp?: boolean): void;
-  };
-  const splitOnce = new Map<string, string[]>();
-  proto.set = function set(this: FrameLike, name, value, resolveUp) {
-    let parts = splitOnce.get(name);
-    if (parts === undefined) {
-      parts = name.split(".");
-      splitOnce.set(name, parts);
-    }
-    if (resolveUp) {
-      const frame = this.resolve(parts[0] as string, true);
-      if (frame) {
-        (frame as typeof proto).set(name, value);
-        return;
-      }
-    }
-    let variables = this.variables;
-    for (let i = 0; i < parts.length - 1; i++) {
-      const id = parts[i] as string;
-      if (!variables[id]) variables[id] = {};
-      variables = variables[id] as Variables;
-    }
-    variables[parts[parts.length - 1] as string] = value;
-  };
-}
-setWithoutSplitting();
-
 export function createViews(): nunjucks.Environment {
+  setWithoutSplitting();
+  escapeOnlyWhenNeeded();
   const env = new nunjucks.Environment(
     new nunjucks.FileSystemLoader(viewsDir, { noCache: false }),
     {
