@@ -1,21 +1,20 @@
 // The gateway of the services topology: one port for every fest URL, each request forwarded
-// by its path to the service that owns it. Built on http-proxy-middleware (over http-proxy),
-// the proxy Express users reach for, rather than a hand-made one: streaming bodies both ways,
-// hop-by-hop headers, X-Forwarded-For and half-closed sockets are its job, not this file's.
+// by its path to the service that owns it (forward.ts: node:http over kept-alive connections,
+// bodies streamed both ways).
 //
 // It sits in the same server shell as every other server (src/connection/http-shell.ts): the
 // one-Host rule, the body bound, the header and request timeouts and the drain are the
 // monolith's. What this file adds is the lesson: a per-service timeout (504 when a service is
 // too slow), a page that names the service when it is down (502) while every other path keeps
 // working, and /metrics counting both per upstream. Every path rule compares the path as the
-// service's router will (routed-path.ts).
-import { Agent, type IncomingMessage, type Server } from "node:http";
-import type { Socket } from "node:net";
-import express, { type Request, type Response } from "express";
-import { createProxyMiddleware } from "http-proxy-middleware";
+// service's router will (routed-path.ts). Its own answers (/metrics, its refusals and the
+// 502/504 pages) come from a small Express app; a forwarded request never enters it.
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
+import express, { type Express, type Request, type Response } from "express";
 import { serveHttp } from "../connection/http-shell.js";
 import { createLogger, type Logger } from "../observe/log.js";
 import { createViews } from "../views.js";
+import { Forwarder } from "./forward.js";
 import { GatewayMetrics } from "./metrics.js";
 import { forwardedUrl, isUnder, routedPath } from "./routed-path.js";
 
@@ -55,120 +54,68 @@ export interface RunningGateway {
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const metrics = new GatewayMetrics();
-  // Worked out once a request, for the door's rules and each upstream's matches().
-  const routedPaths = new WeakMap<IncomingMessage, string>();
-  const routedPathOf = (req: IncomingMessage): string => {
-    let path = routedPaths.get(req);
-    if (path === undefined) {
-      path = routedPath(req.url ?? "/");
-      routedPaths.set(req, path);
-    }
-    return path;
+  // What the gateway answers itself, by request: its own app reads it (ownAnswers).
+  const pages = new WeakMap<IncomingMessage, GatewayPage>();
+  const own = ownAnswers(options, metrics, pages);
+  const answerItself = (req: IncomingMessage, res: ServerResponse, page: GatewayPage) => {
+    pages.set(req, page);
+    own(req, res);
   };
-  // A request whose upstream did not answer in time: its error is a 504, not a 502.
-  const timedOut = new WeakSet<IncomingMessage>();
+  // One pool of kept-alive connections per service.
+  const forwarders = options.upstreams.map(() => new Forwarder());
 
-  const app = express();
-  app.disable("x-powered-by");
-  createViews().express(app);
-  app.set("view cache", true);
-
-  app.get("/metrics", async (_req, res) => {
-    const more = await options.moreMetrics().catch(() => "");
-    res
-      .set("cache-control", "no-store")
-      .type(metrics.registry.contentType)
-      .send(`${await metrics.registry.metrics()}\n${more}`);
-  });
-
-  app.use((req, res, next) => {
-    const path = routedPathOf(req);
+  const handler: RequestListener = (req, res) => {
+    // What the rules check is what is forwarded: the path with its slashes folded.
+    const url = forwardedUrl(req.url ?? "/");
+    req.url = url;
+    const path = routedPath(url);
+    if (path === "/metrics" && (req.method === "GET" || req.method === "HEAD")) {
+      own(req, res);
+      return;
+    }
     if (isUnder(path, options.internalPrefix)) {
       // Internal routes answer the other services only; from outside they do not exist.
-      sendGatewayPage(req, res, 404, { error: `no page at ${req.method} ${req.path}` });
+      const query = url.indexOf("?");
+      answerItself(req, res, {
+        status: 404,
+        error: `no page at ${req.method} ${query === -1 ? url : url.slice(0, query)}`,
+      });
       return;
     }
-    if (isUnder(path, "/admin")) {
-      // Without a Host the proxy would name the service's own loopback address for it, and
-      // the admin's Host check (src/admin/guard.ts) would pass: refuse, as the monolith does.
-      if (req.get("host") === undefined) {
-        sendGatewayPage(req, res, 403, {
-          error:
-            "admin: the request has no Host header; the admin page and API answer requests that name this machine in Host",
-        });
+    // Without a Host node:http would name the service's own loopback address for it, and the
+    // admin's Host check (src/admin/guard.ts) would pass: refuse, as the monolith does.
+    if (req.headers.host === undefined && isUnder(path, "/admin")) {
+      answerItself(req, res, {
+        status: 403,
+        error:
+          "admin: the request has no Host header; the admin page and API answer requests that name this machine in Host",
+      });
+      return;
+    }
+    const index = options.upstreams.findIndex((upstream) => upstream.matches(path));
+    const upstream = options.upstreams[index];
+    const forwarder = forwarders[index];
+    if (upstream === undefined || forwarder === undefined) {
+      answerItself(req, res, { status: 404, error: `no service answers ${req.method} ${path}` });
+      return;
+    }
+    metrics.sentTo(res, upstream.name);
+    forwarder.forward(req, res, upstream, (reason, detail) => {
+      metrics.failed(upstream.name, reason);
+      if (res.headersSent) {
+        res.destroy();
         return;
       }
-    }
-    next();
-  });
-
-  const sendGatewayPage = (
-    req: Request,
-    res: Response,
-    status: number,
-    data: { error: string; service?: string },
-  ) => {
-    res.status(status).set("cache-control", "no-store");
-    if (req.accepts(["html", "json"]) === "json") {
-      res.json({ ...data, status });
-      return;
-    }
-    res.render("gateway-error.njk", { ...options.pageLocals(), ...data, status });
+      const slow = reason === "timeout";
+      answerItself(req, res, {
+        status: slow ? 504 : 502,
+        service: upstream.name,
+        error: slow
+          ? `the ${upstream.name} service did not answer within ${upstream.timeoutMs} ms; the gateway gave up (504)`
+          : `the ${upstream.name} service is down or restarting (${detail} from ${upstream.url}); every other service keeps answering`,
+      });
+    });
   };
-
-  // One pool of kept-alive connections per service. Without an agent http-proxy asks each
-  // service to close the connection after every answer and passes that "Connection: close"
-  // on to the client: a new TCP connection per request on both sides, which under load cost
-  // about 30x the monolith's p50 on a two-core machine.
-  const agents = options.upstreams.map(() => new Agent({ keepAlive: true }));
-  for (const [index, upstream] of options.upstreams.entries()) {
-    app.use(
-      createProxyMiddleware<Request, Response>({
-        pathFilter: (_path, req) => upstream.matches(routedPathOf(req)),
-        // Read at each request: a service restarted elsewhere (another host, a new port) is
-        // reached without restarting the gateway.
-        router: () => upstream.url,
-        target: upstream.url,
-        // The client's own Host goes on, so a service's Host checks see what the client sent.
-        changeOrigin: false,
-        xfwd: true,
-        agent: agents[index],
-        proxyTimeout: upstream.timeoutMs,
-        on: {
-          proxyReq(proxyReq, req, res) {
-            res.locals.upstream = upstream.name;
-            proxyReq.once("timeout", () => timedOut.add(req));
-          },
-          proxyRes(proxyRes, _req, res) {
-            // A service that dies half-way through an answer: end the client's too, rather
-            // than leave it waiting for bytes that will never come.
-            proxyRes.once("aborted", () => res.destroy());
-          },
-          error(error, req, res) {
-            const client = res as Response | Socket;
-            if (!("status" in client)) {
-              client.destroy();
-              return;
-            }
-            const code = (error as NodeJS.ErrnoException).code ?? error.message;
-            const slow = timedOut.has(req);
-            metrics.failed(upstream.name, slow ? "timeout" : "down");
-            client.locals.upstream = upstream.name;
-            if (client.headersSent) {
-              client.destroy();
-              return;
-            }
-            sendGatewayPage(req, client, slow ? 504 : 502, {
-              service: upstream.name,
-              error: slow
-                ? `the ${upstream.name} service did not answer within ${upstream.timeoutMs} ms; the gateway gave up (504)`
-                : `the ${upstream.name} service is down or restarting (${code} from ${upstream.url}); every other service keeps answering`,
-            });
-          },
-        },
-      }),
-    );
-  }
 
   const shell = await serveHttp({
     host: options.host,
@@ -177,11 +124,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     name: "the gateway",
     headersTimeoutMs: options.headersTimeoutMs,
     watchers: [metrics],
-    handler: (req, res) => {
-      // What the rules check is what is forwarded: the path with its slashes folded.
-      req.url = forwardedUrl(req.url ?? "/");
-      app(req, res);
-    },
+    handler,
   });
 
   let closing: Promise<void> | undefined;
@@ -192,9 +135,50 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     close(graceMs) {
       closing ??= (async () => {
         await shell.close(graceMs);
-        for (const agent of agents) agent.destroy();
+        for (const forwarder of forwarders) forwarder.close();
       })();
       return closing;
     },
   };
+}
+
+/** An answer of the gateway's own: a refusal, or a service that did not answer. */
+interface GatewayPage {
+  status: number;
+  error: string;
+  service?: string;
+}
+
+/** /metrics, and each GatewayPage as a page (the layout's) or JSON, as the client accepts. */
+function ownAnswers(
+  options: GatewayOptions,
+  metrics: GatewayMetrics,
+  pages: WeakMap<IncomingMessage, GatewayPage>,
+): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  createViews().express(app);
+  app.set("view cache", true);
+  app.use((req: Request, res: Response, next) => {
+    const page = pages.get(req);
+    if (page === undefined) {
+      next();
+      return;
+    }
+    const { status, ...data } = page;
+    res.status(status).set("cache-control", "no-store");
+    if (req.accepts(["html", "json"]) === "json") {
+      res.json({ ...data, status });
+      return;
+    }
+    res.render("gateway-error.njk", { ...options.pageLocals(), ...data, status });
+  });
+  app.get("/metrics", async (_req, res) => {
+    const more = await options.moreMetrics().catch(() => "");
+    res
+      .set("cache-control", "no-store")
+      .type(metrics.registry.contentType)
+      .send(`${await metrics.registry.metrics()}\n${more}`);
+  });
+  return app;
 }

@@ -1,6 +1,6 @@
 // The gateway's own figures, per upstream: what a student compares with the monolith's
 // festlab_http_* to see what the hops cost, and how often a service was down or too slow.
-import type { Response } from "express";
+import type { ServerResponse } from "node:http";
 import { Counter, Histogram, Registry } from "prom-client";
 import { DURATION_BUCKETS } from "../observe/metrics.js";
 import type { EndedRequest, RequestWatcher } from "../observe/request-watch.js";
@@ -8,12 +8,16 @@ import type { EndedRequest, RequestWatcher } from "../observe/request-watch.js";
 /** Seconds: the services' own buckets, so the two read side by side, and 30 s, the longest timeout. */
 const GATEWAY_BUCKETS = [...DURATION_BUCKETS, 30];
 
+/** The label of the gateway's own answers (/metrics, its refusals). */
+const OWN = "gateway";
+
 export class GatewayMetrics implements RequestWatcher {
   readonly registry = new Registry();
   private readonly requests: Counter<"upstream" | "status">;
   private readonly duration: Histogram<"upstream">;
   private readonly failures: Counter<"upstream" | "reason">;
-
+  /** Which service each request went to; the rest are the gateway's own. */
+  private readonly upstreams = new WeakMap<ServerResponse, string>();
   constructor() {
     const registers = [this.registry];
     this.requests = new Counter({
@@ -37,12 +41,16 @@ export class GatewayMetrics implements RequestWatcher {
     });
   }
 
+  /** The request answered by `res` went to `upstream` (or was meant to: a 502 counts there). */
+  sentTo(res: ServerResponse, upstream: string): void {
+    this.upstreams.set(res, upstream);
+  }
+
   requestStarted(): void {}
 
   /** Counted under the service the request went to, or "gateway" for the gateway's own answers. */
   requestEnded({ res, ms }: EndedRequest): void {
-    const locals = (res as Partial<Response>).locals as { upstream?: string } | undefined;
-    const upstream = locals?.upstream ?? "gateway";
+    const upstream = this.upstreams.get(res) ?? OWN;
     this.requests.inc({ upstream, status: String(res.statusCode) });
     this.duration.observe({ upstream }, ms / 1000);
   }

@@ -17,13 +17,7 @@ import { checkoutFor } from "../fest/checkout.js";
 import { optionalUserParam } from "../fest/input.js";
 import { NaiveQueries } from "../fest/naive.js";
 import { FestQueries } from "../fest/queries.js";
-import {
-  accountsRoutes,
-  eventsRoutes,
-  eventsSlowDelay,
-  festBasics,
-  slowServiceDelay,
-} from "../fest/routes.js";
+import { accountsRoutes, EVENTS_SLOW_MS, eventsRoutes, festBasics } from "../fest/routes.js";
 import { knownUser, requestedUser, sessionUsername } from "../fest/session.js";
 import { NotFound } from "../http-errors.js";
 import type { Logger } from "../observe/log.js";
@@ -32,7 +26,8 @@ import { pageApp } from "../page-app.js";
 import { sendPage } from "../respond.js";
 import type { Switches } from "../switches.js";
 import { type CheckoutAnswer, EventsCaller } from "./events-caller.js";
-import { internalOnly, type ServiceClient } from "./internal.js";
+import type { ServiceClient } from "./internal.js";
+import type { InternalRoute } from "./internal-routes.js";
 import { countedCalls } from "./upstream-calls.js";
 import { UsersFromAccounts } from "./users-from-accounts.js";
 
@@ -42,7 +37,7 @@ export interface FestServiceParts {
   switches: Switches;
   log: Logger;
   sessionSecret: string;
-  /** The secret internal routes ask for (internal.ts). */
+  /** The secret internal routes ask for (internal-routes.ts). */
   internalSecret: string;
   /** This service's own figures, at its own /metrics (the gateway's gathers every service's). */
   metrics: ServerMetrics;
@@ -50,46 +45,32 @@ export interface FestServiceParts {
   faultInjector: FaultInjector;
 }
 
-/** Sign-up, log-in, log-out; and, for events, who a user is. */
+/** Sign-up, log-in, log-out. */
 export function accountsApp(parts: FestServiceParts): Express {
   const queries = new FestQueries(parts.db);
-  const internal = Router();
-  internal.get(
-    "/internal/users/:username",
-    slowServiceDelay(parts.switches, "accounts-slow"),
-    (req, res) => {
-      res.json(knownUser(queries, req.params.username as string));
-    },
-  );
   return serviceApp(parts, (app) => {
-    app.use("/internal", internalOnly(parts.internalSecret));
-    app.use(internal);
     app.use(festBasics(), accountsRoutes(queries, parts.switches));
   });
 }
 
-/** The events list, registering, my events; and, for checkout, a user's lines and total. */
+/** What accounts answers the other services: who a user is (events asks). */
+export function accountsCalls(parts: FestServiceParts): InternalRoute[] {
+  const queries = new FestQueries(parts.db);
+  return [
+    {
+      pattern: "/internal/users/:username",
+      delayMs: slowWhile(parts.switches, "accounts-slow"),
+      answer: (username) => knownUser(queries, username),
+    },
+  ];
+}
+
+/** The events list, registering, my events. */
 export function eventsApp(parts: FestServiceParts, accounts: ServiceClient): Express {
   const queries = new FestQueries(parts.db);
   const naive = new NaiveQueries(parts.db);
-  const users = new UsersFromAccounts(parts.db, countedCalls(accounts, parts.metrics.registry));
-  const internal = Router();
-  internal.get(
-    "/internal/checkout/:username",
-    eventsSlowDelay(parts.switches),
-    async (req, res) => {
-      const name = req.params.username as string;
-      await users.learn(name);
-      const user = knownUser(queries, name);
-      // checkout-slow-loop acts here, where the rows are: the same twins as the monolith's.
-      const reads = parts.switches.isOn("checkout-slow-loop") ? naive : queries;
-      const answer: CheckoutAnswer = { user, ...reads.checkout(user.id) };
-      res.json(answer);
-    },
-  );
+  const users = usersFrom(parts, accounts);
   return serviceApp(parts, (app) => {
-    app.use("/internal", internalOnly(parts.internalSecret));
-    app.use(internal);
     app.use(festBasics());
     // A user who signed up after this file was made is asked of accounts once and kept.
     app.use(async (req, _res, next) => {
@@ -104,6 +85,38 @@ export function eventsApp(parts: FestServiceParts, accounts: ServiceClient): Exp
       }),
     );
   });
+}
+
+/** What events answers the other services: a user's lines and total (checkout asks). */
+export function eventsCalls(parts: FestServiceParts, accounts: ServiceClient): InternalRoute[] {
+  const queries = new FestQueries(parts.db);
+  const naive = new NaiveQueries(parts.db);
+  const users = usersFrom(parts, accounts);
+  return [
+    {
+      pattern: "/internal/checkout/:username",
+      delayMs: slowWhile(parts.switches, "events-slow"),
+      async answer(username): Promise<CheckoutAnswer> {
+        await users.learn(username);
+        const user = knownUser(queries, username);
+        // checkout-slow-loop acts here, where the rows are: the same twins as the monolith's.
+        const reads = parts.switches.isOn("checkout-slow-loop") ? naive : queries;
+        return { user, ...reads.checkout(user.id) };
+      },
+    },
+  ];
+}
+
+function usersFrom(parts: FestServiceParts, accounts: ServiceClient): UsersFromAccounts {
+  return new UsersFromAccounts(parts.db, countedCalls(accounts, parts.metrics.registry));
+}
+
+/**
+ * events-slow, accounts-slow in a call: the wait slowServiceDelay (src/fest/routes.ts) puts
+ * before a page, here before an internal answer.
+ */
+function slowWhile(switches: Switches, name: "events-slow" | "accounts-slow"): () => number {
+  return () => (switches.isOn(name) ? EVENTS_SLOW_MS : 0);
 }
 
 /**

@@ -1,35 +1,20 @@
 // Calls between services: JSON over HTTP on routes under /internal/, which the gateway never
-// forwards. A service answers them only when the request carries the shared internal secret,
+// forwards. A service answers them (internal-routes.ts) only when the request carries the
+// shared internal secret,
 // so a client that reaches a service's port directly (HOST=0.0.0.0 on a lab network) cannot
 // ask one service about another's users.
 //
 // The secret is derived from the session secret, which every service holds anyway to verify
 // the session cookie: one secret to give a service started on another machine, not two.
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
 import * as http from "node:http";
 import * as https from "node:https";
-import type { RequestHandler } from "express";
 import { HttpError } from "../http-errors.js";
 
 export const INTERNAL_HEADER = "X-Fest-Internal";
 
 export function internalSecret(sessionSecret: string): string {
   return createHmac("sha256", sessionSecret).update("fest-lab internal calls").digest("hex");
-}
-
-/** Mounted on /internal/: a request without the secret is a 403 that says why. */
-export function internalOnly(secret: string): RequestHandler {
-  const expected = Buffer.from(secret);
-  return (req, _res, next) => {
-    const given = Buffer.from(req.get(INTERNAL_HEADER) ?? "");
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new HttpError(
-        403,
-        `internal routes answer the other services only (the ${INTERNAL_HEADER} header is missing or wrong)`,
-      );
-    }
-    next();
-  };
 }
 
 /** What a call to another service found: its JSON, or that the thing asked for is not there. */

@@ -5,6 +5,7 @@
 // faults, its capacity limit, each acting on the requests this service answers.
 // The labs service is the monolith's own server (startServer), so it is not built here.
 import type { IncomingMessage } from "node:http";
+import type { Express } from "express";
 import { CleanupStack } from "../cleanup-stack.js";
 import type { Config } from "../config.js";
 import { serveHttp } from "../connection/http-shell.js";
@@ -12,8 +13,16 @@ import { type Counters, countedShell, knowRoutes, makeCounters } from "../counte
 import { IDLE_POOL } from "../observe/cpu-pool-stats.js";
 import type { Logger } from "../observe/log.js";
 import type { Switches } from "../switches.js";
-import { accountsApp, checkoutApp, eventsApp, type FestServiceParts } from "./fest-apps.js";
+import {
+  accountsApp,
+  accountsCalls,
+  checkoutApp,
+  eventsApp,
+  eventsCalls,
+  type FestServiceParts,
+} from "./fest-apps.js";
 import { internalSecret, ServiceClient } from "./internal.js";
+import { type InternalRoute, withInternalRoutes } from "./internal-routes.js";
 import type { ServiceRole } from "./messages.js";
 import { openServiceDatabase } from "./service-database.js";
 import { INTERNAL_PREFIX } from "./topology.js";
@@ -101,12 +110,20 @@ async function serveService(
     cleanup.add(() => serviceClient.close());
     return serviceClient;
   };
-  const app =
-    role.name === "accounts"
-      ? accountsApp(parts)
-      : role.name === "events"
-        ? eventsApp(parts, client("accounts"))
-        : checkoutApp(parts, client("events"));
+  let app: Express;
+  let calls: InternalRoute[] = [];
+  if (role.name === "accounts") {
+    app = accountsApp(parts);
+    calls = accountsCalls(parts);
+  } else if (role.name === "events") {
+    const accounts = client("accounts");
+    app = eventsApp(parts, accounts);
+    calls = eventsCalls(parts, accounts);
+  } else {
+    app = checkoutApp(parts, client("events"));
+  }
+  // Another service's calls are answered before the app, which never sees them.
+  const answer = withInternalRoutes(secret, calls, log, (req, res) => app(req, res));
   // In a group the labs service, which has every service's routes, checks the rules.
   knowRoutes(app, counters, { checkRules: !options.inGroup });
   const shell = await serveHttp({
@@ -119,7 +136,7 @@ async function serveService(
       counters,
       (req, res) => {
         res.setHeader(SERVICE_HEADER, role.name);
-        app(req, res);
+        answer(req, res);
       },
       // A call from another service is part of a client's request, counted where it came in.
       { notForTheTruth: isInternalRequest },
