@@ -60,6 +60,21 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
+// The services shape takes seconds to start (a gateway and four services): it starts first,
+// in the background, while the tests above run on the server in this process, and the services
+// tests wait for it. Its failure to start fails those tests, not the ones before.
+const servicesFolder = seededFolderForTests("fest-lab-slow-service-");
+let servicesStarting: Promise<RunningShape | Error> | undefined;
+beforeAll(() => {
+  servicesStarting = startShape("services", servicesFolder(), { LOG_LEVEL: "warn" }).catch(
+    (error: Error) => error,
+  );
+});
+afterAll(async () => {
+  const started = await servicesStarting;
+  if (started !== undefined && !(started instanceof Error)) await started.stop();
+});
+
 describe("memory-leak: the route that leaks, and its growth per 1,000 requests", () => {
   afterEach(async () => {
     await request(server.url).post("/admin/reset").set(ADMIN).expect(200);
@@ -174,14 +189,12 @@ describe("slow-service outside the services shape", () => {
 });
 
 describe("slow-service in the services shape: which service, and the calls one /checkout makes", () => {
-  const folder = seededFolderForTests("fest-lab-slow-service-");
   let shape: RunningShape;
   beforeAll(async () => {
-    shape = await startShape("services", folder(), { LOG_LEVEL: "warn" });
+    const started = await servicesStarting;
+    if (started === undefined || started instanceof Error) throw started;
+    shape = started;
   }, 90_000);
-  afterAll(async () => {
-    await shape?.stop();
-  });
   // Each test starts from no challenge, even after one that failed half-way.
   afterEach(async () => {
     expect((await admin("/admin/reset")).status).toBe(200);

@@ -1,8 +1,9 @@
 // A challenge in each shape of the server (one process, WORKERS=2, --services): what it
 // withholds, its progress, GET /runs/<id> for the whole group, and was-it-the-network's lossy
 // network in front of it. A shape takes seconds to start (a group of node processes), so each
-// is started once here for all of them; each test ends with a reset, and none needs a fresh
-// database (only the progress test starts the-knee).
+// is started once here for all of them, the three at once before the first test (each block
+// waits for its own, while the blocks before it run); each test ends with a reset, and none
+// needs a fresh database (only the progress test starts the-knee).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { send } from "./helpers/fresh-connection.js";
 import {
@@ -13,22 +14,46 @@ import {
   statusThrough,
 } from "./helpers/lossy-network.js";
 import { seededFolderForTests } from "./helpers/process.js";
-import { adminOf, type RunningShape, SHAPE_ADMIN, SHAPES, startShape } from "./helpers/shapes.js";
+import {
+  adminOf,
+  type RunningShape,
+  SHAPE_ADMIN,
+  SHAPES,
+  type Shape,
+  startShape,
+} from "./helpers/shapes.js";
 import { loadTheKnee } from "./helpers/the-knee.js";
 
 const PIXELS = JSON.stringify({
   pixels: Array.from({ length: 784 }, (_, i) => ((i * 13) % 256) / 255),
 });
 
-describe.each(SHAPES)("the %s shape", (shape) => {
+/** Each shape's start, begun before the first test; a start that failed fails its block. */
+const starting = new Map<Shape, Promise<RunningShape | Error>>();
+for (const shape of SHAPES) {
   const folder = seededFolderForTests(`fest-lab-challenge-${shape.replace(" ", "-")}-`);
+  beforeAll(() => {
+    const started = startShape(shape, folder(), { LOG_LEVEL: "warn" });
+    starting.set(
+      shape,
+      started.catch((error: Error) => error),
+    );
+  });
+}
+afterAll(async () => {
+  for (const started of starting.values()) {
+    const running = await started;
+    if (!(running instanceof Error)) await running.stop();
+  }
+});
+
+describe.each(SHAPES)("the %s shape", (shape) => {
   let running: RunningShape;
   beforeAll(async () => {
-    running = await startShape(shape, folder(), { LOG_LEVEL: "warn" });
+    const started = await starting.get(shape);
+    if (started === undefined || started instanceof Error) throw started;
+    running = started;
   }, 90_000);
-  afterAll(async () => {
-    await running?.stop();
-  });
   // Whatever a test left running (a failed one included) is stopped before the next.
   afterEach(async () => {
     expect((await admin("POST", "/admin/reset")).status).toBe(200);
