@@ -4,7 +4,7 @@ import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCommand } from "../src/challenge/load-command.js";
 import { ADMIN } from "./helpers/admin-api.js";
-import { challengeCli } from "./helpers/challenge-cli.js";
+import { challengeCall } from "./helpers/challenge-cli.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
 describe("loadCommand", () => {
@@ -33,7 +33,7 @@ describe("the printed load command", () => {
 
   it("carries --host (the --url given) and --stop-timeout 5, in start, status and the admin page", async () => {
     const cli = (args: string[]) =>
-      challengeCli(server.url, [...args, "--admin-token", server.adminToken]);
+      challengeCall(server.url, [...args, "--admin-token", server.adminToken]);
     const started = await cli(["start", "the-knee", "--seed", "7"]);
     expect(started.code).toBe(0);
     const load = (output: string) => /^load: (.*)$/m.exec(output)?.[1] ?? "";

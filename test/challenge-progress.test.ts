@@ -1,7 +1,7 @@
 // Each challenge's progress (not tried, tried, passed; seed, dates, runs, graded attempts) is
 // kept in the database: across restarts and POST /admin/reset, cleared only when asked, shown
-// by `npm run challenge -- progress` (and --csv) and the admin page; in every shape, written
-// once an event by the process that answered it.
+// by `npm run challenge -- progress` (and --csv) and the admin page. In every shape, written
+// once an event by the process that answered it: test/challenge-shapes.test.ts.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,10 +9,8 @@ import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCsv } from "../src/truth/locust-csv.js";
 import { ADMIN, TEST_ADMIN_TOKEN } from "./helpers/admin-api.js";
-import { challengeCli } from "./helpers/challenge-cli.js";
-import { seededFolderForTests } from "./helpers/process.js";
+import { challengeCall } from "./helpers/challenge-cli.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
-import { SHAPE_ADMIN, SHAPES, startShape } from "./helpers/shapes.js";
 import { loadTheKnee } from "./helpers/the-knee.js";
 
 interface Row {
@@ -44,8 +42,9 @@ describe("a server's challenge progress, in its database", () => {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   });
+  // The command in this process: the same calls and output as the built program.
   const cli = (args: string[]) =>
-    challengeCli(server.url, [...args, "--admin-token", TEST_ADMIN_TOKEN]);
+    challengeCall(server.url, [...args, "--admin-token", TEST_ADMIN_TOKEN]);
 
   it("lists every challenge, not tried, before any start", async () => {
     const rows = await progressOf(server.url, ADMIN);
@@ -147,32 +146,4 @@ describe("a server's challenge progress, in its database", () => {
     expect(cleared.headers.location).toBe("/admin#progress");
     expect(rowOf(await progressOf(server.url, ADMIN), "the-knee").state).toBe("not tried");
   });
-});
-
-describe.each(SHAPES)("progress in the %s shape", (shape) => {
-  const folder = seededFolderForTests(`fest-lab-progress-${shape.replace(" ", "-")}-`);
-
-  it("one start is one run and each graded verify one attempt: one process writes each", async () => {
-    const running = await startShape(shape, folder(), { LOG_LEVEL: "warn" });
-    try {
-      const run = await loadTheKnee(running.url, SHAPE_ADMIN, 3);
-      const verify = (answers: string[]) =>
-        request(running.url)
-          .post("/admin/challenge/verify")
-          .set(SHAPE_ADMIN)
-          .send({ answers: Object.fromEntries(answers.map((a) => a.split("="))) })
-          .expect(200);
-      await verify(["limit=1000", "refused=0"]);
-      const passed = await verify(run.answers);
-      expect(passed.body.pass, JSON.stringify(passed.body)).toBe(true);
-      expect(rowOf(await progressOf(running.url, SHAPE_ADMIN), "the-knee")).toMatchObject({
-        state: "passed",
-        seed: 3,
-        runs: 1,
-        attempts: 2,
-      });
-    } finally {
-      await running.stop();
-    }
-  }, 90_000);
 });

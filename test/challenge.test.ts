@@ -11,7 +11,7 @@ import { GRADED_ATTEMPTS, pickVariant } from "../src/challenge/challenges.js";
 import { type Challenge, loadChallenges } from "../src/challenge/definition.js";
 import { projectRoot } from "../src/paths.js";
 import { adminHeader } from "./helpers/admin-api.js";
-import { challengeCli } from "./helpers/challenge-cli.js";
+import { challengeCall, challengeCli } from "./helpers/challenge-cli.js";
 import { freePort } from "./helpers/process.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
@@ -26,12 +26,14 @@ describe("a server with the token it generated, and the CLI on the same machine 
   });
   afterAll(() => server.stop());
   // Nobody types a token: the CLI reads the file beside the server's DB_PATH, as
-  // `npm run challenge` does beside db/fest.db.
-  const cli = (args: string[]) => challengeCli(server.url, args, { DB_PATH: server.dbPath });
+  // `npm run challenge` does beside db/fest.db. The command runs in this process; `program`
+  // spawns the built one, for one test of each exit code (0 list, 1 verify, 2 no server).
+  const cli = (args: string[]) => challengeCall(server.url, args, { DB_PATH: server.dbPath });
+  const program = (args: string[]) => challengeCli(server.url, args, { DB_PATH: server.dbPath });
   const admin = () => adminHeader(server.adminToken);
 
-  it("lists at least six challenges, one line each, exit 0", async () => {
-    const { code, output } = await cli(["list"]);
+  it("lists at least six challenges, one line each, exit 0 (the built program)", async () => {
+    const { code, output } = await program(["list"]);
     expect(code).toBe(0);
     const lines = output.trim().split("\n");
     for (const name of [
@@ -161,6 +163,7 @@ describe("a server with the token it generated, and the CLI on the same machine 
     expect(noCommand.output).toContain('unknown command "frobnicate"');
     await cli(["stop"]);
 
+    // The built program, as a student runs it: nothing answers, exit 2.
     const nowhere = await challengeCli(`http://127.0.0.1:${await freePort()}`, ["list"]);
     expect(nowhere.code).toBe(2);
     expect(nowhere.output.trim()).toMatch(
@@ -195,7 +198,8 @@ describe("a server with the token it generated, and the CLI on the same machine 
     expect(running.result()).toMatchObject({ challenge: "crashing-checkout", pass: false, of: 3 });
 
     await request(server.url).post("/admin/challenge/stop").set(admin()).expect(200);
-    const ended = await cli(["verify", "route=/events"]);
+    // The built program: a wrong answer exits 1.
+    const ended = await program(["verify", "route=/events"]);
     expect(ended.code).toBe(1);
     expect(ended.output).toMatch(
       /^FAIL {2}route +given \/events, expected \/checkout: not this one$/m,
@@ -421,9 +425,13 @@ describe("a server with ADMIN_TOKEN", () => {
   afterAll(() => server.stop());
 
   it("keeps the challenge's changes hidden from the admin too while it runs, and refuses a client without the token", async () => {
-    const started = await challengeCli(server.url, ["start", "was-it-the-network", "--seed", "3"], {
-      ADMIN_TOKEN: TOKEN,
-    });
+    const started = await challengeCall(
+      server.url,
+      ["start", "was-it-the-network", "--seed", "3"],
+      {
+        ADMIN_TOKEN: TOKEN,
+      },
+    );
     expect(started.code).toBe(0);
     const withToken = { Authorization: `Bearer ${TOKEN}` };
     const faults = await request(server.url).get("/admin/faults").set(withToken).expect(200);
@@ -432,10 +440,10 @@ describe("a server with ADMIN_TOKEN", () => {
     await request(server.url).get("/admin/faults").expect(401);
     await request(server.url).get("/admin/challenge").expect(401);
     // Run from another folder with no token file and no token: the server's 401, explained.
-    const noToken = await challengeCli(server.url, ["hint"]);
+    const noToken = await challengeCall(server.url, ["hint"]);
     expect(noToken.code).toBe(2);
     expect(noToken.output).toContain("give ADMIN_TOKEN=... or --admin-token");
-    const stopped = await challengeCli(server.url, ["stop", "--admin-token", TOKEN]);
+    const stopped = await challengeCall(server.url, ["stop", "--admin-token", TOKEN]);
     expect(stopped.output).toMatch(/it set faults reset@\d%:\*/);
   });
 });

@@ -9,7 +9,7 @@ import { checkCompletionCode, makeCompletionCode } from "../src/challenge/comple
 import { loadChallenges } from "../src/challenge/definition.js";
 import { projectRoot } from "../src/paths.js";
 import { ADMIN, TEST_ADMIN_TOKEN } from "./helpers/admin-api.js";
-import { challengeCli } from "./helpers/challenge-cli.js";
+import { challengeCall, challengeCli } from "./helpers/challenge-cli.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 import { loadTheKnee } from "./helpers/the-knee.js";
 
@@ -69,8 +69,9 @@ describe("verify --student and check, end to end", () => {
     server = await startTestServer({ LOG_LEVEL: "warn", CLASS_KEY: KEY });
   });
   afterAll(() => server.stop());
+  // The command in this process; the instructor's first check goes through the built program.
   const cli = (args: string[], env: Record<string, string> = {}) =>
-    challengeCli(server.url, [...args, "--admin-token", TEST_ADMIN_TOKEN], env);
+    challengeCall(server.url, [...args, "--admin-token", TEST_ADMIN_TOKEN], env);
 
   it("a passing verify prints a code that checks offline for its student and seed only", async () => {
     const run = await loadTheKnee(server.url, ADMIN, 7);
@@ -86,8 +87,12 @@ describe("verify --student and check, end to end", () => {
 
     // The instructor's machine: no server (a URL where nothing listens), the key, the name.
     const offline = (args: string[], key = KEY) =>
-      challengeCli("http://127.0.0.1:9", ["check", code, ...args], { CLASS_KEY: key });
-    const good = await offline(["--student", "ada lovelace"]);
+      challengeCall("http://127.0.0.1:9", ["check", code, ...args], { CLASS_KEY: key });
+    const good = await challengeCli(
+      "http://127.0.0.1:9",
+      ["check", code, "--student", "ada lovelace"],
+      { CLASS_KEY: KEY },
+    );
     expect(good.code, good.output).toBe(0);
     const limit = run.answers[0]?.split("=")[1];
     expect(good.output).toMatch(
@@ -99,7 +104,7 @@ describe("verify --student and check, end to end", () => {
     const otherStudent = await offline(["--student", "Grace Hopper"]);
     expect(otherStudent.code).toBe(1);
     expect(otherStudent.output).toMatch(/^NOT VALID for Grace Hopper/m);
-    const otherSeed = await challengeCli(
+    const otherSeed = await challengeCall(
       "http://127.0.0.1:9",
       ["check", code.replace("the-knee:7:", "the-knee:8:"), "--student", "Ada Lovelace"],
       { CLASS_KEY: KEY },
@@ -107,7 +112,7 @@ describe("verify --student and check, end to end", () => {
     expect(otherSeed.code).toBe(1);
     const wrongKey = await offline(["--student", "Ada Lovelace"], "another-key-of-some-length");
     expect(wrongKey.code).toBe(1);
-    const noKey = await challengeCli("http://127.0.0.1:9", ["check", code, "--student", "A"]);
+    const noKey = await challengeCall("http://127.0.0.1:9", ["check", code, "--student", "A"]);
     expect(noKey.code).toBe(2);
     expect(noKey.output).toMatch(/CLASS_KEY/);
 
@@ -138,7 +143,7 @@ describe("a server without CLASS_KEY", () => {
 
   it("grades a pass as usual and says it makes no code", async () => {
     const run = await loadTheKnee(server.url, ADMIN, 7);
-    const passing = await challengeCli(server.url, [
+    const passing = await challengeCall(server.url, [
       ...["verify", ...run.answers, "--student", "Ada"],
       ...["--admin-token", TEST_ADMIN_TOKEN],
     ]);

@@ -1,6 +1,8 @@
 // A second load with a run id that already had one is refused before it sends anything: its
 // counts would add to the first one's. The server answers GET /runs/<id>; the Locust
 // scenarios ask it at start (locust-scenarios/lab_common.py) and stop with a line saying why.
+// One server for the file: each test has run ids of its own. (GET /runs/<id> for a whole
+// group, in every shape: test/challenge-shapes.test.ts.)
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,19 +13,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TruthReport } from "../src/truth/truth.js";
 import { ADMIN } from "./helpers/admin-api.js";
 import { findLocust, runLocust, SCENARIO_DIR } from "./helpers/locust-runner.js";
-import { seededFolderForTests } from "./helpers/process.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
-import { SHAPES, startShape } from "./helpers/shapes.js";
 
 const LOCUST = findLocust();
 
-describe("GET /runs/<id>", () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ LOG_LEVEL: "warn" });
-  });
-  afterAll(() => server.stop());
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ LOG_LEVEL: "warn" });
+});
+afterAll(() => server.stop());
 
+describe("GET /runs/<id>", () => {
   it("says whether a run id has had requests, without the credential", async () => {
     const fresh = await request(server.url).get("/runs/fresh-1").expect(200);
     expect(fresh.body).toEqual({ run: "fresh-1", loaded: false });
@@ -56,14 +56,11 @@ describe("GET /runs/<id>", () => {
 });
 
 describe.skipIf(LOCUST === undefined)("Locust with a run id that already had a load", () => {
-  let server: TestServer;
   let dir = "";
-  beforeAll(async () => {
-    server = await startTestServer({ LOG_LEVEL: "warn" });
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "fest-lab-rerun-"));
   });
-  afterAll(async () => {
-    await server.stop();
+  afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -107,33 +104,5 @@ describe.skipIf(LOCUST === undefined)("Locust with a run id that already had a l
     expect(output).toMatch(/run id twice-1 already had a load/);
     expect(output).toMatch(/npm run challenge -- stop, then start NAME/);
     expect(await requestsOf("twice-1")).toBe(counted);
-  }, 90_000);
-});
-
-describe.each(SHAPES)("GET /runs/<id> in the %s shape", (shape) => {
-  const folder = seededFolderForTests(`fest-lab-runs-${shape.replace(" ", "-")}-`);
-
-  it("answers for the whole group: a run's requests on any member make it loaded", async () => {
-    const running = await startShape(shape, folder(), { LOG_LEVEL: "warn" });
-    try {
-      expect((await request(running.url).get("/runs/group-1").expect(200)).body.loaded).toBe(false);
-      // Several requests on their own connections, so a group spreads them over its members.
-      for (let i = 0; i < 4; i++) {
-        await request(running.url)
-          .get("/health")
-          .set("X-Run-Id", "group-1")
-          .set("connection", "close")
-          .expect(200);
-      }
-      for (let i = 0; i < 4; i++) {
-        const answer = await request(running.url)
-          .get("/runs/group-1")
-          .set("connection", "close")
-          .expect(200);
-        expect(answer.body).toEqual({ run: "group-1", loaded: true });
-      }
-    } finally {
-      await running.stop();
-    }
   }, 90_000);
 });

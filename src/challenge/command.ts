@@ -113,31 +113,33 @@ export async function runChallengeCommand(
       if (rest.length > 0)
         throw new Refused(`${command} takes no arguments, got ${rest.join(" ")}`);
     };
+    // Each command awaited here, so a refusal from the server (Refused) is printed as one line
+    // and exits 2 by the catch below, whoever runs the command (the program or a test).
     switch (command) {
       case "list":
         noMore();
-        return list(server, print);
+        return await list(server, print);
       case "start": {
         const [name, ...extra] = rest;
         if (name === undefined || extra.length > 0) {
           throw new Refused("start takes one challenge name: npm run challenge -- start NAME");
         }
-        return start(server, name, read.values.seed, print);
+        return await start(server, name, read.values.seed, print);
       }
       case "status":
         noMore();
-        return status(server, read.values.instructor === true, print);
+        return await status(server, read.values.instructor === true, print);
       case "hint":
         noMore();
-        return hint(server, print);
+        return await hint(server, print);
       case "verify":
-        return verify(server, answersOf(rest), read.values.json, read.values.student, print);
+        return await verify(server, answersOf(rest), read.values.json, read.values.student, print);
       case "progress":
         noMore();
-        return progress(server, read.values, print);
+        return await progress(server, read.values, print);
       case "stop":
         noMore();
-        return stop(server, print);
+        return await stop(server, print);
       default:
         throw new Refused(
           `${command === undefined ? "no command" : `unknown command "${command}"`}: use list, start NAME, status, hint, verify ID=ANSWER..., stop, progress, or check CODE (--help for more)`,
