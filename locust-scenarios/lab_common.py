@@ -154,6 +154,25 @@ def _write_final_stats() -> None:
 
 _write_final_stats()
 
+
+def _count_run_time_from_the_start() -> None:
+    """Make ``-t`` (``--run-time``) the length of the load, however slowly Locust started.
+
+    Locust sets its ``-t`` timer on gevent's clock, which is read when gevent's loop last
+    ran: before Locust imported this scenario and set its users up. Every second that start
+    took (seconds on a busy machine) came off the run, down to no load at all: on a busy
+    2-core machine ``-t 6s`` ran the users for 0.2 s. Reading the clock again at ``init``,
+    just before the timer is set, gives the load its whole ``-t``.
+    """
+    import gevent
+
+    @events.init.add_listener
+    def _read_the_clock(**_kwargs) -> None:
+        gevent.get_hub().loop.update_now()
+
+
+_count_run_time_from_the_start()
+
 # The server's own default address; ``--host`` overrides it as usual.
 DEFAULT_HOST = "http://127.0.0.1:8000"
 

@@ -127,7 +127,8 @@ describe.skipIf(NGINX === undefined)(
             scenario: "events.py",
             host: nginx.url,
             load: { users: 3, spawnRate: 3 },
-            seconds: 5,
+            // Three seconds of three users: a few requests each, every one through nginx.
+            seconds: 3,
             csvPrefix: join(dir, "events"),
             cwd: dir,
           });

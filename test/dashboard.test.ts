@@ -155,30 +155,22 @@ describe.skipIf(PROMETHEUS === undefined)(
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), "fest-lab-dashboard-"));
-      server = await startTestServer({
-        LOG_LEVEL: "warn",
-        BUGS: "checkout-crash",
-        FAULTS: "delay:20ms@100%:/status",
-        MAX_IN_FLIGHT: "4",
-        MAX_WAITING: "0",
-      });
-      // The workers panel needs a group: its /metrics adds the supervisor's figures.
+      // The three servers start at once (each its own port and database): most of a start is
+      // waiting for a process to come up.
       const { openDatabase } = await import("../src/database.js");
       const dbPath = join(dir, "group.db");
       openDatabase(dbPath, SMALL_SEED).db.close();
+      openDatabase(join(dir, "services.db"), SMALL_SEED).db.close();
       const port = await freePort();
+      const servicesPort = await freePort();
+      // The workers panel needs a group: its /metrics adds the supervisor's figures.
       group = spawnServer({
         WORKERS: "2",
         CPU_POOL_SIZE: "1",
         PORT: String(port),
         DB_PATH: dbPath,
       });
-      const started = group;
-      await waitFor(() => started.output().includes("stop:"), 30_000, "the group's banner");
-      groupUrl = `http://127.0.0.1:${port}`;
       // The gateway panels need the services: its /metrics adds theirs, labelled by service.
-      openDatabase(join(dir, "services.db"), SMALL_SEED).db.close();
-      const servicesPort = await freePort();
       services = spawnServer({
         SERVICES: "1",
         CPU_POOL_SIZE: "1",
@@ -186,12 +178,20 @@ describe.skipIf(PROMETHEUS === undefined)(
         DB_PATH: join(dir, "services.db"),
         BUGS: "checkout-crash-process",
       });
-      const servicesStarted = services;
-      await waitFor(
-        () => servicesStarted.output().includes("stop:"),
-        60_000,
-        "the services' banner",
-      );
+      const [groupStarted, servicesStarted] = [group, services];
+      [server] = await Promise.all([
+        startTestServer({
+          LOG_LEVEL: "warn",
+          BUGS: "checkout-crash",
+          FAULTS: "delay:20ms@100%:/status",
+          MAX_IN_FLIGHT: "4",
+          MAX_WAITING: "0",
+        }),
+        // Each bound as long as the slowest start's: the three share the cores as they start.
+        waitFor(() => groupStarted.output().includes("stop:"), 60_000, "the group's banner"),
+        waitFor(() => servicesStarted.output().includes("stop:"), 60_000, "the services' banner"),
+      ]);
+      groupUrl = `http://127.0.0.1:${port}`;
       servicesUrl = `http://127.0.0.1:${servicesPort}`;
 
       prometheus = await startPrometheus(PROMETHEUS ?? "prometheus", {

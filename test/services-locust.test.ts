@@ -41,8 +41,9 @@ describe.skipIf(LOCUST === undefined)("the seed labs' locustfiles against SERVIC
     rmSync(dir, { recursive: true, force: true });
   });
 
+  // Each run counts only its own requests: the three at once against the one gateway.
   for (const scenario of ["checkout.py", "events.py", "journey.py"]) {
-    it(`${scenario} runs without a failure`, async () => {
+    it.concurrent(`${scenario} runs without a failure`, async () => {
       const run = await runLocust({
         locust: LOCUST ?? "locust",
         scenario,

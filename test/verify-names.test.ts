@@ -9,7 +9,13 @@ import { locustRows } from "../src/truth/locust-csv.js";
 import type { TruthReport } from "../src/truth/truth.js";
 import { compare } from "../src/truth/verify.js";
 import { ADMIN } from "./helpers/admin-api.js";
-import { describeRun, findLocust, runLocust, SCENARIO_DIR } from "./helpers/locust-runner.js";
+import {
+  describeRun,
+  findLocust,
+  type LocustRun,
+  runLocust,
+  SCENARIO_DIR,
+} from "./helpers/locust-runner.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
 const LOCUST = findLocust();
@@ -27,17 +33,51 @@ const LOCUSTFILES = readdirSync(SCENARIO_DIR)
 /** Every plan's stages shortened to a second or so: names, not load, are the point here. */
 const SHORT_PLANS = { LAB_STAGE_SECONDS: "1", CATALOGUE_PLAN_SECONDS: "3" };
 
+/** How many of the locustfiles' runs go at once. */
+const LANES = 6;
+
 describe.skipIf(LOCUST === undefined)("npm run verify's names for every shipped scenario", () => {
   let server: TestServer;
   let dir = "";
+  const runs = new Map<string, Promise<{ run: LocustRun; runId: string; csvPrefix: string }>>();
   beforeAll(async () => {
     server = await startTestServer({ LOG_LEVEL: "warn" });
     dir = mkdtempSync(join(tmpdir(), "fest-lab-names-"));
+    // The locustfiles' short runs, started here, six at a time (half of them at once): each has
+    // its own run id and is read only by its own test below, and a run is mostly Locust
+    // starting and waiting. Vitest itself would start five tests at a time.
+    const lanes: Promise<unknown>[] = Array.from({ length: LANES }, () => Promise.resolve());
+    LOCUSTFILES.forEach((file, i) => {
+      const runId = `names-${file.replace(/\.py$/, "").replaceAll("_", "-")}`;
+      const csvPrefix = join(dir, runId);
+      const plan = file.endsWith("_plan.py");
+      const lane = i % LANES;
+      const run = (lanes[lane] ?? Promise.resolve()).then(() =>
+        runLocust({
+          locust: LOCUST ?? "locust",
+          scenario: file,
+          host: server.url,
+          load: plan ? "shape" : { users: 3, spawnRate: 3 },
+          seconds: plan ? 4 : 3,
+          env: SHORT_PLANS,
+          csvPrefix,
+          cwd: dir,
+          // Names, not times, are the point: a request still out at the end is let finish
+          // (and named) rather than dropped; on a quiet machine none is out for long.
+          extraArgs: ["--run-id", runId, "--stop-timeout", "10"],
+        }).then((result) => ({ run: result, runId, csvPrefix })),
+      );
+      // The lane goes on after a failed run; the failure is its test's, not unhandled.
+      lanes[lane] = run.catch(() => {});
+      runs.set(file, run);
+    });
   });
   afterAll(async () => {
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+    // Every run ends (bounded) before its server stops, whichever test failed first.
+    await Promise.allSettled(runs.values());
+    await server?.stop();
+    if (dir !== "") rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
 
   it("finds the locustfiles: every scenario and every plan", () => {
     expect(LOCUSTFILES).toEqual(
@@ -47,25 +87,12 @@ describe.skipIf(LOCUST === undefined)("npm run verify's names for every shipped 
     expect(LOCUSTFILES).not.toContain("lab_shape.py");
   });
 
-  // Each run has its own run id and reads only its own counts: five at a time (vitest's
-  // maxConcurrency), a few seconds each.
   it.concurrent.each(LOCUSTFILES)(
     "%s: every request name maps to a route the server counted",
     async (file) => {
-      const runId = `names-${file.replace(/\.py$/, "").replaceAll("_", "-")}`;
-      const csvPrefix = join(dir, runId);
-      const plan = file.endsWith("_plan.py");
-      const run = await runLocust({
-        locust: LOCUST ?? "locust",
-        scenario: file,
-        host: server.url,
-        load: plan ? "shape" : { users: 3, spawnRate: 3 },
-        seconds: plan ? 4 : 3,
-        env: SHORT_PLANS,
-        csvPrefix,
-        cwd: dir,
-        extraArgs: ["--run-id", runId],
-      });
+      const running = runs.get(file);
+      if (running === undefined) throw new Error(`no run was started for ${file}`);
+      const { run, runId, csvPrefix } = await running;
       const rows = locustRows(readFileSync(`${csvPrefix}_stats.csv`, "utf8"));
       expect(rows.length, run.output).toBeGreaterThan(0);
       const res = await fetch(`${server.url}/admin/truth?run=${runId}`, { headers: ADMIN });
@@ -79,7 +106,7 @@ describe.skipIf(LOCUST === undefined)("npm run verify's names for every shipped 
         `server routes: ${truth.routes.map((r) => `${r.method} ${r.route}`).join(", ")}`,
       ).toEqual([]);
     },
-    60_000,
+    90_000,
   );
 });
 

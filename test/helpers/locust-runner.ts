@@ -78,7 +78,7 @@ export interface LocustOptions {
 export async function runLocust(options: LocustOptions): Promise<LocustRun> {
   const run = startLocust(options.locust, headlessArgs(options), options.cwd, options.env);
   // -t bounds the run; this bounds a Locust that hangs on start-up or shut-down.
-  const exitCode = await exitWithin(run, (options.seconds + 30) * 1000, []);
+  const exitCode = await exitWithin(run, (options.seconds + 60) * 1000, []);
   return readRun(options.csvPrefix, exitCode, run.output());
 }
 
