@@ -38,7 +38,8 @@ function get(url: string, agent: Agent | false, timeoutMs = 20_000): Promise<Ans
 
 const status = (answer: Answer) => (answer === "closed" ? "closed" : answer.status);
 
-describe("the drain, in process", () => {
+// Each test drains a server of its own: the tests of a block run at once.
+describe.concurrent("the drain, in process", () => {
   it("an answer written after the drain began says Connection: close", async () => {
     const server = await startTestServer({ LOG_LEVEL: "warn" });
     const agent = new Agent({ keepAlive: true, maxSockets: 2 });
@@ -107,7 +108,7 @@ describe("the drain, in process", () => {
   });
 });
 
-describe("the drain, as a process", () => {
+describe.concurrent("the drain, as a process", () => {
   const dir = seededFolderForTests("fest-lab-drain-");
 
   async function start(env: Record<string, string> = {}): Promise<[ServerProcess, string]> {
