@@ -20,11 +20,15 @@ import {
 } from "../src/services/fest-apps.js";
 import { ServiceClient } from "../src/services/internal.js";
 import { ADMIN } from "./helpers/admin-api.js";
+import { seededDatabaseForTests } from "./helpers/process.js";
 import { openRaw } from "./helpers/raw-http.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
 const json = { Accept: "application/json" };
 
+// Each server opens a database seeded before them rather than seeding its own.
+const faultedData = seededDatabaseForTests("fest-lab-faults-started-");
+const sharedData = seededDatabaseForTests("fest-lab-faults-shared-");
 /** Started with faults, a seed and FAULT_HEADERS=1: what the settings at start do. */
 let startedWithFaults: TestServer;
 /** Started with none; each test sets its own through the admin API (see `sharedServer`). */
@@ -32,12 +36,18 @@ let shared: TestServer;
 beforeAll(async () => {
   [startedWithFaults, shared] = await Promise.all([
     startTestServer({
+      DB_PATH: faultedData(),
       LOG_LEVEL: "warn",
       FAULTS: "error:503@10%:/events",
       FAULT_SEED: "7",
       FAULT_HEADERS: "1",
     }),
-    startTestServer({ LOG_LEVEL: "warn", FAULT_SEED: "7", QUERY_USER_WRITES: "1" }),
+    startTestServer({
+      DB_PATH: sharedData(),
+      LOG_LEVEL: "warn",
+      FAULT_SEED: "7",
+      QUERY_USER_WRITES: "1",
+    }),
   ]);
 });
 afterAll(async () => {
@@ -112,7 +122,7 @@ describe("faults by rate", () => {
   it("an injected error before a registration writes nothing", async () => {
     const server = await sharedServer("error:500@100%:POST /events/:id/register");
     const count = () => {
-      const db = new BetterSqlite3(server.dbPath, { readonly: true });
+      const db = new BetterSqlite3(sharedData(), { readonly: true });
       try {
         return (db.prepare("SELECT COUNT(*) AS n FROM registrations").get() as { n: number }).n;
       } finally {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MONITOR_COLUMNS } from "../src/observe/monitor.js";
-import { spawnServer, waitFor } from "./helpers/process.js";
+import { seededDatabaseForTests, spawnServer, waitFor } from "./helpers/process.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
 let dir: string;
@@ -27,12 +27,15 @@ function readRows(path: string): { header: string[]; rows: string[][] } {
 // Each block has its own server and file, and most of a test is waiting for the monitor's
 // next second: the blocks run at once.
 describe.concurrent("MONITOR_CSV", () => {
+  // The in-process servers read the data only: one seeded database for all of them.
+  const dbPath = seededDatabaseForTests("fest-lab-monitor-data-");
+
   describe("the resource monitor", () => {
     let server: TestServer;
     let path: string;
     beforeAll(async () => {
       path = join(dir, "resources.csv");
-      server = await startTestServer({ MONITOR_CSV: path, LOG_LEVEL: "warn" });
+      server = await startTestServer({ DB_PATH: dbPath(), MONITOR_CSV: path, LOG_LEVEL: "warn" });
     });
     afterAll(() => server.stop());
 
@@ -74,7 +77,11 @@ describe.concurrent("MONITOR_CSV", () => {
     it("gets new lines under its one header after a restart", async () => {
       const path = join(dir, "again.csv");
       for (let start = 1; start <= 2; start++) {
-        const server = await startTestServer({ MONITOR_CSV: path, LOG_LEVEL: "warn" });
+        const server = await startTestServer({
+          DB_PATH: dbPath(),
+          MONITOR_CSV: path,
+          LOG_LEVEL: "warn",
+        });
         try {
           await waitFor(() => readRows(path).rows.length >= start, 10_000, `line ${start}`);
         } finally {
@@ -87,7 +94,7 @@ describe.concurrent("MONITOR_CSV", () => {
 
     it("a file that cannot be written stops the start, naming MONITOR_CSV", async () => {
       const path = join(dir, "no-such-folder", "m.csv");
-      await expect(startTestServer({ MONITOR_CSV: path })).rejects.toThrow(
+      await expect(startTestServer({ DB_PATH: dbPath(), MONITOR_CSV: path })).rejects.toThrow(
         /MONITOR_CSV=.*no-such-folder.*cannot be written/,
       );
     });

@@ -70,6 +70,17 @@ export function seededFolderForTests(prefix: string): () => string {
   };
 }
 
+/**
+ * The path of a small seeded fest.db for the block's servers (seededFolderForTests). An
+ * in-process test server given it as DB_PATH opens it as it is: no first-start child process to
+ * seed a database of its own, which costs each start most of its time. For servers that read
+ * the data, or put it back with POST /admin/reset.
+ */
+export function seededDatabaseForTests(prefix: string): () => string {
+  const folder = seededFolderForTests(prefix);
+  return () => join(folder(), "fest.db");
+}
+
 /** Spawns the server on a free 127.0.0.1 port and waits, bounded, for the banner it prints once listening. */
 export async function spawnListening(
   env: Record<string, string>,
