@@ -36,7 +36,7 @@ function getAlone(url: string): Promise<Answer> {
 
 describe("the capacity limit", () => {
   it("MAX_IN_FLIGHT=8 under 50 connections of /io?ms=200: the excess gets 503 with Retry-After, /health answers", async () => {
-    server = await startTestServer({ DB_PATH: dbPath(), LOG_LEVEL: "warn", MAX_IN_FLIGHT: "8" });
+    server = await startTestServer({ DB_PATH: dbPath, LOG_LEVEL: "warn", MAX_IN_FLIGHT: "8" });
     const url = server.url;
     const answers = Promise.all(Array.from({ length: 50 }, () => getAlone(`${url}/io?ms=200`)));
     // While the /io requests are in flight, the health probe still gets through.
@@ -59,7 +59,7 @@ describe("the capacity limit", () => {
 
   it("a waiting line holds requests instead of refusing them", async () => {
     server = await startTestServer({
-      DB_PATH: dbPath(),
+      DB_PATH: dbPath,
       LOG_LEVEL: "warn",
       MAX_IN_FLIGHT: "2",
       MAX_WAITING: "10",
@@ -70,7 +70,7 @@ describe("the capacity limit", () => {
   }, 30_000);
 
   it("can be set while the server runs, and switched off again, letting the line in at once", async () => {
-    server = await startTestServer({ DB_PATH: dbPath(), LOG_LEVEL: "warn" });
+    server = await startTestServer({ DB_PATH: dbPath, LOG_LEVEL: "warn" });
     const url = server.url;
     server.capacity.set({ maxInFlight: 3, maxWaiting: 0 });
     const limited = await Promise.all(
@@ -100,7 +100,7 @@ describe("the capacity limit", () => {
   }, 30_000);
 
   it("is off by default", async () => {
-    server = await startTestServer({ DB_PATH: dbPath(), LOG_LEVEL: "warn" });
+    server = await startTestServer({ DB_PATH: dbPath, LOG_LEVEL: "warn" });
     const url = server.url;
     const all = await Promise.all(Array.from({ length: 30 }, () => getAlone(`${url}/io?ms=100`)));
     expect(all.every((a) => a.status === 200)).toBe(true);

@@ -36,14 +36,14 @@ let shared: TestServer;
 beforeAll(async () => {
   [startedWithFaults, shared] = await Promise.all([
     startTestServer({
-      DB_PATH: faultedData(),
+      DB_PATH: faultedData,
       LOG_LEVEL: "warn",
       FAULTS: "error:503@10%:/events",
       FAULT_SEED: "7",
       FAULT_HEADERS: "1",
     }),
     startTestServer({
-      DB_PATH: sharedData(),
+      DB_PATH: sharedData,
       LOG_LEVEL: "warn",
       FAULT_SEED: "7",
       QUERY_USER_WRITES: "1",
@@ -122,7 +122,7 @@ describe("faults by rate", () => {
   it("an injected error before a registration writes nothing", async () => {
     const server = await sharedServer("error:500@100%:POST /events/:id/register");
     const count = () => {
-      const db = new BetterSqlite3(sharedData(), { readonly: true });
+      const db = new BetterSqlite3(sharedData, { readonly: true });
       try {
         return (db.prepare("SELECT COUNT(*) AS n FROM registrations").get() as { n: number }).n;
       } finally {

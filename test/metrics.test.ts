@@ -176,8 +176,8 @@ describe("two servers in one process", () => {
 
   it("keep their own figures", async () => {
     const [a, b] = await Promise.all([
-      startTestServer({ DB_PATH: dbPath(), LOG_LEVEL: "warn" }),
-      startTestServer({ DB_PATH: dbPath(), LOG_LEVEL: "warn" }),
+      startTestServer({ DB_PATH: dbPath, LOG_LEVEL: "warn" }),
+      startTestServer({ DB_PATH: dbPath, LOG_LEVEL: "warn" }),
     ]);
     try {
       for (let i = 0; i < 3; i++) await request(a.url).get("/health").expect(200);

@@ -35,7 +35,7 @@ describe.concurrent("MONITOR_CSV", () => {
     let path: string;
     beforeAll(async () => {
       path = join(dir, "resources.csv");
-      server = await startTestServer({ DB_PATH: dbPath(), MONITOR_CSV: path, LOG_LEVEL: "warn" });
+      server = await startTestServer({ DB_PATH: dbPath, MONITOR_CSV: path, LOG_LEVEL: "warn" });
     });
     afterAll(() => server.stop());
 
@@ -78,7 +78,7 @@ describe.concurrent("MONITOR_CSV", () => {
       const path = join(dir, "again.csv");
       for (let start = 1; start <= 2; start++) {
         const server = await startTestServer({
-          DB_PATH: dbPath(),
+          DB_PATH: dbPath,
           MONITOR_CSV: path,
           LOG_LEVEL: "warn",
         });
@@ -94,7 +94,7 @@ describe.concurrent("MONITOR_CSV", () => {
 
     it("a file that cannot be written stops the start, naming MONITOR_CSV", async () => {
       const path = join(dir, "no-such-folder", "m.csv");
-      await expect(startTestServer({ DB_PATH: dbPath(), MONITOR_CSV: path })).rejects.toThrow(
+      await expect(startTestServer({ DB_PATH: dbPath, MONITOR_CSV: path })).rejects.toThrow(
         /MONITOR_CSV=.*no-such-folder.*cannot be written/,
       );
     });
