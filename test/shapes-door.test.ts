@@ -6,7 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seededFolderForTests, waitFor } from "./helpers/process.js";
 import { openRaw } from "./helpers/raw-http.js";
-import { type RunningShape, SHAPE_ADMIN, SHAPES, startShape } from "./helpers/shapes.js";
+import {
+  type RunningShape,
+  SHAPE_ADMIN,
+  SHAPES,
+  type Shape,
+  startShape,
+} from "./helpers/shapes.js";
 
 /** Bound on any one exchange; far above what each takes, never an expected duration. */
 const ANSWER_BOUND_MS = 10_000;
@@ -51,18 +57,42 @@ async function cpuInlineIsOn(url: string): Promise<boolean> {
   return state.on;
 }
 
-describe.each(SHAPES)("the door, %s", (shape) => {
-  const dir = seededFolderForTests(`festlab-door-${shape.replace(" ", "-")}-`);
-  let server: RunningShape;
-  beforeAll(async () => {
-    server = await startShape(shape, dir(), {
+// The three shapes start together before the first test (a start is mostly waiting for the
+// members to listen); each block awaits its own.
+const doors = SHAPES.map((shape) => ({
+  shape,
+  folder: seededFolderForTests(`festlab-door-${shape.replace(" ", "-")}-`),
+}));
+const starting = new Map<Shape, Promise<RunningShape>>();
+beforeAll(() => {
+  for (const { shape, folder } of doors) {
+    const started = startShape(shape, folder(), {
       LOG_LEVEL: "warn",
       HEADER_TIMEOUT_MS: String(HEADER_TIMEOUT_MS),
     });
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+    // A block that never runs must not leave its shape's failure unhandled.
+    started.catch(() => {});
+    starting.set(shape, started);
+  }
+});
+afterAll(async () => {
+  await Promise.all(
+    [...starting.values()].map((started) =>
+      started.then(
+        (s) => s.stop(),
+        () => undefined,
+      ),
+    ),
+  );
+});
+
+describe.each(SHAPES)("the door, %s", (shape) => {
+  let server: RunningShape;
+  beforeAll(async () => {
+    const started = starting.get(shape);
+    if (started === undefined) throw new Error(`${shape} was never started`);
+    server = await started;
+  }, 90_000);
 
   it("two Host headers get 400 and the connection is closed", async () => {
     const answer = await sendRaw(

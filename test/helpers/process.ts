@@ -98,7 +98,7 @@ export async function spawnListening(
   const port = await freePort();
   const server = spawnServer({ PORT: String(port), ...env });
   try {
-    await waitFor(() => server.output().includes("stop:"), 20_000, "the banner");
+    await waitFor(() => server.output().includes("stop:"), 60_000, "the banner");
   } catch (error) {
     server.child.kill("SIGKILL");
     throw error;
