@@ -4,6 +4,7 @@
 // holds the page to it). Everything else receives the typed Config this returns. A bad value stops the start
 // with one line that says what is wrong, the value, and what is allowed.
 import { dirname, join } from "node:path";
+import { HEADERS_TIMEOUT_MS } from "./connection/http-shell.js";
 import { type FaultPlan, parseFaults } from "./faults/spec.js";
 import { LOG_LEVELS } from "./observe/log.js";
 import { type Option, OptionError, type OptionValues, readOptions, usageLines } from "./options.js";
@@ -198,6 +199,16 @@ export const SETTINGS = {
     shown: "15000",
     help: "on SIGTERM or Ctrl+C, ms that requests in flight may take to finish before they are cut",
     parse: (value: string) => wholeNumber(value, 0, 3_600_000),
+  },
+  headerTimeoutMs: {
+    flag: "header-timeout-ms",
+    env: "HEADER_TIMEOUT_MS",
+    arg: "N",
+    default: String(HEADERS_TIMEOUT_MS),
+    shown: String(HEADERS_TIMEOUT_MS),
+    help: "ms a client may take to send a request's headers; past it the connection is dropped, so slow-header clients cannot hold connections",
+    // Under 100 ms a real client on a slow link could be cut mid-headers.
+    parse: (value: string) => wholeNumber(value, 100, 600_000),
   },
   faults: {
     flag: "faults",

@@ -104,8 +104,6 @@ export interface StartOptions {
   cpuPoolStats?: CpuPoolStatsProvider;
   /** How to train the digits model when MODEL_PATH is missing; tests train a tiny one. */
   trainingPlan?: TrainingPlan;
-  /** How long a client may take to send a request's headers; tests shorten it. */
-  headersTimeoutMs?: number;
   /**
    * A worker in a group (src/workers/) brings its registry, filled with the supervisor's
    * state, and the way to change it everywhere; the supervisor logs the changes once.
@@ -194,7 +192,7 @@ export async function startServer(
       port: config.port,
       log,
       trustProxy: config.trustProxy,
-      headersTimeoutMs: options.headersTimeoutMs,
+      headersTimeoutMs: config.headerTimeoutMs,
       ...countedShell(counters, app, { beforeLimit: withFastHealth }),
       carriesVersion: isHealthRequest,
     });

@@ -23,6 +23,7 @@ import { createLogger } from "../src/observe/log.js";
 import { projectRoot } from "../src/paths.js";
 import { SWITCH_NAMES, SWITCHES } from "../src/switches.js";
 import { ADMIN, adminHeader, flipSwitch, putSwitch } from "./helpers/admin-api.js";
+import { seededDatabaseForTests } from "./helpers/process.js";
 import {
   serverForEachTest,
   serverForTests,
@@ -32,9 +33,12 @@ import {
 } from "./helpers/server.js";
 
 const TOKEN = "s3cret-admin-token-for-tests";
+// The servers given a credential read the data only: one seeded database for all of them. The
+// one that generates its token keeps a database (and its token file) of its own.
+const DB_PATH = seededDatabaseForTests("fest-lab-admin-");
 
 describe("the switch API, with the credential", () => {
-  const server = serverForTests();
+  const server = serverForTests({ DB_PATH });
 
   it("GET /admin/switches lists every switch with its lab, description and state", async () => {
     const res = await withSwitch(server(), "io-blocking", true, () =>
@@ -181,7 +185,7 @@ describe("without the credential, no admin route answers, from loopback either",
   let server: TestServer;
   let port: string;
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ DB_PATH });
     port = new URL(server.url).port;
   });
   afterAll(() => server.stop());
@@ -360,7 +364,7 @@ describe("resolving the credential", () => {
 });
 
 describe("the switch API with ADMIN_TOKEN", () => {
-  const server = serverForTests({ ADMIN_TOKEN: TOKEN });
+  const server = serverForTests({ DB_PATH, ADMIN_TOKEN: TOKEN });
 
   it("refuses a request without the token with 401 and a Bearer challenge, even from loopback", async () => {
     const res = await request(server().url).get("/admin/switches");
@@ -410,7 +414,7 @@ describe("the switch API with ADMIN_TOKEN", () => {
 
 describe("wrong admin tokens", () => {
   // A fresh server each: the wrong tries of one test must not lock out the next.
-  const server = serverForEachTest({ ADMIN_TOKEN: TOKEN });
+  const server = serverForEachTest({ DB_PATH, ADMIN_TOKEN: TOKEN });
 
   it("refuses a wrong token with 401", async () => {
     for (const header of [`Bearer ${TOKEN}x`, "Bearer short", `Basic ${TOKEN}`, TOKEN]) {
@@ -564,7 +568,7 @@ type Client = (
 ) => Promise<{ status: number; body: { error?: string; switches?: unknown[] } }>;
 
 describe("a client that is not on loopback", () => {
-  const server = serverForTests();
+  const server = serverForTests({ DB_PATH });
 
   it("is refused without the credential and admitted with it, as a loopback client is", async () => {
     const remote = await serveOnSocket(server());

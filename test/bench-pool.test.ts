@@ -10,13 +10,15 @@ import { benchRouter } from "../src/bench/routes.js";
 import { errorHandler } from "../src/error-handler.js";
 import { createLogger } from "../src/observe/log.js";
 import { Switches } from "../src/switches.js";
-import { waitFor } from "./helpers/process.js";
+import { seededDatabaseForTests, waitFor } from "./helpers/process.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
 const json = { Accept: "application/json" };
 /** Long enough (hundreds of ms) to hold the only thread while the test looks at the pool. */
 const SLOW = "/cpu?n=3000000";
 
+// Every server here reads the data only: one seeded database for all of them.
+const dbPath = seededDatabaseForTests("fest-lab-pool-");
 let server: TestServer | undefined;
 afterEach(async () => {
   await server?.stop();
@@ -42,7 +44,7 @@ function openRequest(url: string) {
 
 /** A server with one /cpu thread and `queue` places, the thread busy with a GET of `path`. */
 async function oneThreadBusy(queue: "0" | "1", path = SLOW) {
-  server = await startTestServer({ CPU_POOL_SIZE: "1", CPU_POOL_QUEUE: queue });
+  server = await startTestServer({ DB_PATH: dbPath, CPU_POOL_SIZE: "1", CPU_POOL_QUEUE: queue });
   const { url, cpuPool } = server;
   const running = openRequest(url + path);
   await waitFor(() => cpuPool.stats().busy === 1, 10_000, `${path} to run`);
@@ -114,7 +116,7 @@ describe("a client that disconnects", () => {
 
 describe("a task that throws", () => {
   it("rejects with the worker's error and leaves the pool working", async () => {
-    server = await startTestServer({ CPU_POOL_SIZE: "1" });
+    server = await startTestServer({ DB_PATH: dbPath, CPU_POOL_SIZE: "1" });
     // The route never sends this; the worker still refuses it rather than answer wrongly.
     await expect(server.cpuPool.run({ n: -1 })).rejects.toThrow(/n must be a whole number/);
     const next = await request(server.url).get("/cpu?n=10");
@@ -124,7 +126,7 @@ describe("a task that throws", () => {
   });
 
   it("gives that request a 500 without a stack, and the next request its answer", async () => {
-    server = await startTestServer({ CPU_POOL_SIZE: "1" });
+    server = await startTestServer({ DB_PATH: dbPath, CPU_POOL_SIZE: "1" });
     const pool = server.cpuPool;
     const logs: string[] = [];
     // The real pool and the real route, with one task made invalid on its way to the worker.
@@ -156,7 +158,7 @@ describe("a task that throws", () => {
 
 describe("shutting down", () => {
   it("answers the task in flight, then stops every thread", async () => {
-    server = await startTestServer({ CPU_POOL_SIZE: "2" });
+    server = await startTestServer({ DB_PATH: dbPath, CPU_POOL_SIZE: "2" });
     const { url, cpuPool } = server;
     expect(cpuPool.stats().threads).toBe(2);
     const inFlight = openRequest(url + SLOW);

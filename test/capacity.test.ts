@@ -4,9 +4,11 @@ import { Agent, get } from "node:http";
 import request from "supertest";
 import { afterEach, describe, expect, it } from "vitest";
 import { ADMIN } from "./helpers/admin-api.js";
-import { waitFor } from "./helpers/process.js";
+import { seededDatabaseForTests, waitFor } from "./helpers/process.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
+// Every server here reads the data only: one seeded database for all of them.
+const dbPath = seededDatabaseForTests("fest-lab-capacity-");
 let server: TestServer | undefined;
 afterEach(async () => {
   await server?.stop();
@@ -34,7 +36,7 @@ function getAlone(url: string): Promise<Answer> {
 
 describe("the capacity limit", () => {
   it("MAX_IN_FLIGHT=8 under 50 connections of /io?ms=200: the excess gets 503 with Retry-After, /health answers", async () => {
-    server = await startTestServer({ LOG_LEVEL: "warn", MAX_IN_FLIGHT: "8" });
+    server = await startTestServer({ DB_PATH: dbPath, LOG_LEVEL: "warn", MAX_IN_FLIGHT: "8" });
     const url = server.url;
     const answers = Promise.all(Array.from({ length: 50 }, () => getAlone(`${url}/io?ms=200`)));
     // While the /io requests are in flight, the health probe still gets through.
@@ -56,14 +58,19 @@ describe("the capacity limit", () => {
   }, 30_000);
 
   it("a waiting line holds requests instead of refusing them", async () => {
-    server = await startTestServer({ LOG_LEVEL: "warn", MAX_IN_FLIGHT: "2", MAX_WAITING: "10" });
+    server = await startTestServer({
+      DB_PATH: dbPath,
+      LOG_LEVEL: "warn",
+      MAX_IN_FLIGHT: "2",
+      MAX_WAITING: "10",
+    });
     const url = server.url;
     const all = await Promise.all(Array.from({ length: 10 }, () => getAlone(`${url}/io?ms=50`)));
     expect(all.map((a) => a.status)).toEqual(Array(10).fill(200));
   }, 30_000);
 
   it("can be set while the server runs, and switched off again, letting the line in at once", async () => {
-    server = await startTestServer({ LOG_LEVEL: "warn" });
+    server = await startTestServer({ DB_PATH: dbPath, LOG_LEVEL: "warn" });
     const url = server.url;
     server.capacity.set({ maxInFlight: 3, maxWaiting: 0 });
     const limited = await Promise.all(
@@ -93,7 +100,7 @@ describe("the capacity limit", () => {
   }, 30_000);
 
   it("is off by default", async () => {
-    server = await startTestServer({ LOG_LEVEL: "warn" });
+    server = await startTestServer({ DB_PATH: dbPath, LOG_LEVEL: "warn" });
     const url = server.url;
     const all = await Promise.all(Array.from({ length: 30 }, () => getAlone(`${url}/io?ms=100`)));
     expect(all.every((a) => a.status === 200)).toBe(true);

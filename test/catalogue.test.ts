@@ -5,15 +5,18 @@ import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALL_MOVIES_SQL, TITLE_SCAN_SQL } from "../src/catalogue/naive.js";
 import { SIMILAR_LIST_SQL, TITLE_LOOKUP_SQL } from "../src/catalogue/queries.js";
+import { seededDatabaseForTests } from "./helpers/process.js";
 import { SMALL_SEED, serverForTests, startTestServer, type TestServer } from "./helpers/server.js";
 
 /** Enough movies that The Godfather has ten similar ones, few enough to seed at once. */
 const MOVIES = 3000;
 const SIZE = { ...SMALL_SEED, movies: MOVIES };
 const json = { Accept: "application/json" };
+// Every server here reads the catalogue only: one database, seeded once, for all of them.
+const DB_PATH = seededDatabaseForTests("fest-lab-catalogue-", SIZE);
 
 describe("the catalogue's requests (optimized)", () => {
-  const server = serverForTests({}, SIZE);
+  const server = serverForTests({ DB_PATH });
 
   it("GET /status is small JSON with the catalogue's size and the mode", async () => {
     const res = await request(server().url).get("/status");
@@ -109,7 +112,7 @@ describe("the catalogue's requests (optimized)", () => {
 });
 
 describe("bad input and missing movies", () => {
-  const server = serverForTests();
+  const server = serverForTests({ DB_PATH });
 
   const bad: [string, string][] = [
     ["/api/id/tt123", "id"],
@@ -162,8 +165,10 @@ describe("similar-full-scan and title-scan answer the same, the slow way", () =>
   let naive: TestServer;
   let optimized: TestServer;
   beforeAll(async () => {
-    naive = await startTestServer({ MODE: "naive" }, SIZE);
-    optimized = await startTestServer({}, SIZE);
+    [naive, optimized] = await Promise.all([
+      startTestServer({ DB_PATH, MODE: "naive" }),
+      startTestServer({ DB_PATH }),
+    ]);
   });
   afterAll(async () => {
     await naive.stop();

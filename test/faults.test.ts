@@ -1,8 +1,10 @@
 // Faults by rate: seeded so two runs fail the same requests, checked at start and by the admin
-// API, never acting on /admin, and never touching stored data.
+// API, never acting on /admin, and never touching stored data. Two servers serve the file: one
+// started with faults (what only a start shows), and one whose faults each test sets through the
+// admin API after POST /admin/reset, so no test sees what another left.
 import BetterSqlite3 from "better-sqlite3";
 import request from "supertest";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CleanupStack } from "../src/cleanup-stack.js";
 import { readConfig } from "../src/config.js";
 import { makeCounters } from "../src/counters.js";
@@ -18,22 +20,48 @@ import {
 } from "../src/services/fest-apps.js";
 import { ServiceClient } from "../src/services/internal.js";
 import { ADMIN } from "./helpers/admin-api.js";
+import { seededDatabaseForTests } from "./helpers/process.js";
 import { openRaw } from "./helpers/raw-http.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
 const json = { Accept: "application/json" };
-let labs: TestServer[] = [];
 
-async function start(env: Record<string, string>): Promise<TestServer> {
-  const server = await startTestServer({ LOG_LEVEL: "warn", ...env });
-  labs.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  await Promise.all(labs.map((server) => server.stop()));
-  labs = [];
+// Each server opens a database seeded before them rather than seeding its own.
+const faultedData = seededDatabaseForTests("fest-lab-faults-started-");
+const sharedData = seededDatabaseForTests("fest-lab-faults-shared-");
+/** Started with faults, a seed and FAULT_HEADERS=1: what the settings at start do. */
+let startedWithFaults: TestServer;
+/** Started with none; each test sets its own through the admin API (see `sharedServer`). */
+let shared: TestServer;
+beforeAll(async () => {
+  [startedWithFaults, shared] = await Promise.all([
+    startTestServer({
+      DB_PATH: faultedData,
+      LOG_LEVEL: "warn",
+      FAULTS: "error:503@10%:/events",
+      FAULT_SEED: "7",
+      FAULT_HEADERS: "1",
+    }),
+    startTestServer({
+      DB_PATH: sharedData,
+      LOG_LEVEL: "warn",
+      FAULT_SEED: "7",
+      QUERY_USER_WRITES: "1",
+    }),
+  ]);
 });
+afterAll(async () => {
+  await Promise.all([startedWithFaults?.stop(), shared?.stop()]);
+});
+
+/** The shared server as it started (no faults, data as seeded, truth from zero), with `faults` set. */
+async function sharedServer(faults = ""): Promise<TestServer> {
+  await request(shared.url).post("/admin/reset").set(ADMIN).expect(200);
+  if (faults !== "") {
+    await request(shared.url).put("/admin/faults").set(ADMIN).send({ faults }).expect(200);
+  }
+  return shared;
+}
 
 /** The numbers (1-based) of the requests that were answered 503, out of `count` in a row. */
 async function failedNumbers(url: string, count: number): Promise<number[]> {
@@ -74,15 +102,15 @@ describe("faults by rate", () => {
     );
   });
 
-  it("a server with FAULT_SEED=7 fails exactly the requests the draw names", async () => {
-    const env = { FAULTS: "error:503@10%:/events", FAULT_SEED: "7" };
-    const served = await failedNumbers((await start(env)).url, 200);
+  it("a server started with FAULTS and FAULT_SEED=7 fails exactly the requests the draw names", async () => {
+    // The first /events requests this server gets: no other test sends it one.
+    const served = await failedNumbers(startedWithFaults.url, 60);
     expect(served.length).toBeGreaterThan(0);
-    expect(served).toEqual(decidedNumbers("error:503@10%:/events", 7, 200));
+    expect(served).toEqual(decidedNumbers("error:503@10%:/events", 7, 60));
   });
 
   it("an injected error says it was injected, and the truth counts it", async () => {
-    const server = await start({ FAULTS: "error:502@100%:GET /checkout" });
+    const server = await sharedServer("error:502@100%:GET /checkout");
     const res = await request(server.url).get("/checkout").set(json).expect(502);
     expect(res.body).toMatchObject({ injected: true, status: 502 });
     expect(res.body.error).toContain("error:502@100%:GET /checkout");
@@ -92,12 +120,9 @@ describe("faults by rate", () => {
   });
 
   it("an injected error before a registration writes nothing", async () => {
-    const server = await start({
-      FAULTS: "error:500@100%:POST /events/:id/register",
-      QUERY_USER_WRITES: "1",
-    });
+    const server = await sharedServer("error:500@100%:POST /events/:id/register");
     const count = () => {
-      const db = new BetterSqlite3(server.dbPath, { readonly: true });
+      const db = new BetterSqlite3(sharedData, { readonly: true });
       try {
         return (db.prepare("SELECT COUNT(*) AS n FROM registrations").get() as { n: number }).n;
       } finally {
@@ -115,14 +140,14 @@ describe("faults by rate", () => {
   });
 
   it("a delay adds its time to the answer", async () => {
-    const server = await start({ FAULTS: "delay:300ms@100%:/io" });
+    const server = await sharedServer("delay:300ms@100%:/io");
     const started = performance.now();
     await request(server.url).get("/io?ms=1").expect(200);
     expect(performance.now() - started).toBeGreaterThanOrEqual(300);
   });
 
   it("a reset closes the connection with no answer, and the truth counts it", async () => {
-    const server = await start({ FAULTS: "reset@100%:/io" });
+    const server = await sharedServer("reset@100%:/io");
     const raw = await openRaw(server.url);
     raw.socket.write("GET /io?ms=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     expect(await raw.closed(5_000)).toBe("");
@@ -138,7 +163,7 @@ describe("faults by rate", () => {
   });
 
   it("never faults /admin or /metrics, whatever the rule", async () => {
-    const server = await start({ FAULTS: "error:503@100%:*" });
+    const server = await sharedServer("error:503@100%:*");
     await request(server.url).get("/events").expect(503);
     await request(server.url).get("/health").expect(503);
     await request(server.url).get("/admin/faults").set(ADMIN).expect(200);
@@ -174,13 +199,13 @@ describe("bad fault rules", () => {
   });
 
   it("a route pattern that matches no route stops the start", async () => {
-    await expect(start({ FAULTS: "error:503@10%:/nowhere" })).rejects.toThrow(
+    await expect(startTestServer({ FAULTS: "error:503@10%:/nowhere" })).rejects.toThrow(
       /^FAULTS=error:503@10%:\/nowhere is not allowed: .*target: the route pattern \/nowhere matches no route; the routes are \/health, \/io/,
     );
   });
 
   it("get 400 from the admin API, naming the field, and change nothing", async () => {
-    const server = await start({ FAULTS: "reset@1%:/io" });
+    const server = await sharedServer("reset@1%:/io");
     const cases = [
       ["boom@10%:*", "kind"],
       ["error:503@101%:*", "rate"],
@@ -216,7 +241,7 @@ describe("bad fault rules", () => {
 
 describe("faults set live", () => {
   it("PUT /admin/faults sets them, logs who did, and starts the request numbers again", async () => {
-    const server = await start({ FAULT_SEED: "7" });
+    const server = await sharedServer();
     await request(server.url).get("/events").expect(200);
     const set = await request(server.url)
       .put("/admin/faults")
@@ -238,7 +263,7 @@ describe("faults set live", () => {
   });
 
   it("the admin page shows them and its form sets them", async () => {
-    const server = await start({ FAULTS: "reset@0.5%:*" });
+    const server = await sharedServer("reset@0.5%:*");
     const page = await request(server.url)
       .get("/admin")
       .set(ADMIN)
@@ -258,7 +283,7 @@ describe("faults set live", () => {
 
 describe("fault headers", () => {
   it("are ignored and counted as ignored without FAULT_HEADERS=1", async () => {
-    const server = await start({});
+    const server = await sharedServer();
     await request(server.url).get("/io?ms=1").set("X-Fault-Error", "503").expect(200);
     await request(server.url).get("/health").set("X-Fault-Delay", "200ms").expect(200);
     const truth = await request(server.url).get("/admin/truth").set(ADMIN).expect(200);
@@ -266,7 +291,7 @@ describe("fault headers", () => {
   });
 
   it("with FAULT_HEADERS=1 a request gets the error it asks for, and a bad header gets 400", async () => {
-    const server = await start({ FAULT_HEADERS: "1" });
+    const server = startedWithFaults;
     const res = await request(server.url).get("/io?ms=1").set("X-Fault-Error", "503").expect(503);
     expect(res.body.injected).toBe(true);
     await request(server.url).get("/io?ms=1").set("X-Fault-Error", "503@0%").expect(200);
@@ -286,7 +311,7 @@ describe("under --services a rule is checked for every service at once", () => {
   it("the labs service, which checks every rule, has each route a fest service may be faulted on", async () => {
     // The labs service is the monolith's app; the fest services mount the same routers. Should
     // a fest service gain a route the monolith lacks, a rule naming it would be refused.
-    const server = await startTestServer({ LOG_LEVEL: "warn" });
+    const server = shared;
     const cleanup = new CleanupStack();
     try {
       const result = readConfig({ env: {}, argv: [], cpuCount: 1 });
@@ -330,7 +355,6 @@ describe("under --services a rule is checked for every service at once", () => {
       }
     } finally {
       await cleanup.run();
-      await server.stop();
     }
   });
 });

@@ -100,9 +100,7 @@ describe("the Host header", () => {
 
 describe("a slow-header client", () => {
   it("is dropped once the headers timeout runs out", async () => {
-    const quick = await startTestServer({ LOG_LEVEL: "warn" }, undefined, {
-      headersTimeoutMs: 300,
-    });
+    const quick = await startTestServer({ LOG_LEVEL: "warn", HEADER_TIMEOUT_MS: "300" });
     try {
       const raw = await openRaw(quick.url);
       raw.socket.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n");

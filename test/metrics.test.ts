@@ -5,7 +5,7 @@ import request from "supertest";
 import { describe, expect, it } from "vitest";
 import type { CpuPoolStats } from "../src/observe/cpu-pool-stats.js";
 import { SWITCH_NAMES } from "../src/switches.js";
-import { waitFor } from "./helpers/process.js";
+import { seededDatabaseForTests, waitFor } from "./helpers/process.js";
 import { serverForTests, startTestServer, type TestServer, withSwitch } from "./helpers/server.js";
 
 async function scrape(server: TestServer): Promise<string> {
@@ -171,9 +171,14 @@ describe("the /cpu pool's figures", () => {
 });
 
 describe("two servers in one process", () => {
+  // Both read the data only: one seeded database for the two.
+  const dbPath = seededDatabaseForTests("fest-lab-two-servers-");
+
   it("keep their own figures", async () => {
-    const a = await startTestServer({ LOG_LEVEL: "warn" });
-    const b = await startTestServer({ LOG_LEVEL: "warn" });
+    const [a, b] = await Promise.all([
+      startTestServer({ DB_PATH: dbPath, LOG_LEVEL: "warn" }),
+      startTestServer({ DB_PATH: dbPath, LOG_LEVEL: "warn" }),
+    ]);
     try {
       for (let i = 0; i < 3; i++) await request(a.url).get("/health").expect(200);
       const health = { method: "GET", route: "/health", status: "200" };

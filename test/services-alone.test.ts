@@ -17,9 +17,9 @@ let dbPath: string;
 const started: ServerProcess[] = [];
 
 async function startAlone(
+  port: number,
   env: Record<string, string>,
 ): Promise<{ url: string; process: ServerProcess }> {
-  const port = await freePort();
   const server = spawnServer({
     PORT: String(port),
     DB_PATH: dbPath,
@@ -56,13 +56,21 @@ describe("SERVICE=NAME and UPSTREAMS", () => {
   let gateway: { url: string; process: ServerProcess };
 
   beforeAll(async () => {
-    accounts = await startAlone({ SERVICE: "accounts" });
-    events = await startAlone({ SERVICE: "events", UPSTREAMS: `accounts=${accounts.url}` });
-    gateway = await startAlone({
-      SERVICES: "1",
-      CPU_POOL_SIZE: "1",
-      UPSTREAMS: `accounts=${accounts.url}, events=${events.url}`,
-    });
+    // Each is told the others' addresses and calls them only when a request needs them, so
+    // the three start at once.
+    const ports = new Set<number>();
+    while (ports.size < 3) ports.add(await freePort());
+    const [accountsPort = 0, eventsPort = 0, gatewayPort = 0] = [...ports];
+    const url = (port: number) => `http://127.0.0.1:${port}`;
+    [accounts, events, gateway] = await Promise.all([
+      startAlone(accountsPort, { SERVICE: "accounts" }),
+      startAlone(eventsPort, { SERVICE: "events", UPSTREAMS: `accounts=${url(accountsPort)}` }),
+      startAlone(gatewayPort, {
+        SERVICES: "1",
+        CPU_POOL_SIZE: "1",
+        UPSTREAMS: `accounts=${url(accountsPort)}, events=${url(eventsPort)}`,
+      }),
+    ]);
   }, 120_000);
 
   it("a service alone says what it serves, whom it calls and where its data is", () => {
@@ -98,7 +106,7 @@ describe("SERVICE=NAME and UPSTREAMS", () => {
   });
 
   it("a bad name, a missing upstream or a missing secret stops the start with one line that says so", async () => {
-    for (const [env, says] of [
+    const refusals = [
       [{ SERVICE: "payments" }, "use one of accounts, events, checkout, labs"],
       [{ SERVICE: "checkout" }, "UPSTREAMS=events=http://HOST:PORT"],
       [{ SERVICE: "accounts", SESSION_SECRET: "" }, "needs SESSION_SECRET"],
@@ -108,11 +116,15 @@ describe("SERVICE=NAME and UPSTREAMS", () => {
         { SERVICES: "1", UPSTREAMS: "events=http://127.0.0.1:9", SESSION_SECRET: "" },
         "UPSTREAMS needs SESSION_SECRET",
       ],
-    ] as const) {
-      const server = spawnServer({ PORT: "0", DB_PATH: join(dir, "refused.db"), ...env });
-      expect(await server.exited, JSON.stringify(env)).toBe(1);
-      expect(server.output()).toContain(says);
-    }
+    ] as const;
+    // Each a process of its own that stops at start: all at once.
+    await Promise.all(
+      refusals.map(async ([env, says]) => {
+        const server = spawnServer({ PORT: "0", DB_PATH: join(dir, "refused.db"), ...env });
+        expect(await server.exited, JSON.stringify(env)).toBe(1);
+        expect(server.output()).toContain(says);
+      }),
+    );
   });
 
   it("SIGTERM stops each, exit code 0", async () => {

@@ -2,7 +2,8 @@
 // SERVICES=1): the truth is the group's, faults set live act and are counted, a reset puts
 // every member back, a challenge hides what it switched on from everybody without the
 // credential and its hints and grading are the group's, and a crash costs the group a member
-// for a moment (one process: the process). Each shape is started once per block.
+// for a moment (one process: the process). Each shape is started once per block, and once more
+// with the settings only a start can give.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,14 +23,41 @@ type RouteCount = TruthReport["routes"][number];
 
 describe.each(SHAPES)("the server as %s", (shape) => {
   const folder = seededFolderForTests("fest-lab-shape-");
+  const limitedFolder = seededFolderForTests("fest-lab-shape-limited-");
   let running: RunningShape;
+  /** The same shape started with FAULTS on a fest page, FAULT_HEADERS and a capacity limit. */
+  let limited: RunningShape;
   const monitorPath = () => join(folder(), "monitor.csv");
   beforeAll(async () => {
+    // One after the other: two --services groups starting at once (ten processes) once took
+    // more than a minute on a loaded machine.
     running = await startShape(shape, folder(), { MONITOR_CSV: monitorPath() });
-  }, 90_000);
+    limited = await startShape(shape, limitedFolder(), {
+      FAULTS: "error:503@100%:/events",
+      FAULT_HEADERS: "1",
+      MAX_IN_FLIGHT: "1",
+      MAX_WAITING: "0",
+    });
+  }, 150_000);
   afterAll(async () => {
-    await running?.stop();
+    await Promise.all([running?.stop(), limited?.stop()]);
   });
+
+  /** `count` GETs of `paths` in turn, `paths.length` at a time, each on its own connection. */
+  const sendEach = async (
+    paths: readonly string[],
+    count: number,
+    options: Parameters<typeof send>[1] = {},
+  ) => {
+    const answers = [];
+    for (let n = 0; n < count; n += paths.length) {
+      const round = paths.slice(0, Math.min(paths.length, count - n));
+      answers.push(
+        ...(await Promise.all(round.map((path) => send(`${running.url}${path}`, options)))),
+      );
+    }
+    return answers;
+  };
 
   const { admin, adminJson } = adminOf(() => running.url);
   const routesOfTruth = async (): Promise<RouteCount[]> =>
@@ -50,10 +78,7 @@ describe.each(SHAPES)("the server as %s", (shape) => {
       "/checkout?user=locust_user",
     ];
     const sent = 42;
-    for (let n = 0; n < sent; n++) {
-      const answer = await send(`${running.url}${paths[n % paths.length]}`);
-      expect(answer.status).toBeLessThan(500);
-    }
+    for (const answer of await sendEach(paths, sent)) expect(answer.status).toBeLessThan(500);
     const truth = (await adminJson("GET", "/admin/truth")) as TruthReport;
     for (const route of ["/", "/health", "/io", "/events", "/checkout"]) {
       expect(countOf(truth.routes, route)?.requests, route).toBe(sent / paths.length);
@@ -91,9 +116,7 @@ describe.each(SHAPES)("the server as %s", (shape) => {
     // Under --services /events is a fest service's: its share is in the group's seconds too.
     const paths = ["/health", "/io?ms=1", "/events?user=locust_user"];
     const sent = 30;
-    for (let n = 0; n < sent; n++) {
-      expect((await send(`${running.url}${paths[n % paths.length]}`)).status).toBe(200);
-    }
+    for (const answer of await sendEach(paths, sent)) expect(answer.status).toBe(200);
     // A change is a mark, once in the group's seconds though every member follows it.
     await adminJson("PUT", "/admin/faults", { faults: "" });
     const loadEnded = Date.now();
@@ -334,20 +357,6 @@ describe.each(SHAPES)("the server as %s", (shape) => {
   });
 
   describe("started with FAULTS on a fest page, FAULT_HEADERS and a capacity limit", () => {
-    const limitedFolder = seededFolderForTests("fest-lab-shape-limited-");
-    let limited: RunningShape;
-    beforeAll(async () => {
-      limited = await startShape(shape, limitedFolder(), {
-        FAULTS: "error:503@100%:/events",
-        FAULT_HEADERS: "1",
-        MAX_IN_FLIGHT: "1",
-        MAX_WAITING: "0",
-      });
-    }, 90_000);
-    afterAll(async () => {
-      await limited?.stop();
-    });
-
     it("FAULTS at start act on /events, and the truth counts each one", async () => {
       const answers = [];
       for (let n = 0; n < 6; n++) answers.push(await send(`${limited.url}/events`));

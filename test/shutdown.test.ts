@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   type ServerProcess,
+  seededDatabaseForTests,
   seededFolderForTests,
   spawnListening,
   waitFor,
@@ -38,9 +39,13 @@ function get(url: string, agent: Agent | false, timeoutMs = 20_000): Promise<Ans
 
 const status = (answer: Answer) => (answer === "closed" ? "closed" : answer.status);
 
-describe("the drain, in process", () => {
+// The in-process servers read the data only: one seeded database for all of them.
+const dbPath = seededDatabaseForTests("fest-lab-drain-in-process-");
+
+// Each test drains a server of its own: the tests of a block run at once.
+describe.concurrent("the drain, in process", () => {
   it("an answer written after the drain began says Connection: close", async () => {
-    const server = await startTestServer({ LOG_LEVEL: "warn" });
+    const server = await startTestServer({ DB_PATH: dbPath, LOG_LEVEL: "warn" });
     const agent = new Agent({ keepAlive: true, maxSockets: 2 });
     try {
       const answer = get(`${server.url}/io?ms=500`, agent);
@@ -57,7 +62,7 @@ describe("the drain, in process", () => {
   });
 
   it("a request that arrives after the drain began gets 503 with Retry-After and is not run", async () => {
-    const server = await startTestServer({ LOG_LEVEL: "warn" });
+    const server = await startTestServer({ DB_PATH: dbPath, LOG_LEVEL: "warn" });
     try {
       // A connection whose request is half sent when the drain begins, the rest after.
       const raw = await openRaw(server.url);
@@ -80,7 +85,7 @@ describe("the drain, in process", () => {
   });
 
   it("a grace shorter than a request cuts it, and the log counts it", async () => {
-    const server = await startTestServer({ LOG_LEVEL: "warn" });
+    const server = await startTestServer({ DB_PATH: dbPath, LOG_LEVEL: "warn" });
     try {
       const answer = get(`${server.url}/io?ms=5000`, false);
       await waitFor(() => server.metrics.inFlight === 1, 5_000, "the /io request in flight");
@@ -94,7 +99,11 @@ describe("the drain, in process", () => {
 
   it("idle keep-alive connections do not hold the close for the grace period", async () => {
     // A minute of grace: were the idle connections waited for, the test would time out.
-    const server = await startTestServer({ LOG_LEVEL: "warn", SHUTDOWN_GRACE_MS: "60000" });
+    const server = await startTestServer({
+      DB_PATH: dbPath,
+      LOG_LEVEL: "warn",
+      SHUTDOWN_GRACE_MS: "60000",
+    });
     const agent = new Agent({ keepAlive: true, maxSockets: 4 });
     try {
       await Promise.all([1, 2, 3].map(() => get(`${server.url}/health`, agent)));
@@ -107,7 +116,7 @@ describe("the drain, in process", () => {
   });
 });
 
-describe("the drain, as a process", () => {
+describe.concurrent("the drain, as a process", () => {
   const dir = seededFolderForTests("fest-lab-drain-");
 
   async function start(env: Record<string, string> = {}): Promise<[ServerProcess, string]> {

@@ -17,7 +17,8 @@ async function failsWith(env: Record<string, string>, args: string[] = []) {
   return { code, output: server.output() };
 }
 
-describe("start-up", () => {
+// Each test starts its own process and waits for its banner or its exit: all at once.
+describe.concurrent("start-up", () => {
   it("prints a banner with the URL, mode, switches, database and how to stop", async () => {
     const { server, url } = await spawnListening({ DB_PATH: join(dir(), "fest.db"), BUGGY: "1" });
     try {

@@ -74,10 +74,27 @@ function countOf(text: string, piece: string): number {
 }
 
 let dir: string;
+/**
+ * The file's three groups, started together before the first test (a start is mostly waiting
+ * for the workers to listen); each block awaits its own and stops it. They share `dir`, so the
+ * admin token one of them generates is the one every group reads.
+ */
+let starting: Record<"crash" | "register" | "capacity", Promise<Group>>;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "fest-lab-workers-"));
+  starting = {
+    crash: startGroup("crash", { MONITOR_CSV: join(dir, "group.csv") }),
+    register: startGroup("register"),
+    capacity: startGroup("capacity", { MAX_IN_FLIGHT: "1", MAX_WAITING: "0" }),
+  };
+  // A block that never runs must not leave its group's failure unhandled.
+  for (const group of Object.values(starting)) group.catch(() => {});
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  // Whatever a block left running (it failed before its own stop).
+  await Promise.all(Object.values(starting).map((group) => group.then(stopGroup, () => undefined)));
+  rmSync(dir, { recursive: true, force: true });
+});
 
 interface Group {
   server: ServerProcess;
@@ -100,7 +117,7 @@ async function startGroup(name: string, env: Record<string, string> = {}): Promi
     ADMIN_TOKEN: "",
     ...env,
   });
-  await waitFor(() => server.output().includes("stop:"), 30_000, "the group's banner");
+  await waitFor(() => server.output().includes("stop:"), 60_000, "the group's banner");
   const pids = () => {
     const text = server.output();
     const banner = /pids ([\d, ]+)\)/.exec(text)?.[1]?.split(", ").map(Number) ?? [];
@@ -160,8 +177,8 @@ describe("WORKERS=2: crashes, switches and metrics", () => {
   let csv: string;
   beforeAll(async () => {
     csv = join(dir, "group.csv");
-    group = await startGroup("crash", { MONITOR_CSV: csv });
-  });
+    group = await starting.crash;
+  }, 90_000);
   afterAll(async () => {
     await stopGroup(group);
   });
@@ -314,7 +331,7 @@ describe("WORKERS=2: registrations from two processes", () => {
   const users = Array.from({ length: 8 }, (_, i) => `user${String(i + 1).padStart(4, "0")}`);
 
   beforeAll(async () => {
-    group = await startGroup("register");
+    group = await starting.register;
     for (const username of users) {
       const login = await send(`${group.base}/login`, {
         method: "POST",
@@ -324,7 +341,7 @@ describe("WORKERS=2: registrations from two processes", () => {
       const cookie = String(login.headers["set-cookie"]).split(";")[0] ?? "";
       cookies.set(username, cookie);
     }
-  });
+  }, 90_000);
   afterAll(async () => {
     await stopGroup(group);
   });
@@ -477,8 +494,8 @@ describe("WORKERS=2 that cannot start", () => {
 describe("WORKERS=2 with MAX_IN_FLIGHT=1: the limit is per process", () => {
   let group: Group;
   beforeAll(async () => {
-    group = await startGroup("capacity", { MAX_IN_FLIGHT: "1", MAX_WAITING: "0" });
-  });
+    group = await starting.capacity;
+  }, 90_000);
   afterAll(async () => {
     await stopGroup(group);
   });

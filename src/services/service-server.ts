@@ -132,6 +132,7 @@ async function serveService(
     log,
     name: `the ${role.name} service`,
     trustProxy: config.trustProxy,
+    headersTimeoutMs: config.headerTimeoutMs,
     ...countedShell(
       counters,
       (req, res) => {

@@ -99,6 +99,7 @@ export async function superviseServices(config: Config, log: Logger): Promise<vo
       timeoutMs: route.timeoutMs,
     })),
     internalPrefix: INTERNAL_PREFIX,
+    headersTimeoutMs: config.headerTimeoutMs,
     // A running challenge hides which switches it turned on, on the gateway's pages too.
     pageLocals: () => ({
       mode: config.mode,

@@ -10,6 +10,7 @@ import {
   type ServerProcess,
   spawnServer as spawnServerWith,
 } from "../../measure/server-process.js";
+import type { SeedSize } from "../../src/database.js";
 import { freePort } from "../../src/free-port.js";
 import { TEST_ADMIN_TOKEN } from "./admin-api.js";
 
@@ -56,10 +57,7 @@ export function seededFolderForTests(prefix: string): () => string {
   let dir: string | undefined;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), prefix));
-    // Imported here, not above: the tests that only spawn processes need not load the app.
-    const { openDatabase } = await import("../../src/database.js");
-    const { SMALL_SEED } = await import("./server.js");
-    openDatabase(join(dir, "fest.db"), SMALL_SEED).db.close();
+    await seedSmallDatabase(join(dir, "fest.db"));
   });
   afterAll(() => {
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
@@ -70,6 +68,29 @@ export function seededFolderForTests(prefix: string): () => string {
   };
 }
 
+/**
+ * The path of a small fest.db seeded before the block's servers start, removed after them. An
+ * in-process test server given it as DB_PATH opens it as it is: no first-start child process to
+ * seed a database of its own, which costs each start most of its time. For servers that read
+ * the data, or put it back with POST /admin/reset. The path is known at once, so it can go in
+ * the env of serverForTests and serverForEachTest.
+ */
+export function seededDatabaseForTests(prefix: string, size?: SeedSize): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const path = join(dir, "fest.db");
+  beforeAll(() => seedSmallDatabase(path, size));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return path;
+}
+
+/** Seeds `path` at `size`, the small seed unless a test needs more rows. */
+async function seedSmallDatabase(path: string, size?: SeedSize): Promise<void> {
+  // Imported here, not above: the tests that only spawn processes need not load the app.
+  const { openDatabase } = await import("../../src/database.js");
+  const { SMALL_SEED } = await import("./server.js");
+  openDatabase(path, size ?? SMALL_SEED).db.close();
+}
+
 /** Spawns the server on a free 127.0.0.1 port and waits, bounded, for the banner it prints once listening. */
 export async function spawnListening(
   env: Record<string, string>,
@@ -77,7 +98,7 @@ export async function spawnListening(
   const port = await freePort();
   const server = spawnServer({ PORT: String(port), ...env });
   try {
-    await waitFor(() => server.output().includes("stop:"), 20_000, "the banner");
+    await waitFor(() => server.output().includes("stop:"), 60_000, "the banner");
   } catch (error) {
     server.child.kill("SIGKILL");
     throw error;

@@ -23,7 +23,7 @@ export interface TestServer extends RunningServer {
 export async function startTestServer(
   env: Record<string, string> = {},
   seedSize: SeedSize = SMALL_SEED,
-  options: Pick<StartOptions, "cpuPoolStats" | "headersTimeoutMs" | "trainingPlan"> = {},
+  options: Pick<StartOptions, "cpuPoolStats" | "trainingPlan"> = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "fest-lab-test-"));
   const dbPath = join(dir, "fest.db");
