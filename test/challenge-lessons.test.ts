@@ -1,3 +1,4 @@
+// npm test only, not test:quick: it plays every shipped lesson end to end, each with seconds of load.
 // Each shipped challenge, solved as a student would: start it, send a short load with the run
 // id, read the answer from what the load saw (and, where the question asks for it, from the
 // server's truth), then `npm run challenge -- verify` exits 0 for the right answers and 1 for

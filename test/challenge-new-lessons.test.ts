@@ -1,3 +1,4 @@
+// npm test only, not test:quick: it plays two lessons end to end, one of them in a --services group.
 // The two newer lessons, each solved as a student would from its brief alone: start it, send a
 // short bounded load to 127.0.0.1, derive the answer from /metrics and the timings, and verify:
 // the right answers pass, a wrong one fails. At most two graded attempts per run. Loads are a

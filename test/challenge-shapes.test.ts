@@ -1,3 +1,4 @@
+// npm test only, not test:quick: it starts a WORKERS=2 group and a --services group.
 // A challenge in each shape of the server (one process, WORKERS=2, --services): what it
 // withholds, its progress, GET /runs/<id> for the whole group, and was-it-the-network's lossy
 // network in front of it. A shape takes seconds to start (a group of node processes), so each

@@ -1,3 +1,4 @@
+// npm test only, not test:quick: it starts services alone and a gateway, each its own process.
 // The split on several machines, played on 127.0.0.1: accounts and events each started alone
 // (SERVICE=NAME), and a gateway started with SERVICES=1 and UPSTREAMS naming them, which starts
 // only checkout and labs itself. A journey through the gateway crosses all of them.

@@ -1,3 +1,4 @@
+// npm test only, not test:quick: it runs `npm run lab` against a monolith and a --services group.
 // `npm run lab` with the topology as part of a setting: the monolith against the services on
 // the same route, each started as `npm start` would, on the same run database.
 import { execFile } from "node:child_process";

@@ -1,3 +1,4 @@
+// npm test only, not test:quick: it starts --services groups (a gateway and four service processes).
 // SERVICES=1: the fest as a gateway in front of separate services, run as `npm start -- --services`
 // runs it, beside the monolith on the same seed. What only the split shows: the same URLs give
 // the same pages, a session made by accounts holds in events and checkout, and the checkout

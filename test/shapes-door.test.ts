@@ -1,3 +1,4 @@
+// npm test only, not test:quick: it starts a WORKERS=2 group and a --services group.
 // The door of the server, the same in every shape: one process, WORKERS=2, and --services,
 // where the gateway is the door. What a client that does not play by the rules gets: two
 // Host headers, none, an admin or internal path written in another case or with `//`, a body

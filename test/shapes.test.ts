@@ -1,3 +1,4 @@
+// npm test only, not test:quick: it starts a WORKERS=2 group and a --services group, twice each.
 // One behaviour suite, run in the three shapes of the server (one process, WORKERS=2,
 // SERVICES=1): the truth is the group's, faults set live act and are counted, a reset puts
 // every member back, a challenge hides what it switched on from everybody without the

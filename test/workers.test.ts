@@ -1,3 +1,4 @@
+// npm test only, not test:quick: it starts WORKERS groups, each a supervisor and its worker processes.
 // WORKERS=N: a supervisor and its workers, run as `npm start` runs them. What only a group
 // shows: a crash costs one worker for a moment, one switch state and one /metrics for all,
 // exact registrations across processes (a SIGKILL included), and a drain on SIGTERM.
