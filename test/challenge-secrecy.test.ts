@@ -1,3 +1,4 @@
+// npm test only, not test:quick: it starts all 33 challenge variants, each with traffic.
 // While a challenge runs, nothing a client sees without the instructor's view names what it
 // broke (src/withheld.ts). For every shipped challenge and every one of its variants:
 // start it, send a little traffic with its run id to the routes challenges touch, read every
