@@ -30,6 +30,8 @@ export interface CounterParts {
   scrapeMetrics?: () => Promise<string>;
   /** Alone, a server logs each change of its faults; in a group the supervisor logs it once. */
   logFaultChanges: boolean;
+  /** Under --services a fault that drops or holds a connection is the gateway's to carry out. */
+  behindGateway?: boolean;
 }
 
 export type Counters = ReturnType<typeof makeCounters>;
@@ -44,13 +46,17 @@ export function makeCounters(config: Config, parts: CounterParts) {
     faults.onChange((text, by) => log.warn(faultsChangeLine(text, by, faults.hiddenBecause)));
   }
   // The truth marks each faulted answer; the metrics count faults for the dashboard.
-  const faultInjector = new FaultInjector(faults, {
-    markFault(res, kind, route) {
-      truth.markFault(res, kind);
-      metrics.faultInjected(kind, route);
+  const faultInjector = new FaultInjector(
+    faults,
+    {
+      markFault(res, kind, route) {
+        truth.markFault(res, kind);
+        metrics.faultInjected(kind, route);
+      },
+      countIgnoredHeaders: () => truth.countIgnoredHeaders(),
     },
-    countIgnoredHeaders: () => truth.countIgnoredHeaders(),
-  });
+    parts.behindGateway === true,
+  );
   const capacity = new CapacityLimit(
     config.maxInFlight,
     config.maxWaiting,

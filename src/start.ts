@@ -125,6 +125,8 @@ export interface StartOptions {
   groupNetwork?: (runId: string) => Promise<NetworkCounts | undefined>;
   /** The live view shows the whole group's figures, second by second. */
   groupLive?: GroupLive;
+  /** The labs service under --services: its faults' resets and waits are the gateway's to carry out. */
+  behindGateway?: boolean;
 }
 
 export async function startServer(
@@ -151,6 +153,7 @@ export async function startServer(
       cpuPoolStats,
       scrapeMetrics: options.scrapeMetrics,
       logFaultChanges: options.applyShared === undefined,
+      behindGateway: options.behindGateway === true,
     });
     labs = startLabs(
       { config, db: data.db, switches, log, registry: counters.metrics.registry, cleanup },

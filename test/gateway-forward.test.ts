@@ -1,13 +1,30 @@
 // What the gateway's forwarder (src/gateway/forward.ts) does to a request and its answer on
 // the way through, against a stand-in service on 127.0.0.1: bodies both ways, the
-// X-Forwarded-* chain, the headers about one connection left behind, and a service that dies
-// half-way through an answer.
+// X-Forwarded-* chain, the headers about one connection left behind, a service that dies
+// half-way through an answer, and a fault's reset, hang or delay carried out on the client's
+// connection as one process does it (src/faults/behind-gateway.ts).
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { askGatewayToDrop, tellGatewayItWaits } from "../src/faults/behind-gateway.js";
 import { type RunningGateway, startGateway } from "../src/gateway/gateway.js";
 import { openRaw } from "./helpers/raw-http.js";
+
+/** The faulty service's timeout at the gateway: its faults last three times as long. */
+const QUICK_TIMEOUT_MS = 200;
+
+/** A raw GET through the gateway: what came back, and how the connection ended. */
+async function rawGet(url: string, path: string): Promise<{ text: string; error?: string }> {
+  const raw = await openRaw(url);
+  let error: string | undefined;
+  raw.socket.on("error", (e: NodeJS.ErrnoException) => {
+    error = e.code;
+  });
+  raw.socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+  const text = await raw.closed(5_000).catch(() => raw.received());
+  return { text, error };
+}
 
 describe("the gateway's forwarder", () => {
   const seen: { req: IncomingMessage; body: string }[] = [];
@@ -20,6 +37,21 @@ describe("the gateway's forwarder", () => {
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const body = Buffer.concat(chunks).toString();
       seen.push({ req, body });
+      if (req.url === "/fault/reset") {
+        askGatewayToDrop(res, "reset");
+        return;
+      }
+      if (req.url === "/fault/hang") {
+        tellGatewayItWaits(res);
+        setTimeout(() => askGatewayToDrop(res, "close"), 3 * QUICK_TIMEOUT_MS);
+        return;
+      }
+      if (req.url?.startsWith("/fault/delay")) {
+        // ?said: the delay is announced, as a fault's is; without it, a service slow by accident.
+        if (req.url.endsWith("?said")) tellGatewayItWaits(res);
+        setTimeout(() => res.end("late"), 3 * QUICK_TIMEOUT_MS);
+        return;
+      }
       if (req.url === "/cut") {
         // Promises more than it sends, then dies.
         res.writeHead(200, { "content-length": "100000", connection: "close" });
@@ -36,7 +68,15 @@ describe("the gateway's forwarder", () => {
     gateway = await startGateway({
       host: "127.0.0.1",
       port: 0,
-      upstreams: [{ name: "service", url, matches: () => true, timeoutMs: 5_000 }],
+      upstreams: [
+        {
+          name: "faulty",
+          url,
+          matches: (path) => path.startsWith("/fault/"),
+          timeoutMs: QUICK_TIMEOUT_MS,
+        },
+        { name: "service", url, matches: () => true, timeoutMs: 5_000 },
+      ],
       internalPrefix: "/internal",
       pageLocals: () => ({ mode: "optimized", switchesOn: [] }),
       moreMetrics: async () => "",
@@ -83,5 +123,26 @@ describe("the gateway's forwarder", () => {
     expect(text).toContain("content-length: 100000");
     expect(text).not.toMatch(/connection: close/i);
     expect(text.length).toBeLessThan(1_000);
+  });
+
+  it("resets the client's connection when a service's fault resets, instead of a 502", async () => {
+    const { text, error } = await rawGet(gateway.url, "/fault/reset");
+    expect(text).toBe("");
+    expect(error).toBe("ECONNRESET");
+  });
+
+  it("closes the client's connection without an answer when a fault's hang ends, however long past the timeout", async () => {
+    const { text, error } = await rawGet(gateway.url, "/fault/hang");
+    expect(text).toBe("");
+    expect(error).toBeUndefined();
+  });
+
+  it("waits past its timeout for a delay the service said is on purpose, and not for one it did not", async () => {
+    const said = await fetch(`${gateway.url}/fault/delay?said`);
+    expect(said.status).toBe(200);
+    expect(await said.text()).toBe("late");
+    const unsaid = await fetch(`${gateway.url}/fault/delay`);
+    expect(unsaid.status).toBe(504);
+    await unsaid.text();
   });
 });

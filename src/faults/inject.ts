@@ -13,6 +13,7 @@ import { type RequestHandler, Router } from "express";
 import { isHealthRequest } from "../bench/health.js";
 import { answerAndClose } from "../connection/answer.js";
 import { HttpError } from "../http-errors.js";
+import { askGatewayToDrop, tellGatewayItWaits } from "./behind-gateway.js";
 import { delayMs } from "./draw.js";
 import type { Decision, Faults } from "./faults.js";
 import { type FaultSpecError, MAX_DELAY_MS, parseFaults, type RequestFault } from "./spec.js";
@@ -33,6 +34,8 @@ export class FaultInjector {
   constructor(
     private readonly faults: Faults,
     private readonly marks: FaultMarks,
+    /** Under --services: the client's connection is the gateway's to reset, close or keep waiting. */
+    private readonly behindGateway = false,
   ) {}
 
   /** Mounted first in the app; does nothing until the routes are known (useRoutes). */
@@ -110,6 +113,7 @@ export class FaultInjector {
       return;
     }
     this.marks.markFault(res, "delay", pattern);
+    if (this.behindGateway) tellGatewayItWaits(res);
     const ms = delayMs(decision.delay.delay, decision.delayDraw, MAX_DELAY_MS);
     const timer = setTimeout(() => {
       // A client that left during the delay gets nothing run on its behalf.
@@ -149,10 +153,15 @@ export class FaultInjector {
       res.end(body);
     } else if (end.kind === "reset") {
       // A TCP RST, not a polite FIN: what a crashed proxy or a dropped NAT entry looks like.
-      req.socket.resetAndDestroy();
+      if (this.behindGateway) askGatewayToDrop(res, "reset");
+      else req.socket.resetAndDestroy();
     } else {
       // hang: say nothing; the client gives up first, or the cap ends the connection.
-      const timer = setTimeout(() => req.socket.destroy(), end.hangMs);
+      if (this.behindGateway) tellGatewayItWaits(res);
+      const timer = setTimeout(() => {
+        if (this.behindGateway) askGatewayToDrop(res, "close");
+        else req.socket.destroy();
+      }, end.hangMs);
       timer.unref();
       res.once("close", () => clearTimeout(timer));
     }

@@ -16,6 +16,7 @@
 // and the gateway must be a small share of what the hop costs (issue 22).
 import * as http from "node:http";
 import * as https from "node:https";
+import { DROP_HEADER, dropAskedFor } from "../faults/behind-gateway.js";
 
 export interface ForwardTarget {
   name: string;
@@ -73,6 +74,7 @@ export class Forwarder {
     const address = this.addressOf(target.url);
     let settled = false;
     let timedOut = false;
+    let dropped = false;
     const proxyReq = address.request({
       hostname: address.hostname,
       port: address.port,
@@ -92,10 +94,15 @@ export class Forwarder {
       proxyReq.destroy();
     });
     proxyReq.on("error", fail);
+    // A fault's delay or hang, on purpose (src/faults/behind-gateway.ts): the client waits for
+    // it as it would for one process, and leaves when it wants to.
+    proxyReq.on("information", (info) => {
+      if (info.statusCode === 102) proxyReq.setTimeout(0);
+    });
     req.on("error", () => proxyReq.destroy());
     // The client went away before its answer was out: stop asking the service.
     res.once("close", () => {
-      if (res.writableFinished) return;
+      if (res.writableFinished || dropped) return;
       settled = true;
       proxyReq.destroy();
     });
@@ -109,6 +116,16 @@ export class Forwarder {
         return;
       }
       settled = true;
+      const drop = dropAskedFor(proxyRes.headers[DROP_HEADER]);
+      if (drop !== undefined) {
+        // A fault's reset, or a hang's end: done to the client's connection, as one process
+        // does it to its own; the service's kept-alive connection stays.
+        dropped = true;
+        proxyRes.resume();
+        if (drop === "reset") req.socket.resetAndDestroy();
+        else req.socket.destroy();
+        return;
+      }
       res.statusCode = proxyRes.statusCode ?? 502;
       if (proxyRes.statusMessage) res.statusMessage = proxyRes.statusMessage;
       const headers = proxyRes.headers;

@@ -34,6 +34,17 @@ export interface RequestWatcher {
   requestEnded(ended: EndedRequest): void;
 }
 
+const NOT_ANSWERED = Symbol("not an answer");
+
+/**
+ * The response written is not an answer to the client: a service behind the gateway asks it
+ * to reset or close the client's connection that way (src/faults/behind-gateway.ts). Counted
+ * as one process counts the same fault: no answer, no bytes.
+ */
+export function markNotAnswered(res: ServerResponse): void {
+  (res as ServerResponse & { [NOT_ANSWERED]?: true })[NOT_ANSWERED] = true;
+}
+
 /** Wraps the node:http handler, outside everything that may refuse a request, so all count. */
 export function watchRequests(
   watchers: readonly RequestWatcher[],
@@ -46,13 +57,14 @@ export function watchRequests(
     bytesBefore: number,
     answered: boolean,
   ) => {
+    const notAnAnswer = NOT_ANSWERED in res;
     const request: EndedRequest = {
       req,
       res,
-      answered,
+      answered: answered && !notAnAnswer,
       ms: performance.now() - started,
       route: routeLabel(req),
-      bytes: req.socket.bytesWritten - bytesBefore,
+      bytes: notAnAnswer ? 0 : req.socket.bytesWritten - bytesBefore,
     };
     for (const watcher of watchers) watcher.requestEnded(request);
   };

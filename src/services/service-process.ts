@@ -39,7 +39,11 @@ async function main(): Promise<void> {
 
   let running: { url: string; close(graceMs: number): Promise<unknown> };
   if (role.name === "labs") {
-    const server = await startServer(config, { log, ...member.startOptions });
+    const server = await startServer(config, {
+      log,
+      ...member.startOptions,
+      behindGateway: true,
+    });
     member.started(server);
     running = server;
   } else {

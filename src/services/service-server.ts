@@ -91,6 +91,8 @@ async function serveService(
     cleanup,
     cpuPoolStats: () => IDLE_POOL,
     logFaultChanges: !options.inGroup,
+    // In the group its clients are the gateway's; alone (--service NAME) they are its own.
+    behindGateway: options.inGroup,
   });
   const parts: FestServiceParts = {
     config,
