@@ -34,6 +34,12 @@ export type InternalAnswer<T> = { found: true; body: T } | { found: false; statu
 export class ServiceClient {
   private readonly agent: http.Agent;
   private readonly request: typeof http.request;
+  /** baseUrl parsed once: a URL string given to http.request is parsed again on every call. */
+  private readonly hostname: string;
+  private readonly port: number;
+  private readonly basePath: string;
+  /** The same two headers on every call, built once. */
+  private readonly headers: http.OutgoingHttpHeaders;
 
   constructor(
     readonly name: string,
@@ -45,11 +51,17 @@ export class ServiceClient {
     agent?: http.Agent,
   ) {
     // UPSTREAMS may name a service elsewhere by https://.
-    const secure = baseUrl.startsWith("https:");
+    const parsed = new URL(baseUrl);
+    const secure = parsed.protocol === "https:";
     this.agent =
       agent ??
       (secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true }));
     this.request = secure ? https.request : http.request;
+    // new URL keeps an IPv6 host's brackets; node:http wants the bare address.
+    this.hostname = parsed.hostname.replace(/^\[(.*)\]$/, "$1");
+    this.port = parsed.port === "" ? (secure ? 443 : 80) : Number(parsed.port);
+    this.basePath = parsed.pathname === "/" ? "" : parsed.pathname.replace(/\/$/, "");
+    this.headers = { [INTERNAL_HEADER]: secret, accept: "application/json" };
   }
 
   /** The same client, on the same connections, telling `observe` how each call ended. */
@@ -86,10 +98,12 @@ export class ServiceClient {
           ),
         );
       const req = this.request(
-        `${this.baseUrl}${path}`,
         {
+          hostname: this.hostname,
+          port: this.port,
+          path: this.basePath + path,
           agent: this.agent,
-          headers: { [INTERNAL_HEADER]: this.secret, accept: "application/json" },
+          headers: this.headers,
         },
         (res) => {
           const status = res.statusCode ?? 0;
