@@ -9,6 +9,7 @@
 import { createHmac } from "node:crypto";
 import * as http from "node:http";
 import * as https from "node:https";
+import { type UpstreamAddress, upstreamAddress } from "../gateway/upstream-address.js";
 import { HttpError } from "../http-errors.js";
 
 export const INTERNAL_HEADER = "X-Fest-Internal";
@@ -33,11 +34,8 @@ export type InternalAnswer<T> = { found: true; body: T } | { found: false; statu
  */
 export class ServiceClient {
   private readonly agent: http.Agent;
-  private readonly request: typeof http.request;
   /** baseUrl parsed once: a URL string given to http.request is parsed again on every call. */
-  private readonly hostname: string;
-  private readonly port: number;
-  private readonly basePath: string;
+  private readonly address: UpstreamAddress;
   /** The same two headers on every call, built once. */
   private readonly headers: http.OutgoingHttpHeaders;
 
@@ -50,17 +48,12 @@ export class ServiceClient {
     /** An observed copy shares its original's connections (observed()). */
     agent?: http.Agent,
   ) {
-    // UPSTREAMS may name a service elsewhere by https://.
-    const parsed = new URL(baseUrl);
-    const secure = parsed.protocol === "https:";
+    this.address = upstreamAddress(baseUrl);
     this.agent =
       agent ??
-      (secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true }));
-    this.request = secure ? https.request : http.request;
-    // new URL keeps an IPv6 host's brackets; node:http wants the bare address.
-    this.hostname = parsed.hostname.replace(/^\[(.*)\]$/, "$1");
-    this.port = parsed.port === "" ? (secure ? 443 : 80) : Number(parsed.port);
-    this.basePath = parsed.pathname === "/" ? "" : parsed.pathname.replace(/\/$/, "");
+      (this.address.secure
+        ? new https.Agent({ keepAlive: true })
+        : new http.Agent({ keepAlive: true }));
     this.headers = { [INTERNAL_HEADER]: secret, accept: "application/json" };
   }
 
@@ -97,11 +90,12 @@ export class ServiceClient {
                 }),
           ),
         );
-      const req = this.request(
+      const { request, hostname, port, basePath } = this.address;
+      const req = request(
         {
-          hostname: this.hostname,
-          port: this.port,
-          path: this.basePath + path,
+          hostname,
+          port,
+          path: basePath + path,
           agent: this.agent,
           headers: this.headers,
         },
