@@ -52,8 +52,8 @@ export class EventsCaller {
     this.breaker = new CircuitBreaker(
       (path: string) => events.getJson<CheckoutAnswer>(path, CALL_TIMEOUT_MS),
       {
-        // The call has its own timeout (fetch's signal, which also ends the connection); the
-        // breaker counts its failures rather than racing it with a second timer.
+        // The call has its own timeout (ServiceClient's timer, which also ends the connection);
+        // the breaker counts its failures rather than racing it with a second timer.
         timeout: false,
         errorThresholdPercentage: 50,
         volumeThreshold: VOLUME_THRESHOLD,
