@@ -17,6 +17,7 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import { DROP_HEADER, dropAskedFor } from "../faults/behind-gateway.js";
+import { type UpstreamAddress, upstreamAddress } from "./upstream-address.js";
 
 export interface ForwardTarget {
   name: string;
@@ -42,14 +43,6 @@ const RESPONSE_HOP_BY_HOP = new Set([
   "upgrade",
 ]);
 
-/** Where a service's URL points, parsed once a URL rather than once a request. */
-interface Address {
-  url: string;
-  request: typeof http.request;
-  hostname: string;
-  port: number;
-}
-
 /**
  * The connections to one service: one pool of kept-alive sockets. Without keep-alive each
  * request would open a TCP connection on both sides, which under load cost about 30x the
@@ -58,7 +51,7 @@ interface Address {
 export class Forwarder {
   private readonly httpAgent = new http.Agent({ keepAlive: true });
   private readonly httpsAgent = new https.Agent({ keepAlive: true });
-  private address: Address | undefined;
+  private address: UpstreamAddress | undefined;
 
   /**
    * Sends `req` to `target` and its answer to `res`. `failed` is called at most once, when the
@@ -81,7 +74,7 @@ export class Forwarder {
       method: req.method,
       path: req.url,
       headers: forwardedHeaders(req),
-      agent: address.request === https.request ? this.httpsAgent : this.httpAgent,
+      agent: address.secure ? this.httpsAgent : this.httpAgent,
     });
     const fail = (error: NodeJS.ErrnoException) => {
       if (settled) return;
@@ -146,18 +139,8 @@ export class Forwarder {
   }
 
   /** Read at each request: a service restarted elsewhere (another port) is reached at once. */
-  private addressOf(url: string): Address {
-    if (this.address?.url !== url) {
-      const parsed = new URL(url);
-      const secure = parsed.protocol === "https:";
-      this.address = {
-        url,
-        request: secure ? https.request : http.request,
-        // new URL keeps an IPv6 host's brackets; node:http wants the bare address.
-        hostname: parsed.hostname.replace(/^\[(.*)\]$/, "$1"),
-        port: parsed.port === "" ? (secure ? 443 : 80) : Number(parsed.port),
-      };
-    }
+  private addressOf(url: string): UpstreamAddress {
+    if (this.address?.url !== url) this.address = upstreamAddress(url);
     return this.address;
   }
 }

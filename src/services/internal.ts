@@ -9,6 +9,7 @@
 import { createHmac } from "node:crypto";
 import * as http from "node:http";
 import * as https from "node:https";
+import { type UpstreamAddress, upstreamAddress } from "../gateway/upstream-address.js";
 import { HttpError } from "../http-errors.js";
 
 export const INTERNAL_HEADER = "X-Fest-Internal";
@@ -33,7 +34,10 @@ export type InternalAnswer<T> = { found: true; body: T } | { found: false; statu
  */
 export class ServiceClient {
   private readonly agent: http.Agent;
-  private readonly request: typeof http.request;
+  /** baseUrl parsed once: a URL string given to http.request is parsed again on every call. */
+  private readonly address: UpstreamAddress;
+  /** The same two headers on every call, built once. */
+  private readonly headers: http.OutgoingHttpHeaders;
 
   constructor(
     readonly name: string,
@@ -44,12 +48,13 @@ export class ServiceClient {
     /** An observed copy shares its original's connections (observed()). */
     agent?: http.Agent,
   ) {
-    // UPSTREAMS may name a service elsewhere by https://.
-    const secure = baseUrl.startsWith("https:");
+    this.address = upstreamAddress(baseUrl);
     this.agent =
       agent ??
-      (secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true }));
-    this.request = secure ? https.request : http.request;
+      (this.address.secure
+        ? new https.Agent({ keepAlive: true })
+        : new http.Agent({ keepAlive: true }));
+    this.headers = { [INTERNAL_HEADER]: secret, accept: "application/json" };
   }
 
   /** The same client, on the same connections, telling `observe` how each call ended. */
@@ -85,11 +90,14 @@ export class ServiceClient {
                 }),
           ),
         );
-      const req = this.request(
-        `${this.baseUrl}${path}`,
+      const { request, hostname, port, basePath } = this.address;
+      const req = request(
         {
+          hostname,
+          port,
+          path: basePath + path,
           agent: this.agent,
-          headers: { [INTERNAL_HEADER]: this.secret, accept: "application/json" },
+          headers: this.headers,
         },
         (res) => {
           const status = res.statusCode ?? 0;
