@@ -31,6 +31,8 @@ export function shellResponse(closing: () => boolean): typeof ServerResponse {
     reason?: unknown,
     headers?: unknown,
   ): ServerResponse {
+    // A second writeHead gets node:http's own error, not setHeader's.
+    if (this.headersSent) return nodeWriteHead.call(this, statusCode, reason, headers);
     const given = typeof reason === "string" ? headers : reason;
     if (closing()) this.setHeader("connection", "close");
     if (!namesVersion(given) && !this.hasHeader(VERSION_HEADER)) {
