@@ -8,7 +8,7 @@ import type { Database } from "better-sqlite3";
 import type { Express } from "express";
 import { resolveAdminCredential } from "./admin-credential.js";
 import { createApp } from "./app.js";
-import { isHealthRequest, withFastHealth } from "./bench/health.js";
+import { withFastHealth } from "./bench/health.js";
 import { Challenges } from "./challenge/challenges.js";
 import {
   type Challenge,
@@ -197,7 +197,6 @@ export async function startServer(
       trustProxy: config.trustProxy,
       headersTimeoutMs: config.headerTimeoutMs,
       ...countedShell(counters, app, { beforeLimit: withFastHealth }),
-      carriesVersion: isHealthRequest,
     });
     url = shell.url;
     // After the server on close: requests in flight get their answers before the pools stop.

@@ -9,7 +9,8 @@ const HEADERS = {
   "content-type": "application/json; charset=utf-8",
   "content-length": Buffer.byteLength(BODY),
   "cache-control": "no-store",
-  // Here rather than set by the shell beforehand: see withVersionHeader.
+  // Named here, so the shell's response adds nothing and node:http takes its fast path
+  // (src/connection/shell-response.ts).
   [VERSION_HEADER]: VERSION,
 };
 

@@ -1,6 +1,7 @@
 // Answers given on node:http, below Express, to a request that no route will see: JSON, or
-// one plain line for a browser. Each says its version itself, as the fast /health does, so the
-// shell need not set the header beforehand on a /health request (src/version.ts).
+// one plain line for a browser. Each names its version itself, as the fast /health does, so
+// the shell's response adds nothing and node:http writes it on its fast path
+// (shell-response.ts).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { VERSION, VERSION_HEADER } from "../version.js";
 

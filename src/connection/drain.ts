@@ -1,7 +1,8 @@
 // The drain: on SIGTERM or Ctrl+C the server finishes what it started and tells clients to go.
 //   - the listening socket closes, and idle keep-alive connections with it;
 //   - every answer from then on says `Connection: close`, those in flight included, so a
-//     client does not send its next request down a connection that is about to end;
+//     client does not send its next request down a connection that is about to end (the
+//     shell's response adds it as the answer's headers are written: shell-response.ts);
 //   - a request that still arrives on an open connection gets 503 and is not run;
 //   - requests in flight finish, for up to the grace period; what is left then is cut,
 //     and the log says how many.
@@ -24,15 +25,18 @@ export interface DrainReport {
 const RETRY_AFTER_SECONDS = 1;
 
 export class Drain implements RequestWatcher {
-  private readonly inFlight = new Set<ServerResponse>();
+  /** A count, not a set of responses: the drain never needs to reach one (see above). */
+  private inFlight = 0;
   private readonly sockets = new Set<Socket>();
   private draining = false;
   private onEmpty: (() => void) | undefined;
+  private server: Server | undefined;
 
-  constructor(
-    private readonly server: Server,
-    private readonly log: Logger,
-  ) {
+  constructor(private readonly log: Logger) {}
+
+  /** The server to drain; its responses ask `started` as they write their headers. */
+  watch(server: Server): void {
+    this.server = server;
     // Per connection, not per request: what the drain must end once every answer is out.
     server.on("connection", (socket: Socket) => {
       this.sockets.add(socket);
@@ -44,18 +48,18 @@ export class Drain implements RequestWatcher {
     return this.draining;
   }
 
-  readonly requestStarted = (_req: IncomingMessage, res: ServerResponse): void => {
-    this.inFlight.add(res);
+  readonly requestStarted = (): void => {
+    this.inFlight++;
   };
 
-  readonly requestEnded = ({ req, res }: EndedRequest): void => {
-    this.inFlight.delete(res);
+  readonly requestEnded = ({ req }: EndedRequest): void => {
+    this.inFlight--;
     if (!this.draining) return;
     // An answer whose headers went out before the drain said keep-alive; end its connection
     // gently (after the answer is flushed) so no request follows on it.
     const socket = req.socket;
     if (!socket.destroyed && !socket.writableEnded) socket.end();
-    if (this.inFlight.size === 0) this.onEmpty?.();
+    if (this.inFlight === 0) this.onEmpty?.();
   };
 
   /** Wraps the node:http handler: once draining, a request that still arrives gets 503. */
@@ -77,15 +81,14 @@ export class Drain implements RequestWatcher {
 
   /** Stops taking requests and waits for those in flight, at most graceMs; then cuts the rest. */
   async drain(graceMs: number): Promise<DrainReport> {
+    const server = this.server;
+    if (server === undefined) throw new Error("the drain watches no server");
     this.draining = true;
     const deadline = Date.now() + graceMs;
-    const report: DrainReport = { inFlight: this.inFlight.size, cut: 0 };
-    for (const res of this.inFlight) {
-      if (!res.headersSent) res.setHeader("connection", "close");
-    }
-    const closed = once(this.server, "close");
+    const report: DrainReport = { inFlight: this.inFlight, cut: 0 };
+    const closed = once(server, "close");
     // Stops listening and, since Node 19, closes the idle keep-alive connections too.
-    this.server.close();
+    server.close();
     if (report.inFlight > 0) {
       this.log.warn(
         `shutting down: waiting up to ${graceMs} ms (SHUTDOWN_GRACE_MS) for ${report.inFlight} request(s) in flight`,
@@ -97,19 +100,19 @@ export class Drain implements RequestWatcher {
       // and let those still sending a last answer finish it.
       for (const socket of this.sockets) if (!socket.writableEnded) socket.destroy();
     } else {
-      report.cut = this.inFlight.size;
+      report.cut = this.inFlight;
       this.log.warn(
         `shutting down: the grace of ${graceMs} ms (SHUTDOWN_GRACE_MS) ran out; cut ${report.cut} request(s) still in flight`,
       );
     }
     // A client that never reads its last answer cannot hold the exit past the grace.
-    if (!(await this.within(deadline, closed))) this.server.closeAllConnections();
+    if (!(await this.within(deadline, closed))) server.closeAllConnections();
     await closed;
     return report;
   }
 
   private allAnswered(): Promise<void> {
-    if (this.inFlight.size === 0) return Promise.resolve();
+    if (this.inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => {
       this.onEmpty = resolve;
     });

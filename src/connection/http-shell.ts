@@ -1,7 +1,6 @@
 // The one HTTP server shell: the single process, a worker, a fest service and the gateway
 // each put their handler inside it, so every shape has the same door. From the outside in:
 //
-//   version header   every answer says which build it came from, refusals included
 //   request watch    one 'close' listener a request tells the counters (metrics, the truth)
 //                    and the drain when a request starts and ends
 //   access log       one line an answer
@@ -9,19 +8,22 @@
 //   door rules       one Host, a body no larger than any route reads (door.ts)
 //   handler          the shape's own: the app, or the gateway's proxy
 //
+// Every answer's headers, whoever writes them, pass the shell's response (shell-response.ts):
+// it adds the version header (every answer says which build it came from, refusals included)
+// and, once draining, Connection: close.
 // and, below the handler, what node:http enforces: the whole headers within 10 s, the whole
 // request within 30 s, idle keep-alive connections kept 65 s.
 import { once } from "node:events";
-import { createServer, type IncomingMessage, type RequestListener, type Server } from "node:http";
+import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { withAccessLog } from "../observe/access-log.js";
 import type { Logger } from "../observe/log.js";
 import { type RequestWatcher, watchRequests } from "../observe/request-watch.js";
 import { StartupError } from "../startup-error.js";
 import type { TrustProxy } from "../trust-proxy.js";
-import { withVersionHeader } from "../version.js";
 import { doorRefusal, withDoorRules } from "./door.js";
 import { Drain, type DrainReport } from "./drain.js";
+import { shellResponse } from "./shell-response.js";
 
 /**
  * A slow-header client (slowloris) holds a connection until this runs out; Node's default
@@ -56,11 +58,6 @@ export interface ShellOptions {
   beforeListen?(http: Server): void;
   /** TRUST_PROXY: the access log names the forwarded client when a trusted proxy sent it. */
   trustProxy?: TrustProxy;
-  /**
-   * Requests whose every answer carries the version header in its own headers (the fast
-   * /health: its answer and answer()'s refusals), so the shell does not set it first.
-   */
-  carriesVersion?: (req: IncomingMessage) => boolean;
 }
 
 export interface Shell {
@@ -74,7 +71,9 @@ export interface Shell {
 
 export async function serveHttp(options: ShellOptions): Promise<Shell> {
   const headersTimeout = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  const drain = new Drain(options.log);
   const http = createServer({
+    ServerResponse: shellResponse(() => drain.started),
     headersTimeout,
     requestTimeout: Math.max(REQUEST_TIMEOUT_MS, headersTimeout),
     // Node checks both timeouts on this interval (30 s by default): check often enough that a
@@ -82,17 +81,14 @@ export async function serveHttp(options: ShellOptions): Promise<Shell> {
     connectionsCheckingInterval: Math.min(1_000, headersTimeout),
   });
   http.keepAliveTimeout = KEEP_ALIVE_MS;
-  const drain = new Drain(http, options.log);
-  const listener = withVersionHeader(
-    watchRequests(
-      [...(options.watchers ?? []), drain],
-      withAccessLog(
-        drain.refuseWhileDraining(withDoorRules(options.handler)),
-        options.log,
-        options.trustProxy,
-      ),
+  drain.watch(http);
+  const listener = watchRequests(
+    [...(options.watchers ?? []), drain],
+    withAccessLog(
+      drain.refuseWhileDraining(withDoorRules(options.handler)),
+      options.log,
+      options.trustProxy,
     ),
-    options.carriesVersion,
   );
   http.on("request", listener);
   // `Expect: 100-continue` (curl asks it for a large upload): say "go on" only to a request the

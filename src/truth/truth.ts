@@ -68,14 +68,19 @@ export interface RouteTally {
 
 class RouteTable {
   private readonly rows = new Map<string, RouteCounts>();
+  /** The same rows by route, then method: every request finds its row without building a key. */
+  private readonly byRoute = new Map<string, Map<string, RouteCounts>>();
 
   row(method: string, route: string): RouteCounts {
-    const key = `${method} ${route}`;
-    let row = this.rows.get(key);
-    if (row === undefined) {
-      row = new RouteCounts(method, route);
-      this.rows.set(key, row);
-    }
+    return this.byRoute.get(route)?.get(method) ?? this.add(method, route);
+  }
+
+  private add(method: string, route: string): RouteCounts {
+    const row = new RouteCounts(method, route);
+    this.rows.set(`${method} ${route}`, row);
+    const byMethod = this.byRoute.get(route) ?? new Map<string, RouteCounts>();
+    this.byRoute.set(route, byMethod);
+    byMethod.set(method, row);
     return row;
   }
 
