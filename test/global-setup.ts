@@ -1,17 +1,20 @@
 // Runs once before every test file. It trains one tiny digits model (a second or two) that every
-// test server reads, so no test pays for a full training. It also starts training the real
-// model (the default plan, ten seconds or more of one core) in a child process, without waiting
-// for it: the tests that need the real one (test/helpers/real-model.ts) wait for its file, and
-// the suite trains it once instead of once per test that needs it.
+// test server reads, so no test pays for a full training, and seeds one small database that
+// every test server starts on a copy of, so no server forks a process to seed its own. It also
+// starts training the real model (the default plan, several seconds of one core) in a child
+// process, without waiting for it: the tests that need the real one (test/helpers/real-model.ts)
+// wait for its file, and the suite trains it once instead of once per test that needs it.
 import { spawn } from "node:child_process";
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { TestProject } from "vitest/node";
+import { openDatabase } from "../src/database.js";
 import { trainModelFile } from "../src/digits/first-start.js";
 import { DEFAULT_TRAINING, type TrainingPlan } from "../src/digits/train.js";
 import { projectRoot } from "../src/paths.js";
+import { SMALL_SEED } from "./helpers/small-seed.js";
 
 /** Enough to answer most held-out digits right; far too small for the lab's figures. */
 export const TINY_TRAINING: TrainingPlan = {
@@ -34,6 +37,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     /** A tiny trained model file, shared read-only by the test servers. */
     tinyModelPath: string;
+    /** A database seeded at the small seed: the test servers each start on a copy of it. */
+    smallSeedDbPath: string;
     /** The real model, trained in the background from the default plan: wait for `ready`. */
     realModel: RealModelFiles;
   }
@@ -118,6 +123,9 @@ export default function setup(project: TestProject) {
   const path = join(dir, "digits-model.json");
   trainModelFile(path, TINY_TRAINING, () => {});
   project.provide("tinyModelPath", path);
+  const seeded = join(dir, "small-seed.db");
+  openDatabase(seeded, SMALL_SEED).db.close();
+  project.provide("smallSeedDbPath", seeded);
   return () => {
     real.stop();
     rmSync(dir, { recursive: true, force: true });
