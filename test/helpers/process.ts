@@ -87,11 +87,18 @@ export function seededDatabaseForTests(prefix: string, size?: SeedSize): string 
   return path;
 }
 
+/**
+ * Puts the small seed at `path`: a copy of the database test/global-setup.ts seeded once for
+ * the whole run (seeding costs a process's worth of modules and two deliberate scrypt hashes).
+ */
+export function copySmallSeed(path: string): void {
+  copyFileSync(inject("smallSeedDbPath"), path);
+}
+
 /** Seeds `path` at `size`, the small seed unless a test needs more rows. */
 async function seedSmallDatabase(path: string, size?: SeedSize): Promise<void> {
   if (size === undefined || isSmallSeed(size)) {
-    // The small seed as test/global-setup.ts seeded it once for every test.
-    copyFileSync(inject("smallSeedDbPath"), path);
+    copySmallSeed(path);
     return;
   }
   // Imported here, not above: the tests that only spawn processes need not load the app.
