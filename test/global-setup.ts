@@ -3,9 +3,11 @@
 // every test server starts on a copy of, so no server forks a process to seed its own. It also
 // starts training the real model (the default plan, several seconds of one core) in a child
 // process, without waiting for it: the tests that need the real one (test/helpers/real-model.ts)
-// wait for its file, and the suite trains it once instead of once per test that needs it.
+// wait for its file, and the suite trains it once instead of once per test that needs it. And
+// it starts one Chromium for the whole run when the first test asks for a browser
+// (test/helpers/chromium.ts): a browser's start is seconds of CPU.
 import { spawn } from "node:child_process";
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -14,6 +16,7 @@ import { openDatabase } from "../src/database.js";
 import { trainModelFile } from "../src/digits/first-start.js";
 import { DEFAULT_TRAINING, type TrainingPlan } from "../src/digits/train.js";
 import { projectRoot } from "../src/paths.js";
+import type { SharedChromiumFiles } from "./helpers/chromium.js";
 import { SMALL_SEED } from "./helpers/small-seed.js";
 
 /** Enough to answer most held-out digits right; far too small for the lab's figures. */
@@ -41,6 +44,8 @@ declare module "vitest" {
     smallSeedDbPath: string;
     /** The real model, trained in the background from the default plan: wait for `ready`. */
     realModel: RealModelFiles;
+    /** One Chromium for every test that needs a browser, started when the first asks. */
+    sharedChromium: SharedChromiumFiles;
   }
 }
 
@@ -115,19 +120,54 @@ function startRealModelTraining(dir: string): { files: RealModelFiles; stop(): v
   };
 }
 
+/**
+ * Starts the run's one browser (test/helpers/chromium.ts) once a test asks for it: a run of
+ * files that need none (npm run test:quick, most single files) starts none.
+ */
+function sharedChromiumOnRequest(dir: string): {
+  files: SharedChromiumFiles;
+  stop(): Promise<void>;
+} {
+  const files: SharedChromiumFiles = {
+    request: join(dir, "chromium.request"),
+    endpoint: join(dir, "chromium.endpoint"),
+    failed: join(dir, "chromium.failed.txt"),
+  };
+  let started: Promise<() => Promise<void>> | undefined;
+  const watch = setInterval(() => {
+    if (started !== undefined || !existsSync(files.request)) return;
+    clearInterval(watch);
+    started = import("./helpers/chromium.js").then((chromium) =>
+      chromium.startSharedChromium(files),
+    );
+  }, 100);
+  watch.unref();
+  return {
+    files,
+    async stop() {
+      clearInterval(watch);
+      const stop = await started?.catch(() => undefined);
+      await stop?.();
+    },
+  };
+}
+
 export default function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), "fest-lab-model-"));
   // First, so it runs beside the tiny model's training and the workers' start.
   const real = startRealModelTraining(dir);
   project.provide("realModel", real.files);
+  const browser = sharedChromiumOnRequest(dir);
+  project.provide("sharedChromium", browser.files);
   const path = join(dir, "digits-model.json");
   trainModelFile(path, TINY_TRAINING, () => {});
   project.provide("tinyModelPath", path);
   const seeded = join(dir, "small-seed.db");
   openDatabase(seeded, SMALL_SEED).db.close();
   project.provide("smallSeedDbPath", seeded);
-  return () => {
+  return async () => {
     real.stop();
+    await browser.stop();
     rmSync(dir, { recursive: true, force: true });
   };
 }
