@@ -3,8 +3,13 @@
 // npm run test:quick, leaves the tools out).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TruthReport } from "../src/truth/truth.js";
-import { describeRun, findLocust, rowNamed, runLocust } from "./helpers/locust-runner.js";
-import { seededFolderForTests } from "./helpers/process.js";
+import {
+  describeRun,
+  findLocust,
+  rowNamed,
+  runLocustDistributed,
+} from "./helpers/locust-runner.js";
+import { freePort, seededFolderForTests } from "./helpers/process.js";
 import { adminOf, type RunningShape, SHAPES, startShape } from "./helpers/shapes.js";
 
 const LOCUST = findLocust();
@@ -29,8 +34,6 @@ describe.skipIf(LOCUST === undefined).each(SHAPES)("the server as %s under Locus
     // checkout.py's /checkout: under --services the checkout service asks events for its
     // lines, and the truth still counts each request once.
     // The two runs have their own run ids and are checked against their own counts: at once.
-    // Each is one Locust process, as the docs run it: a master and its workers merging their
-    // counts is test/locust.test.ts's to show, and here cost a Python process more per run.
     const runs = [
       ["bench_mix.py", ["/health", "/io", "/cpu"]],
       ["checkout.py", ["/checkout"]],
@@ -38,7 +41,9 @@ describe.skipIf(LOCUST === undefined).each(SHAPES)("the server as %s under Locus
     await Promise.all(
       runs.map(async ([scenario, paths]) => {
         const runId = `shape-${shape.replace(" ", "-")}-${scenario.replace(".py", "")}`;
-        const run = await runLocust({
+        const run = await runLocustDistributed({
+          workers: 1,
+          masterPort: await freePort(),
           locust: LOCUST ?? "locust",
           scenario,
           host: running.url,
