@@ -1,11 +1,11 @@
 // Runs once before every test file. It trains one tiny digits model (a second or two) that every
 // test server reads, so no test pays for a full training, and seeds one small database that
-// every test server starts on a copy of, so no server forks a process to seed its own. It also
-// starts training the real model (the default plan, several seconds of one core) in a child
-// process, without waiting for it: the tests that need the real one (test/helpers/real-model.ts)
-// wait for its file, and the suite trains it once instead of once per test that needs it. And
-// it starts one Chromium for the whole run when the first test asks for a browser
-// (test/helpers/chromium.ts): a browser's start is seconds of CPU.
+// every test server starts on a copy of, so no server forks a process to seed its own. When the
+// first test asks for them, it trains the real model (the default plan, several seconds of one
+// core) in a child process, once for the run instead of once per test that needs it
+// (test/helpers/real-model.ts), and starts one Chromium for the whole run
+// (test/helpers/chromium.ts): a browser's start is seconds of CPU. A run that needs neither
+// (most single files) pays for neither.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,8 +27,10 @@ export const TINY_TRAINING: TrainingPlan = {
   digits: 1_000,
 };
 
-/** Where the real model goes, and the files that say it is done or why it failed. */
+/** Where the real model goes, and the files that ask for it and say it is done or failed. */
 export interface RealModelFiles {
+  /** Written by a test that needs the real model: the training starts then. */
+  request: string;
   path: string;
   /** Written (whole, by a rename) once the model is saved: its training's progress lines. */
   ready: string;
@@ -61,12 +63,7 @@ const { DEFAULT_TRAINING } = await import(train);
 trainModelFile(path, DEFAULT_TRAINING, (line) => console.log(JSON.stringify(line)));
 `;
 
-function startRealModelTraining(dir: string): { files: RealModelFiles; stop(): void } {
-  const files: RealModelFiles = {
-    path: join(dir, "digits-model-real.json"),
-    ready: join(dir, "digits-model-real.ready.json"),
-    failed: join(dir, "digits-model-real.failed.txt"),
-  };
+function startRealModelTraining(files: RealModelFiles): () => Promise<void> {
   const built = (file: string) => pathToFileURL(join(projectRoot, "dist", "src", "digits", file));
   const child = spawn(
     process.execPath,
@@ -111,39 +108,28 @@ function startRealModelTraining(dir: string): { files: RealModelFiles; stop(): v
     writeFileSync(`${files.ready}.tmp`, JSON.stringify({ progress }));
     renameSync(`${files.ready}.tmp`, files.ready);
   });
-  return {
-    files,
-    stop: () => {
-      stopped = true;
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    },
+  return async () => {
+    stopped = true;
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   };
 }
 
 /**
- * Starts the run's one browser (test/helpers/chromium.ts) once a test asks for it: a run of
- * files that need none (npm run test:quick, most single files) starts none.
+ * Starts a piece of the run's shared work once a test asks for it (writes `request`): a run of
+ * files that need none of it (most single files) pays nothing. Resolves to its stop.
  */
-function sharedChromiumOnRequest(dir: string): {
-  files: SharedChromiumFiles;
-  stop(): Promise<void>;
-} {
-  const files: SharedChromiumFiles = {
-    request: join(dir, "chromium.request"),
-    endpoint: join(dir, "chromium.endpoint"),
-    failed: join(dir, "chromium.failed.txt"),
-  };
+function onRequest(
+  request: string,
+  start: () => Promise<() => Promise<void>> | (() => Promise<void>),
+): { stop(): Promise<void> } {
   let started: Promise<() => Promise<void>> | undefined;
   const watch = setInterval(() => {
-    if (started !== undefined || !existsSync(files.request)) return;
+    if (started !== undefined || !existsSync(request)) return;
     clearInterval(watch);
-    started = import("./helpers/chromium.js").then((chromium) =>
-      chromium.startSharedChromium(files),
-    );
+    started = Promise.resolve().then(start);
   }, 100);
   watch.unref();
   return {
-    files,
     async stop() {
       clearInterval(watch);
       const stop = await started?.catch(() => undefined);
@@ -154,11 +140,23 @@ function sharedChromiumOnRequest(dir: string): {
 
 export default function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), "fest-lab-model-"));
-  // First, so it runs beside the tiny model's training and the workers' start.
-  const real = startRealModelTraining(dir);
-  project.provide("realModel", real.files);
-  const browser = sharedChromiumOnRequest(dir);
-  project.provide("sharedChromium", browser.files);
+  const realModel: RealModelFiles = {
+    request: join(dir, "digits-model-real.request"),
+    path: join(dir, "digits-model-real.json"),
+    ready: join(dir, "digits-model-real.ready.json"),
+    failed: join(dir, "digits-model-real.failed.txt"),
+  };
+  const real = onRequest(realModel.request, () => startRealModelTraining(realModel));
+  project.provide("realModel", realModel);
+  const chromium: SharedChromiumFiles = {
+    request: join(dir, "chromium.request"),
+    endpoint: join(dir, "chromium.endpoint"),
+    failed: join(dir, "chromium.failed.txt"),
+  };
+  const browser = onRequest(chromium.request, async () =>
+    (await import("./helpers/chromium.js")).startSharedChromium(chromium),
+  );
+  project.provide("sharedChromium", chromium);
   const path = join(dir, "digits-model.json");
   trainModelFile(path, TINY_TRAINING, () => {});
   project.provide("tinyModelPath", path);
@@ -166,7 +164,7 @@ export default function setup(project: TestProject) {
   openDatabase(seeded, SMALL_SEED).db.close();
   project.provide("smallSeedDbPath", seeded);
   return async () => {
-    real.stop();
+    await real.stop();
     await browser.stop();
     rmSync(dir, { recursive: true, force: true });
   };

@@ -1,6 +1,7 @@
-// The real digits model (the default training plan), trained once per test run in the
-// background by test/global-setup.ts: a test that needs it waits here for its file, bounded.
-import { existsSync, readFileSync } from "node:fs";
+// The real digits model (the default training plan), trained once per test run by
+// test/global-setup.ts when the first test asks for it: a test that needs it waits here for its
+// file, bounded.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { inject } from "vitest";
 import { waitFor } from "./process.js";
 
@@ -14,9 +15,13 @@ export interface RealModel {
   progress: string[];
 }
 
-/** Waits, at most a few minutes, for the real model's training to end; throws if it failed. */
+/**
+ * Asks for the real model (its training starts with the first test that asks) and waits, at
+ * most a few minutes, for the training to end; throws if it failed.
+ */
 export async function realModel(): Promise<RealModel> {
-  const { path, ready, failed } = inject("realModel");
+  const { request, path, ready, failed } = inject("realModel");
+  if (!existsSync(ready)) writeFileSync(request, "");
   await waitFor(
     () => existsSync(ready) || existsSync(failed),
     TRAINING_LIMIT_MS,
