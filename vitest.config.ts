@@ -18,24 +18,18 @@ const testFiles = readdirSync("test")
   .map((file) => ({ path: `test/${file}`, text: readFileSync(`test/${file}`, "utf8") }));
 const toolFiles = testFiles.filter((f) => TOOL_HELPER.test(f.text)).map((f) => f.path);
 const fullOnlyFiles = testFiles.filter((f) => FULL_ONLY.test(f.text)).map((f) => f.path);
-// A file that trains the real digits model spends ten seconds or more of one core in its
-// beforeAll, which its size does not show: sorted by size it came last and ran alone.
-const TRAINS_MODEL = /\btrainModelFile\(/;
-const trainingFiles = testFiles.filter((f) => TRAINS_MODEL.test(f.text)).map((f) => f.path);
 
 /**
  * The tool files first (each is a few seconds of a tool's load, end to end, and they are the
  * longest), then the other "npm test only" files (process groups, whole lessons), then the
- * rest, the one that trains the real model first and then larger files first: the long ones do
- * not end up alone at the end.
+ * rest, larger files first: the long ones do not end up alone at the end.
  */
 class ToolsFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const weight = (spec: TestSpecification) => {
       const path = relative(process.cwd(), spec.moduleId);
       const tier = toolFiles.includes(path) ? 3e9 : fullOnlyFiles.includes(path) ? 2e9 : 0;
-      const training = trainingFiles.includes(path) ? 1e9 : 0;
-      return tier + training + statSync(spec.moduleId).size;
+      return tier + statSync(spec.moduleId).size;
     };
     return [...files].sort((a, b) => weight(b) - weight(a));
   }

@@ -8,7 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot } from "../src/paths.js";
-import { freePort, type ServerProcess, spawnServer, waitFor } from "./helpers/process.js";
+import {
+  copySmallSeed,
+  freePort,
+  type ServerProcess,
+  spawnServer,
+  waitFor,
+} from "./helpers/process.js";
 import {
   concreteQuery,
   findPrometheus,
@@ -16,7 +22,7 @@ import {
   type RunningPrometheus,
   startPrometheus,
 } from "./helpers/prometheus.js";
-import { SMALL_SEED, startTestServer, type TestServer } from "./helpers/server.js";
+import { startTestServer, type TestServer } from "./helpers/server.js";
 
 const PROMETHEUS = findPrometheus();
 const REQUIRED = process.env.REQUIRE_PROMETHEUS === "1";
@@ -157,10 +163,9 @@ describe.skipIf(PROMETHEUS === undefined)(
       dir = mkdtempSync(join(tmpdir(), "fest-lab-dashboard-"));
       // The three servers start at once (each its own port and database): most of a start is
       // waiting for a process to come up.
-      const { openDatabase } = await import("../src/database.js");
       const dbPath = join(dir, "group.db");
-      openDatabase(dbPath, SMALL_SEED).db.close();
-      openDatabase(join(dir, "services.db"), SMALL_SEED).db.close();
+      copySmallSeed(dbPath);
+      copySmallSeed(join(dir, "services.db"));
       const port = await freePort();
       const servicesPort = await freePort();
       // The workers panel needs a group: its /metrics adds the supervisor's figures.

@@ -1,16 +1,16 @@
-// The real digits model, trained once here as a first start trains it: its held-out accuracy,
-// the same model from the same seed, the model file's round trip, and the Locust fixture
-// (held-out digits this model answers right). UPDATE_DIGITS_FIXTURE=1 rewrites the fixture.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+// The real digits model, trained once per test run as a first start trains it (in the
+// background, by test/global-setup.ts): its held-out accuracy, the same model from the same
+// seed, the model file's round trip, and the Locust fixture (held-out digits this model
+// answers right). UPDATE_DIGITS_FIXTURE=1 rewrites the fixture.
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { type Digit, type DigitSplit, loadDigits } from "../src/digits/dataset.js";
-import { trainModelFile } from "../src/digits/first-start.js";
 import { type LoadedModel, loadModel } from "../src/digits/model-file.js";
 import { argmax, forward } from "../src/digits/network.js";
 import { accuracy, DEFAULT_TRAINING, trainNetwork } from "../src/digits/train.js";
 import { projectRoot } from "../src/paths.js";
+import { realModel } from "./helpers/real-model.js";
 
 const FIXTURE = join(projectRoot, "locust-scenarios", "digits_held_out.json");
 const FIXTURE_PER_DIGIT = 5;
@@ -22,18 +22,16 @@ interface FixtureDigit {
 }
 
 describe("the digits model trained from the default plan", () => {
-  const dir = mkdtempSync(join(tmpdir(), "fest-lab-digits-"));
-  const path = join(dir, "digits-model.json");
+  let path = "";
   let digits: DigitSplit;
   let model: LoadedModel;
-  const progress: string[] = [];
+  let progress: string[] = [];
 
-  beforeAll(() => {
+  beforeAll(async () => {
     digits = loadDigits();
-    trainModelFile(path, DEFAULT_TRAINING, (line) => progress.push(line));
+    ({ path, progress } = await realModel());
     model = loadModel(path);
-  }, 180_000);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  }, 200_000);
 
   it("gets at least 95 % of the held-out digits right, and says so while training", () => {
     expect(digits.training.length).toBeGreaterThan(7_500);

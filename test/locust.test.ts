@@ -18,12 +18,13 @@ import {
   runLocustDistributed,
 } from "./helpers/locust-runner.js";
 import { freePort, SERVER_ENTRY, spawnServer, waitFor } from "./helpers/process.js";
+import { realModel } from "./helpers/real-model.js";
 
 const LOCUST = findLocust();
 const REQUIRED = process.env.REQUIRE_LOCUST === "1";
 /** Bounds, not expectations: the tests run at once, on a machine that may be busy. */
 const LONG = 180_000;
-/** The digits server trains the real model while it starts: a minute or more on a busy machine. */
+/** Bounds a server's start (the seeding too), on a busy machine. */
 const START_MS = 120_000;
 /**
  * 1,000 users at 100 a second (Locust warns above that): all up in 10 s, the rest of the run
@@ -206,16 +207,17 @@ describe.skipIf(LOCUST === undefined)(
     }
 
     // The tests run in three steps, and inside a step at once: each test waits on its own
-    // server and its own Locust run and reads only its own counts. A step pairs one heavy
-    // piece of work (the real model's training, Locust's 1,000 users) with light runs that
-    // mostly wait, so the file never takes both cores for long from the files beside it.
-    describe("at once: the real model's training beside two light runs", () => {
+    // server and its own Locust run and reads only its own counts. A step pairs at most one
+    // heavy piece of work (Locust's 1,000 users) with light runs that mostly wait, so the file
+    // never takes both cores for long from the files beside it.
+    describe("at once: the real model's predictions beside two light runs", () => {
       it.concurrent(
         "the digits scenario gets every held-out digit right within the client limit from the real model",
         async () => {
-          // The real model, trained by this server's start (the fixture's digits are ones the
-          // default plan's model answers right): the tests' tiny model gets some of them wrong.
-          await withServer({ MODEL_PATH: join(dir, "digits-model.json") }, async (server) => {
+          // The real model, trained once for the whole test run (the fixture's digits are ones
+          // the default plan's model answers right): the tests' tiny model gets some wrong.
+          const { path } = await realModel();
+          await withServer({ MODEL_PATH: path }, async (server) => {
             const result = await run("predict.py", server, 6, 3);
             expectNoFailures(result);
             const names = result.rows.map((row) => row.name);
@@ -352,8 +354,8 @@ describe.skipIf(LOCUST === undefined)(
       );
     });
 
-    // Alone, after the steps above: a median is a time, and the catalogue plan and the real
-    // model's training would take the cores from under it.
+    // Alone, after the steps above: a median is a time, and the catalogue plan would take the
+    // cores from under it.
     it(
       "in MODE=naive the /events median is several times the optimized one, with no failures",
       async () => {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MONITOR_COLUMNS } from "../src/observe/monitor.js";
-import { seededDatabaseForTests, spawnServer, waitFor } from "./helpers/process.js";
+import { copySmallSeed, seededDatabaseForTests, spawnServer, waitFor } from "./helpers/process.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
 let dir: string;
@@ -102,10 +102,8 @@ describe.concurrent("MONITOR_CSV", () => {
 
   describe("npm start with --monitor-csv", () => {
     it("says in the banner where the monitor writes, and writes there", async () => {
-      const { openDatabase } = await import("../src/database.js");
-      const { SMALL_SEED } = await import("./helpers/server.js");
       const dbPath = join(dir, "fest.db");
-      openDatabase(dbPath, SMALL_SEED).db.close();
+      copySmallSeed(dbPath);
       const path = join(dir, "flag.csv");
       const server = spawnServer({ PORT: "0", DB_PATH: dbPath }, ["--monitor-csv", path]);
       try {

@@ -7,9 +7,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase } from "../src/database.js";
-import { freePort, type ServerProcess, spawnServer, waitFor } from "./helpers/process.js";
-import { SMALL_SEED } from "./helpers/server.js";
+import {
+  copySmallSeed,
+  freePort,
+  type ServerProcess,
+  spawnServer,
+  waitFor,
+} from "./helpers/process.js";
 
 const SECRET = "one secret for every service";
 
@@ -40,7 +44,7 @@ async function startAlone(
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "fest-lab-alone-"));
   dbPath = join(dir, "fest.db");
-  openDatabase(dbPath, SMALL_SEED).db.close();
+  copySmallSeed(dbPath);
 });
 
 afterAll(async () => {

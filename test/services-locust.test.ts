@@ -4,10 +4,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase } from "../src/database.js";
 import { describeRun, findLocust, INSTALL_HINT, runLocust } from "./helpers/locust-runner.js";
-import { freePort, type ServerProcess, spawnServer, waitFor } from "./helpers/process.js";
-import { SMALL_SEED } from "./helpers/server.js";
+import {
+  copySmallSeed,
+  freePort,
+  type ServerProcess,
+  spawnServer,
+  waitFor,
+} from "./helpers/process.js";
 
 const LOCUST = findLocust();
 if (LOCUST === undefined && process.env.REQUIRE_LOCUST === "1") {
@@ -23,7 +27,7 @@ describe.skipIf(LOCUST === undefined)("the seed labs' locustfiles against SERVIC
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "fest-lab-services-locust-"));
     const dbPath = join(dir, "fest.db");
-    openDatabase(dbPath, SMALL_SEED).db.close();
+    copySmallSeed(dbPath);
     const port = await freePort();
     host = `http://127.0.0.1:${port}`;
     services = spawnServer({

@@ -8,12 +8,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase } from "../src/database.js";
 import { EVENTS_SLOW_MS } from "../src/fest/routes.js";
 import { CALL_TIMEOUT_MS, FIX_RETRIES, RESET_TIMEOUT_MS } from "../src/services/events-caller.js";
 import { adminHeader } from "./helpers/admin-api.js";
-import { freePort, isAlive, type ServerProcess, spawnServer, waitFor } from "./helpers/process.js";
-import { SMALL_SEED, startTestServer, type TestServer } from "./helpers/server.js";
+import {
+  copySmallSeed,
+  freePort,
+  isAlive,
+  type ServerProcess,
+  spawnServer,
+  waitFor,
+} from "./helpers/process.js";
+import { startTestServer, type TestServer } from "./helpers/server.js";
 
 const SERVICES = ["accounts", "events", "checkout", "labs"] as const;
 
@@ -47,7 +53,7 @@ function putSwitch(name: string, on: boolean): Promise<request.Response> {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "fest-lab-services-"));
   const dbPath = join(dir, "fest.db");
-  openDatabase(dbPath, SMALL_SEED).db.close();
+  copySmallSeed(dbPath);
   const port = await freePort();
   services = spawnServer({
     SERVICES: "1",
@@ -339,7 +345,7 @@ describe("SERVICES=1 refuses what it cannot do yet", () => {
     const refusedDir = mkdtempSync(join(tmpdir(), "fest-lab-services-refused-"));
     try {
       const dbPath = join(refusedDir, "fest.db");
-      openDatabase(dbPath, SMALL_SEED).db.close();
+      copySmallSeed(dbPath);
       const refusals = [
         [{ WORKERS: "2" }, "WORKERS=2 do not go together"],
         [

@@ -13,8 +13,14 @@ import { restartDelayMs } from "../src/group/backoff.js";
 import { groupSample } from "../src/group/group-monitor.js";
 import { MONITOR_COLUMNS, type ResourceSample } from "../src/observe/monitor.js";
 import { type Answer, send as sendFresh } from "./helpers/fresh-connection.js";
-import { freePort, isAlive, type ServerProcess, spawnServer, waitFor } from "./helpers/process.js";
-import { SMALL_SEED } from "./helpers/server.js";
+import {
+  copySmallSeed,
+  freePort,
+  isAlive,
+  type ServerProcess,
+  spawnServer,
+  waitFor,
+} from "./helpers/process.js";
 
 /**
  * One request on its own connection (test/helpers/fresh-connection.ts). The groups start
@@ -106,9 +112,8 @@ interface Group {
 }
 
 async function startGroup(name: string, env: Record<string, string> = {}): Promise<Group> {
-  const { openDatabase } = await import("../src/database.js");
   const dbPath = join(dir, `${name}.db`);
-  openDatabase(dbPath, SMALL_SEED).db.close();
+  copySmallSeed(dbPath);
   const port = await freePort();
   const server = spawnServer({
     WORKERS: "2",
@@ -478,9 +483,8 @@ describe("WORKERS=2 that cannot start", () => {
     const blocker = createServer().listen(0, "127.0.0.1");
     await once(blocker, "listening");
     const port = (blocker.address() as { port: number }).port;
-    const { openDatabase } = await import("../src/database.js");
     const dbPath = join(dir, "blocked.db");
-    openDatabase(dbPath, SMALL_SEED).db.close();
+    copySmallSeed(dbPath);
     try {
       const server = spawnServer({ WORKERS: "2", PORT: String(port), DB_PATH: dbPath });
       expect(await server.exited).toBe(1);

@@ -2,7 +2,7 @@
 // process shows: start-up errors, exit codes, and a crash that kills it.
 
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, inject } from "vitest";
@@ -13,6 +13,7 @@ import {
 import type { SeedSize } from "../../src/database.js";
 import { freePort } from "../../src/free-port.js";
 import { TEST_ADMIN_TOKEN } from "./admin-api.js";
+import { isSmallSeed } from "./small-seed.js";
 
 export { SERVER_ENTRY, type ServerProcess } from "../../measure/server-process.js";
 export { freePort } from "../../src/free-port.js";
@@ -28,6 +29,9 @@ export function spawnServer(env: Record<string, string>, args: string[] = []): S
       MODEL_PATH: inject("tinyModelPath"),
       // The credential test/helpers/admin-api.ts sends; ADMIN_TOKEN: "" leaves it to be generated.
       ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      // One /cpu thread and one /predict thread per process (as a WORKERS=2 group's members
+      // have on 2 cores): every thread is CPU at each start; a test that needs more says so.
+      CPU_POOL_SIZE: "1",
       ...env,
     },
     { args },
@@ -83,12 +87,23 @@ export function seededDatabaseForTests(prefix: string, size?: SeedSize): string 
   return path;
 }
 
+/**
+ * Puts the small seed at `path`: a copy of the database test/global-setup.ts seeded once for
+ * the whole run (seeding costs a process's worth of modules and two deliberate scrypt hashes).
+ */
+export function copySmallSeed(path: string): void {
+  copyFileSync(inject("smallSeedDbPath"), path);
+}
+
 /** Seeds `path` at `size`, the small seed unless a test needs more rows. */
 async function seedSmallDatabase(path: string, size?: SeedSize): Promise<void> {
+  if (size === undefined || isSmallSeed(size)) {
+    copySmallSeed(path);
+    return;
+  }
   // Imported here, not above: the tests that only spawn processes need not load the app.
   const { openDatabase } = await import("../../src/database.js");
-  const { SMALL_SEED } = await import("./server.js");
-  openDatabase(path, size ?? SMALL_SEED).db.close();
+  openDatabase(path, size).db.close();
 }
 
 /** Spawns the server on a free 127.0.0.1 port and waits, bounded, for the banner it prints once listening. */

@@ -1,6 +1,6 @@
 // Starts the real server in this process on a random port, with a fresh SQLite file in a
 // temp folder, exactly as `npm start` builds it. Log lines are kept for assertions.
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, inject } from "vitest";
@@ -10,9 +10,9 @@ import { createLogger } from "../../src/observe/log.js";
 import { type RunningServer, type StartOptions, startServer } from "../../src/start.js";
 import type { SwitchName } from "../../src/switches.js";
 import { TEST_ADMIN_TOKEN } from "./admin-api.js";
+import { isSmallSeed, SMALL_SEED } from "./small-seed.js";
 
-/** Small enough to seed in milliseconds, big enough that every page has rows. */
-export const SMALL_SEED: SeedSize = { events: 12, users: 30, registrations: 150, movies: 400 };
+export { SMALL_SEED } from "./small-seed.js";
 
 export interface TestServer extends RunningServer {
   dbPath: string;
@@ -27,6 +27,12 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "fest-lab-test-"));
   const dbPath = join(dir, "fest.db");
+  // A copy of the small seed made before the tests (test/global-setup.ts): otherwise each
+  // start forks a first-start process that loads the app and seeds, about a second of CPU. A
+  // test of the first start itself names a DB_PATH of its own.
+  if (env.DB_PATH === undefined && isSmallSeed(seedSize)) {
+    copyFileSync(inject("smallSeedDbPath"), dbPath);
+  }
   const result = readConfig({
     env: {
       PORT: "0",
@@ -38,6 +44,9 @@ export async function startTestServer(
       // Every admin request needs a credential: this one is sent by test/helpers/admin-api.ts.
       // A test that needs the generated one passes ADMIN_TOKEN: "" (unset).
       ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      // One /cpu thread and one /predict thread, not one of each per core: every thread is
+      // CPU at each of the suite's many starts, and a test that needs more sets its own.
+      CPU_POOL_SIZE: "1",
       ...env,
     },
     argv: [],
