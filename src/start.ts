@@ -42,6 +42,7 @@ import { type CpuPoolStatsProvider, IDLE_POOL } from "./observe/cpu-pool-stats.j
 import { createLogger, type Logger } from "./observe/log.js";
 import type { ServerMetrics } from "./observe/metrics.js";
 import { type ResourceMonitor, startMonitor } from "./observe/monitor.js";
+import { requestClassesOf } from "./page-app.js";
 import { LabReset } from "./reset/lab-reset.js";
 import {
   type ApplyShared,
@@ -195,6 +196,7 @@ export async function startServer(
       headersTimeoutMs: config.headerTimeoutMs,
       ...countedShell(counters, app, { beforeLimit: withFastHealth }),
       carriesVersion: isHealthRequest,
+      requestClasses: requestClassesOf(app),
     });
     url = shell.url;
     // After the server on close: requests in flight get their answers before the pools stop.

@@ -17,6 +17,7 @@ import type { AddressInfo } from "node:net";
 import { withAccessLog } from "../observe/access-log.js";
 import type { Logger } from "../observe/log.js";
 import { type RequestWatcher, watchRequests } from "../observe/request-watch.js";
+import type { RequestClasses } from "../page-app.js";
 import { StartupError } from "../startup-error.js";
 import type { TrustProxy } from "../trust-proxy.js";
 import { withVersionHeader } from "../version.js";
@@ -61,6 +62,8 @@ export interface ShellOptions {
    * /health: its answer and answer()'s refusals), so the shell does not set it first.
    */
   carriesVersion?: (req: IncomingMessage) => boolean;
+  /** node:http's request and response classes for an Express app (src/page-app.ts). */
+  requestClasses?: RequestClasses;
 }
 
 export interface Shell {
@@ -75,6 +78,7 @@ export interface Shell {
 export async function serveHttp(options: ShellOptions): Promise<Shell> {
   const headersTimeout = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
   const http = createServer({
+    ...options.requestClasses,
     headersTimeout,
     requestTimeout: Math.max(REQUEST_TIMEOUT_MS, headersTimeout),
     // Node checks both timeouts on this interval (30 s by default): check often enough that a
