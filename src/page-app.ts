@@ -62,13 +62,18 @@ export function requestClassesOf(app: Express): RequestClasses {
   };
 }
 
-/** A constructor that builds what Base builds, on `prototype` (which inherits Base's). */
+/**
+ * A constructor that builds what Base builds, on `prototype` (which inherits Base's). node:http
+ * passes IncomingMessage one argument and ServerResponse two; named, not a rest array, since
+ * this runs twice a request, /health's included.
+ */
 function withPrototype<Class extends typeof IncomingMessage | typeof ServerResponse>(
   Base: Class,
   prototype: object,
 ): Class {
-  function Made(this: object, ...args: unknown[]) {
-    Reflect.apply(Base, this, args);
+  const construct = Base as unknown as (this: object, first: unknown, second: unknown) => void;
+  function Made(this: object, first: unknown, second: unknown) {
+    construct.call(this, first, second);
   }
   Made.prototype = prototype;
   return Made as unknown as Class;
