@@ -18,6 +18,11 @@ export interface LoadOptions {
   warmupSeconds?: number;
   /** Every latency is also added here, so several short runs can be summarized as one. */
   keep?: LatencySamples;
+  /**
+   * Leaves each connection's first response out of `keep` (it still counts as a response): it
+   * waited for the connection to open and for the client's own start. See alternating-load.ts.
+   */
+  keepOnlyOpenConnections?: boolean;
   /** Called on autocannon's tick, once a second: seconds elapsed and responses so far. */
   onTick?(elapsed: number, requests: number): void;
   /** Ends the run early (Ctrl-C); what was measured so far is still returned. */
@@ -131,9 +136,13 @@ function measuredLoad(options: LoadOptions): Promise<LoadResult> {
         });
       },
     );
-    instance.on("response", (_client, statusCode, _bytes, responseTime) => {
+    const answeredBefore = new WeakSet<object>();
+    instance.on("response", (client, statusCode, _bytes, responseTime) => {
       samples.add(responseTime, Math.floor((performance.now() - started) / 1000));
-      options.keep?.add(responseTime, 0);
+      if (!options.keepOnlyOpenConnections || answeredBefore.has(client)) {
+        options.keep?.add(responseTime, 0);
+      }
+      answeredBefore.add(client);
       statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
       if (statusCode < 200 || statusCode > 299) non2xx++;
     });

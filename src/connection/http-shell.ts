@@ -23,7 +23,7 @@ import { StartupError } from "../startup-error.js";
 import type { TrustProxy } from "../trust-proxy.js";
 import { doorRefusal, withDoorRules } from "./door.js";
 import { Drain, type DrainReport } from "./drain.js";
-import { shellResponse } from "./shell-response.js";
+import { type AppPrototypes, shellClasses } from "./shell-response.js";
 
 /**
  * A slow-header client (slowloris) holds a connection until this runs out; Node's default
@@ -58,6 +58,11 @@ export interface ShellOptions {
   beforeListen?(http: Server): void;
   /** TRUST_PROXY: the access log names the forwarded client when a trusted proxy sent it. */
   trustProxy?: TrustProxy;
+  /**
+   * An Express app's request and response prototypes (app.request, app.response): node:http
+   * makes each request's objects on them from the start (see shell-response.ts).
+   */
+  appPrototypes?: AppPrototypes;
 }
 
 export interface Shell {
@@ -73,7 +78,7 @@ export async function serveHttp(options: ShellOptions): Promise<Shell> {
   const headersTimeout = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
   const drain = new Drain(options.log);
   const http = createServer({
-    ServerResponse: shellResponse(() => drain.started),
+    ...shellClasses(() => drain.started, options.appPrototypes),
     headersTimeout,
     requestTimeout: Math.max(REQUEST_TIMEOUT_MS, headersTimeout),
     // Node checks both timeouts on this interval (30 s by default): check often enough that a

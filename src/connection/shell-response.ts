@@ -9,7 +9,7 @@
 // answer.ts's refusals) goes out untouched, down node:http's fast path: a header set
 // beforehand with setHeader sends writeHead down its slow path, which sets and checks every
 // header again (a few per cent of /health's CPU in issue 22's profile).
-import { type IncomingMessage, ServerResponse } from "node:http";
+import { IncomingMessage, ServerResponse } from "node:http";
 import { VERSION, VERSION_HEADER } from "../version.js";
 
 /** node:http's own, called with the arguments as given (its overloads are one function). */
@@ -20,11 +20,29 @@ const nodeWriteHead = ServerResponse.prototype.writeHead as (
   headers?: unknown,
 ) => ServerResponse;
 
-/** node:http constructs each response with its options (highWaterMark...); @types omits them. */
-type ResponseConstructor = new (req: IncomingMessage, options?: object) => ServerResponse;
+/** An Express app's prototypes for its requests and responses: app.request, app.response. */
+export interface AppPrototypes {
+  request: object;
+  response: object;
+}
 
-/** A response class for node:http's createServer({ ServerResponse }). */
-export function shellResponse(closing: () => boolean): typeof ServerResponse {
+/** What createServer makes each request's objects with (its IncomingMessage, ServerResponse options). */
+interface ShellClasses {
+  IncomingMessage?: typeof IncomingMessage;
+  ServerResponse: typeof ServerResponse;
+}
+
+/**
+ * The request and response classes for node:http's createServer. With an Express app's
+ * prototypes, each request's objects are born with them: Express gives every request its
+ * methods with Object.setPrototypeOf(req, app.request) (and res), and on objects node:http
+ * had made with its plain prototypes V8 then kept each request's whole object graph alive
+ * through the next young-generation GC: about 25 KB a request promoted to old space (read
+ * with --trace-gc-nvp on /my-events, /status and a bare Express app; none for plain
+ * node:http), a mark-compact every couple of seconds and slower scavenges, the pauses in every
+ * page's p99 (issue 22). Born with them, Express's call changes nothing and nothing is promoted.
+ */
+export function shellClasses(closing: () => boolean, app?: AppPrototypes): ShellClasses {
   function writeHead(
     this: ServerResponse,
     statusCode: number,
@@ -40,15 +58,34 @@ export function shellResponse(closing: () => boolean): typeof ServerResponse {
     }
     return nodeWriteHead.call(this, statusCode, reason, headers);
   }
-  return class ShellResponse extends (ServerResponse as ResponseConstructor) {
-    constructor(req: IncomingMessage, options?: object) {
-      super(req, options);
-      // An own property, not a method: Express gives every response it routes its own
-      // prototype (app.response), and a method of this class would be lost with the old one.
-      (this as ServerResponse).writeHead = writeHead as ServerResponse["writeHead"];
-    }
-  } as unknown as typeof ServerResponse;
+  // node:http passes a response its request and options (highWaterMark...). Named arguments,
+  // not a rest array: this runs once a request, /health's included.
+  function ShellResponse(this: ServerResponse, req: IncomingMessage, options: unknown) {
+    nodeResponse.call(this, req, options);
+    // An own property, not the prototype's: the prototype is Express's (app.response) or
+    // node:http's, and neither is ours to change.
+    this.writeHead = writeHead as ServerResponse["writeHead"];
+  }
+  ShellResponse.prototype = app?.response ?? ServerResponse.prototype;
+  if (app === undefined)
+    return { ServerResponse: ShellResponse as unknown as typeof ServerResponse };
+  function AppRequest(this: IncomingMessage, socket: unknown) {
+    nodeRequest.call(this, socket);
+  }
+  AppRequest.prototype = app.request;
+  return {
+    IncomingMessage: AppRequest as unknown as typeof IncomingMessage,
+    ServerResponse: ShellResponse as unknown as typeof ServerResponse,
+  };
 }
+
+/** node:http's constructors, called on an object whose prototype is already chosen. */
+const nodeResponse = ServerResponse as unknown as (
+  this: ServerResponse,
+  req: IncomingMessage,
+  options: unknown,
+) => void;
+const nodeRequest = IncomingMessage as unknown as (this: IncomingMessage, socket: unknown) => void;
 
 /** A header object (not an array of pairs) that sets the version itself, in our spelling. */
 function namesVersion(headers: unknown): boolean {
