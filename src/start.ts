@@ -197,7 +197,7 @@ export async function startServer(
       trustProxy: config.trustProxy,
       headersTimeoutMs: config.headerTimeoutMs,
       ...countedShell(counters, app, { beforeLimit: withFastHealth }),
-      appPrototypes: { request: app.request, response: app.response },
+      appPrototypes: app,
     });
     url = shell.url;
     // After the server on close: requests in flight get their answers before the pools stop.

@@ -20,7 +20,7 @@ const nodeWriteHead = ServerResponse.prototype.writeHead as (
   headers?: unknown,
 ) => ServerResponse;
 
-/** An Express app's prototypes for its requests and responses: app.request, app.response. */
+/** An Express app: what node:http's objects must be born as (app.request, app.response). */
 export interface AppPrototypes {
   request: object;
   response: object;
@@ -33,14 +33,17 @@ interface ShellClasses {
 }
 
 /**
- * The request and response classes for node:http's createServer. With an Express app's
- * prototypes, each request's objects are born with them: Express gives every request its
- * methods with Object.setPrototypeOf(req, app.request) (and res), and on objects node:http
- * had made with its plain prototypes V8 then kept each request's whole object graph alive
- * through the next young-generation GC: about 25 KB a request promoted to old space (read
- * with --trace-gc-nvp on /my-events, /status and a bare Express app; none for plain
- * node:http), a mark-compact every couple of seconds and slower scavenges, the pauses in every
- * page's p99 (issue 22). Born with them, Express's call changes nothing and nothing is promoted.
+ * The request and response classes for node:http's createServer. Given an Express app, each
+ * request's objects are born with its prototypes: Express gives every request its methods
+ * with Object.setPrototypeOf(req, app.request) (and res), and on objects node:http had made
+ * with its plain prototypes V8 then kept each request's whole object graph alive through the
+ * next young-generation GC: about 25 KB a request promoted to old space (read with
+ * --trace-gc-nvp on /my-events, /status and a bare Express app; none for plain node:http), a
+ * mark-compact every couple of seconds and slower scavenges (issue 22). So the classes carry
+ * Express's methods on their own prototypes and the app is told to use those: Express's call
+ * then changes nothing. Classes, not functions that call node:http's constructors on an object
+ * of the right prototype: that construction cost every request, /health's included, a fifth of
+ * its throughput.
  */
 export function shellClasses(closing: () => boolean, app?: AppPrototypes): ShellClasses {
   function writeHead(
@@ -58,34 +61,46 @@ export function shellClasses(closing: () => boolean, app?: AppPrototypes): Shell
     }
     return nodeWriteHead.call(this, statusCode, reason, headers);
   }
-  // node:http passes a response its request and options (highWaterMark...). Named arguments,
-  // not a rest array: this runs once a request, /health's included.
-  function ShellResponse(this: ServerResponse, req: IncomingMessage, options: unknown) {
-    nodeResponse.call(this, req, options);
-    // An own property, not the prototype's: the prototype is Express's (app.response) or
-    // node:http's, and neither is ours to change.
-    this.writeHead = writeHead as ServerResponse["writeHead"];
+  class ShellResponse extends (ServerResponse as ResponseConstructor) {
+    constructor(req: IncomingMessage, options?: object) {
+      super(req, options);
+      // An own property, not a method: a response Express routes may get another prototype
+      // (a mounted app's), and a method of this class would be lost with it.
+      (this as ServerResponse).writeHead = writeHead as ServerResponse["writeHead"];
+    }
   }
-  ShellResponse.prototype = app?.response ?? ServerResponse.prototype;
   if (app === undefined)
     return { ServerResponse: ShellResponse as unknown as typeof ServerResponse };
-  function AppRequest(this: IncomingMessage, socket: unknown) {
-    nodeRequest.call(this, socket);
-  }
-  AppRequest.prototype = app.request;
+  class AppRequest extends IncomingMessage {}
+  app.request = adopt(AppRequest.prototype, app.request);
+  app.response = adopt(ShellResponse.prototype, app.response);
   return {
-    IncomingMessage: AppRequest as unknown as typeof IncomingMessage,
+    IncomingMessage: AppRequest,
     ServerResponse: ShellResponse as unknown as typeof ServerResponse,
   };
 }
 
-/** node:http's constructors, called on an object whose prototype is already chosen. */
-const nodeResponse = ServerResponse as unknown as (
-  this: ServerResponse,
-  req: IncomingMessage,
-  options: unknown,
-) => void;
-const nodeRequest = IncomingMessage as unknown as (this: IncomingMessage, socket: unknown) => void;
+/**
+ * Express's methods for one app (its own object, over Express's shared one, over node:http's
+ * prototype) copied onto a class's prototype, which then stands for it.
+ */
+function adopt(prototype: object, appObject: object): object {
+  for (
+    let from = appObject;
+    from !== IncomingMessage.prototype && from !== ServerResponse.prototype;
+  ) {
+    for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(from))) {
+      if (name !== "constructor" && !Object.hasOwn(prototype, name)) {
+        Object.defineProperty(prototype, name, descriptor);
+      }
+    }
+    from = Object.getPrototypeOf(from) as object;
+  }
+  return prototype;
+}
+
+/** node:http constructs each response with its options (highWaterMark...); @types omits them. */
+type ResponseConstructor = new (req: IncomingMessage, options?: object) => ServerResponse;
 
 /** A header object (not an array of pairs) that sets the version itself, in our spelling. */
 function namesVersion(headers: unknown): boolean {

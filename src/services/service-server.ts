@@ -135,7 +135,7 @@ async function serveService(
     name: `the ${role.name} service`,
     trustProxy: config.trustProxy,
     headersTimeoutMs: config.headerTimeoutMs,
-    appPrototypes: { request: app.request, response: app.response },
+    appPrototypes: app,
     ...countedShell(
       counters,
       (req, res) => {
