@@ -85,16 +85,15 @@ export function shellClasses(closing: () => boolean, app?: AppPrototypes): Shell
  * prototype) copied onto a class's prototype, which then stands for it.
  */
 function adopt(prototype: object, appObject: object): object {
-  for (
-    let from = appObject;
-    from !== IncomingMessage.prototype && from !== ServerResponse.prototype;
-  ) {
+  // Up to node:http's own prototype, which the class already extends (or the end of the chain).
+  const own = Object.getPrototypeOf(prototype) as object;
+  for (let from: object | null = appObject; from !== null && from !== own; ) {
     for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(from))) {
       if (name !== "constructor" && !Object.hasOwn(prototype, name)) {
         Object.defineProperty(prototype, name, descriptor);
       }
     }
-    from = Object.getPrototypeOf(from) as object;
+    from = Object.getPrototypeOf(from) as object | null;
   }
   return prototype;
 }
