@@ -1,18 +1,18 @@
 // The one HTTP server shell: the single process, a worker, a fest service and the gateway
 // each put their handler inside it, so every shape has the same door. From the outside in:
 //
-//   request watch    one 'close' listener a request tells the counters (metrics, the truth)
-//                    and the drain when a request starts and ends
+//   request watch    tells the counters (metrics, the truth) and the drain when a request
+//                    starts and ends (request-watch.ts)
 //   access log       one line an answer
 //   drain refusal    503 once shutting down
 //   door rules       one Host, a body no larger than any route reads (door.ts)
 //   handler          the shape's own: the app, or the gateway's proxy
 //
-// Every answer's headers, whoever writes them, pass the shell's response (shell-response.ts):
-// it adds the version header (every answer says which build it came from, refusals included)
-// and, once draining, Connection: close.
 // and, below the handler, what node:http enforces: the whole headers within 10 s, the whole
-// request within 30 s, idle keep-alive connections kept 65 s.
+// request within 30 s, idle keep-alive connections kept 65 s. Every answer's headers, whoever
+// writes them, pass the shell's response (shell-response.ts): it adds the version header
+// (every answer says which build it came from, refusals included) and, once draining,
+// Connection: close.
 import { once } from "node:events";
 import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -59,8 +59,9 @@ export interface ShellOptions {
   /** TRUST_PROXY: the access log names the forwarded client when a trusted proxy sent it. */
   trustProxy?: TrustProxy;
   /**
-   * An Express app's request and response prototypes (app.request, app.response): node:http
-   * makes each request's objects on them from the start (see shell-response.ts).
+   * The Express app the handler runs: node:http makes each request's objects as classes that
+   * carry its methods, and the app's `request` and `response` are pointed at those classes'
+   * prototypes, so Express changes no object's prototype (see shell-response.ts).
    */
   appPrototypes?: AppPrototypes;
 }

@@ -1,8 +1,7 @@
 // Calls between services: JSON over HTTP on routes under /internal/, which the gateway never
 // forwards. A service answers them (internal-routes.ts) only when the request carries the
-// shared internal secret,
-// so a client that reaches a service's port directly (HOST=0.0.0.0 on a lab network) cannot
-// ask one service about another's users.
+// shared internal secret, so a client that reaches a service's port directly (HOST=0.0.0.0 on
+// a lab network) cannot ask one service about another's users.
 //
 // The secret is derived from the session secret, which every service holds anyway to verify
 // the session cookie: one secret to give a service started on another machine, not two.
