@@ -1,6 +1,7 @@
-// Two of nunjucks's runtime functions, replaced by ones that give the same result for less:
-// each ran on every value of every page and stood out in a profile of the events page.
-// Replacing the same function again is harmless, so every createViews() may call these.
+// nunjucks's runtime functions (and the code its compiler emits for a loop's variables),
+// replaced by ones that give the same output for less: each ran on every value or row of every
+// page and stood out in a profile of the events page. test/views.test.ts holds that the output
+// is nunjucks's own. Each replaces once however often it is called, so every createViews() may.
 import nunjucks from "nunjucks";
 
 /**
