@@ -1,6 +1,7 @@
-// Two of nunjucks's runtime functions, replaced by ones that give the same result for less:
-// each ran on every value of every page and stood out in a profile of the events page.
-// Replacing the same function again is harmless, so every createViews() may call these.
+// nunjucks's runtime functions (and the code its compiler emits for a loop's variables),
+// replaced by ones that give the same output for less: each ran on every value or row of every
+// page and stood out in a profile of the events page. test/views.test.ts holds that the output
+// is nunjucks's own. Each replaces once however often it is called, so every createViews() may.
 import nunjucks from "nunjucks";
 
 /**
@@ -58,4 +59,99 @@ export function escapeOnlyWhenNeeded(): void {
   const special = /[&"'<>\\]/;
   const onlyWhenNeeded = (text: string) => (special.test(text) ? nunjucksEscape(text) : text);
   lib.escape = Object.assign(onlyWhenNeeded, { onlyWhenNeeded: true as const });
+}
+
+/**
+ * nunjucks reads `e.title` through memberLookup, which reads the property twice (once to see
+ * whether it is a function, once to return it): one read for every value of every row. The
+ * same lookup, reading once.
+ */
+export function lookUpMembersOnce(): void {
+  type Lookup = ((obj: unknown, name: string) => unknown) & { readsOnce?: true };
+  const runtime = nunjucks.runtime as unknown as { memberLookup: Lookup };
+  if (runtime.memberLookup.readsOnce) return;
+  const memberLookup = (obj: unknown, name: string) => {
+    if (obj === undefined || obj === null) return undefined;
+    const value = (obj as Record<string, unknown>)[name];
+    if (typeof value !== "function") return value;
+    // A method stays bound to its object, as nunjucks's own lookup gives it.
+    return (...args: unknown[]) => (value as (...a: unknown[]) => unknown).apply(obj, args);
+  };
+  runtime.memberLookup = Object.assign(memberLookup, { readsOnce: true as const });
+}
+
+/**
+ * nunjucks turns every printed value into text and escapes it; a number's text (digits, a
+ * sign, a point, an exponent, NaN, Infinity) never holds a character to escape, and a page
+ * prints ids, seats and counts on every row. The same output, without the escape's test.
+ */
+export function numbersWithoutEscaping(): void {
+  type Suppress = ((value: unknown, autoescape: boolean) => unknown) & { numbersAsIs?: true };
+  const runtime = nunjucks.runtime as unknown as {
+    suppressValue: Suppress;
+    SafeString: new (text: string) => object;
+  };
+  if (runtime.suppressValue.numbersAsIs) return;
+  const lib = nunjucks.lib as unknown as { escape(text: string): string };
+  const { SafeString } = runtime;
+  const suppressValue = (value: unknown, autoescape: boolean) => {
+    if (value === undefined || value === null) return "";
+    if (typeof value === "number") return autoescape ? String(value) : value;
+    if (!autoescape || value instanceof SafeString) return value;
+    return lib.escape((value as { toString(): string }).toString());
+  };
+  runtime.suppressValue = Object.assign(suppressValue, { numbersAsIs: true as const });
+}
+
+/**
+ * Every {% for %} sets seven loop variables an item (loop.index, loop.first, ...), each through
+ * Frame.set: seven calls that each look the name up and walk to the `loop` object, on every
+ * row of every page (the largest single cost of the events page's rendering after the escape
+ * fix). The compiled loop sets the same seven, on the same object, in one call.
+ */
+export function loopVariablesInOneCall(): void {
+  type Variables = Record<string, unknown>;
+  type Loop = Record<string, number | boolean>;
+  const { Frame } = nunjucks.runtime as unknown as { Frame: { prototype: unknown } };
+  const frame = Frame.prototype as { variables: Variables; setLoop?: unknown };
+  const { Compiler } = (nunjucks as unknown as { compiler: { Compiler: { prototype: unknown } } })
+    .compiler;
+  const compiler = Compiler.prototype as {
+    _emitLine(line: string): void;
+    _emitLoopBindings(node: unknown, array: string, index: string, length: string): void;
+  };
+  if (frame.setLoop !== undefined) return;
+  frame.setLoop = function setLoop(this: { variables: Variables }, i: number, length: number) {
+    let loop = this.variables.loop as Loop | undefined;
+    if (!loop) {
+      loop = {};
+      this.variables.loop = loop;
+    }
+    loop.index = i + 1;
+    loop.index0 = i;
+    loop.revindex = length - i;
+    loop.revindex0 = length - i - 1;
+    loop.first = i === 0;
+    loop.last = i === length - 1;
+    loop.length = length;
+  };
+  compiler._emitLoopBindings = function _emitLoopBindings(_node, _array, index, length) {
+    this._emitLine(`frame.setLoop(${index}, ${length});`);
+  };
+}
+
+/** Environment.getFilter reads the filter twice (to check it exists, then to return it): once. */
+export function filtersReadOnce(): void {
+  type Filters = Record<string, unknown>;
+  const environment = nunjucks.Environment.prototype as unknown as {
+    filters: Filters;
+    getFilter: ((name: string) => unknown) & { readsOnce?: true };
+  };
+  if (environment.getFilter.readsOnce) return;
+  const getFilter = function getFilter(this: { filters: Filters }, name: string) {
+    const filter = this.filters[name];
+    if (!filter) throw new Error(`filter not found: ${name}`);
+    return filter;
+  };
+  environment.getFilter = Object.assign(getFilter, { readsOnce: true as const });
 }

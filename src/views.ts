@@ -1,6 +1,13 @@
 // The nunjucks environment: one layout, everything escaped, templates cached once read.
 import nunjucks from "nunjucks";
-import { escapeOnlyWhenNeeded, setWithoutSplitting } from "./nunjucks-fast-paths.js";
+import {
+  escapeOnlyWhenNeeded,
+  filtersReadOnce,
+  lookUpMembersOnce,
+  loopVariablesInOneCall,
+  numbersWithoutEscaping,
+  setWithoutSplitting,
+} from "./nunjucks-fast-paths.js";
 import { viewsDir } from "./paths.js";
 
 const rupeeFormat = new Intl.NumberFormat("en-IN", { maximumFractionDigits: 0 });
@@ -35,6 +42,10 @@ export function formattedOnce<T, Text = string>(
 export function createViews(): nunjucks.Environment {
   setWithoutSplitting();
   escapeOnlyWhenNeeded();
+  lookUpMembersOnce();
+  numbersWithoutEscaping();
+  loopVariablesInOneCall();
+  filtersReadOnce();
   const env = new nunjucks.Environment(
     new nunjucks.FileSystemLoader(viewsDir, { noCache: false }),
     {

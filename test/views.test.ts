@@ -51,3 +51,55 @@ describe("escaping in the views", () => {
     expect(views.renderString("{{ value | safe }}", { value: "<b>x</b>" })).toBe("<b>x</b>");
   });
 });
+
+// The loop variables, a member that is a method, and numbers print as nunjucks prints them.
+describe("the views' fast paths give nunjucks's own output", () => {
+  const views = createViews();
+
+  it("sets every loop variable on every item, for arrays and objects", () => {
+    const line =
+      "{{ loop.index }}{{ loop.index0 }}{{ loop.revindex }}{{ loop.revindex0 }}{{ loop.first }}{{ loop.last }}{{ loop.length }}";
+    expect(
+      views.renderString(`{% for x in xs %}[{{ x }}:${line}]{% endfor %}`, { xs: ["a", "b"] }),
+    ).toBe("[a:1021truefalse2][b:2110falsetrue2]");
+    expect(
+      views.renderString(`{% for k, v in o %}[{{ k }}={{ v }}:${line}]{% endfor %}`, {
+        o: { p: 1, q: 2 },
+      }),
+    ).toBe("[p=1:1021truefalse2][q=2:2110falsetrue2]");
+    expect(
+      views.renderString(
+        "{% for a in xs %}{% for b in xs %}{{ loop.index }}{% endfor %}{{ loop.index }};{% endfor %}",
+        {
+          xs: [1, 2],
+        },
+      ),
+    ).toBe("121;122;");
+  });
+
+  it("calls a member that is a method on its own object", () => {
+    const counter = {
+      n: 3,
+      next() {
+        return this.n + 1;
+      },
+    };
+    expect(views.renderString("{{ c.next() }} {{ c.n }} {{ c.missing }}", { c: counter })).toBe(
+      "4 3 ",
+    );
+  });
+
+  it("prints numbers, missing values and filters as they are", () => {
+    expect(
+      views.renderString("{{ a }}|{{ b }}|{{ c }}|{{ d }}|{{ e }}", {
+        a: -1.5,
+        b: 1e21,
+        c: Number.NaN,
+        d: null,
+      }),
+    ).toBe("-1.5|1e+21|NaN||");
+    expect(() => views.renderString("{{ 1 | nosuchfilter }}", {})).toThrow(
+      /filter not found: nosuchfilter/,
+    );
+  });
+});
