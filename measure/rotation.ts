@@ -16,16 +16,21 @@ export interface RoundRatios {
 }
 
 /**
- * Runs each side's turn in rotation, `rounds` times: side 0, side 1, ..., side 0 again. Returns
- * each side's turns in round order (turns[side][round]).
+ * Runs each side's turn in rotation, `rounds` times, and returns each side's turns in round
+ * order (turns[side][round]). Every other round runs the sides in reverse (0 1 2, 2 1 0, 0 1 2):
+ * on a machine that speeds up or slows down through a round, the side that goes first would
+ * otherwise always meet the same end of it.
  */
 export async function inRotation<T>(
   sides: readonly ((round: number) => Promise<T>)[],
   rounds: number,
 ): Promise<T[][]> {
   const turns: T[][] = sides.map(() => []);
+  const order = sides.map((_, i) => i);
   for (let round = 1; round <= rounds; round++) {
-    for (const [i, turn] of sides.entries()) (turns[i] as T[]).push(await turn(round));
+    for (const i of round % 2 === 1 ? order : [...order].reverse()) {
+      (turns[i] as T[]).push(await (sides[i] as (round: number) => Promise<T>)(round));
+    }
   }
   return turns;
 }

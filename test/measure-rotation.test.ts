@@ -4,18 +4,18 @@ import { describe, expect, it } from "vitest";
 import { inRotation, roundRatios } from "../measure/rotation.js";
 
 describe("inRotation", () => {
-  it("runs every side once a round, in order, and returns each side's turns by round", async () => {
+  it("runs every side once a round, every other round in reverse, and returns each side's turns by round", async () => {
     const order: string[] = [];
     const turn = (name: string) => async (round: number) => {
       order.push(`${name}${round}`);
       return `${name}${round}`;
     };
-    const turns = await inRotation([turn("a"), turn("b"), turn("c")], 2);
-    expect(order).toEqual(["a1", "b1", "c1", "a2", "b2", "c2"]);
+    const turns = await inRotation([turn("a"), turn("b"), turn("c")], 3);
+    expect(order).toEqual(["a1", "b1", "c1", "c2", "b2", "a2", "a3", "b3", "c3"]);
     expect(turns).toEqual([
-      ["a1", "a2"],
-      ["b1", "b2"],
-      ["c1", "c2"],
+      ["a1", "a2", "a3"],
+      ["b1", "b2", "b3"],
+      ["c1", "c2", "c3"],
     ]);
   });
 });
