@@ -116,3 +116,20 @@ export async function withServer<T>(
     await server.stop();
   }
 }
+
+/**
+ * Runs `measure` against several servers up at once (started one after another), and stops
+ * every one started whatever happens: for comparisons that take turns (rotation.ts).
+ */
+export async function withServers<T>(
+  sides: readonly { env: Record<string, string>; script?: string }[],
+  measure: (servers: MeasuredServer[]) => Promise<T>,
+): Promise<T> {
+  const servers: MeasuredServer[] = [];
+  try {
+    for (const side of sides) servers.push(await startServer(side.env, side.script));
+    return await measure(servers);
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+  }
+}

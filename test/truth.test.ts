@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addTruths } from "../src/truth/add.js";
 import type { RouteReport, TruthReport } from "../src/truth/truth.js";
 import { ADMIN } from "./helpers/admin-api.js";
+import { waitFor } from "./helpers/process.js";
 import { openRaw } from "./helpers/raw-http.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
@@ -77,6 +78,30 @@ describe("GET /admin/truth", () => {
       requests: 3,
       statuses: { 200: 3 },
       latencyMs: { answered: 3 },
+    });
+  });
+
+  it("counts exactly the bytes a client received, answer by answer on one connection and pipelined", async () => {
+    await request(server.url).post("/admin/truth/reset").set(ADMIN).expect(200);
+    const raw = await openRaw(server.url);
+    const get = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    // One at a time on a kept-alive connection (each request finds its socket's buffer empty),
+    // then two pipelined (the second waits in the response while the first is written).
+    for (let answers = 1; answers <= 3; answers++) {
+      raw.socket.write(get);
+      await waitFor(
+        () => (raw.received().match(/HTTP\/1\.1 200 /g) ?? []).length === answers,
+        5_000,
+        `answer ${answers}`,
+      );
+    }
+    raw.socket.write(`${get}GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+    const text = await raw.closed(5_000);
+    expect(text.match(/HTTP\/1\.1 200 /g)).toHaveLength(5);
+    const { body } = await request(server.url).get("/admin/truth").set(ADMIN).expect(200);
+    expect(rowOf(body, "GET", "/health")).toMatchObject({
+      requests: 5,
+      bytesSent: Buffer.byteLength(text),
     });
   });
 

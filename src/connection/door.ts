@@ -34,8 +34,13 @@ export function doorRefusal(req: IncomingMessage): Refusal | undefined {
   let declared = 0;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
-    if (name.length === 4 && name.toLowerCase() === "host") hosts++;
-    else if (name.length === 14 && name.toLowerCase() === "content-length") {
+    // The usual spellings first: toLowerCase makes a new string, on every request.
+    if (
+      name.length === 4 &&
+      (name === "Host" || name === "host" || name.toLowerCase() === "host")
+    ) {
+      hosts++;
+    } else if (name.length === 14 && name.toLowerCase() === "content-length") {
       declared = Number(raw[i + 1]);
     }
   }

@@ -9,6 +9,7 @@
 // (Express's routes, a pipelined request queued behind another, a faulted one) is told when
 // its response closes: 'close' comes once per response, answered or abandoned.
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { routeLabel } from "./route-label.js";
 
@@ -45,6 +46,21 @@ export function markNotAnswered(res: ServerResponse): void {
   (res as ServerResponse & { [NOT_ANSWERED]?: true })[NOT_ANSWERED] = true;
 }
 
+/**
+ * socket.bytesWritten, the same count: the bytes handed to the OS plus those still buffered in
+ * the socket. node:net's getter walks the buffered writes (an array copied out of the stream's
+ * state, and each string's UTF-8 length) even when there are none, which is how a request
+ * usually finds its socket as it starts (the last answer went out before the client sent this
+ * request); then the bytes handed to the OS are the whole count, read without the walk.
+ */
+function bytesOut(socket: Socket): number {
+  if (socket.writableLength === 0) {
+    const dispatched = (socket as Socket & { _bytesDispatched?: unknown })._bytesDispatched;
+    if (typeof dispatched === "number") return dispatched;
+  }
+  return socket.bytesWritten;
+}
+
 /** Wraps the node:http handler, outside everything that may refuse a request, so all count. */
 export function watchRequests(
   watchers: readonly RequestWatcher[],
@@ -64,13 +80,13 @@ export function watchRequests(
       answered: answered && !notAnAnswer,
       ms: performance.now() - started,
       route: routeLabel(req),
-      bytes: notAnAnswer ? 0 : req.socket.bytesWritten - bytesBefore,
+      bytes: notAnAnswer ? 0 : bytesOut(req.socket) - bytesBefore,
     };
     for (const watcher of watchers) watcher.requestEnded(request);
   };
   return (req, res) => {
     const started = performance.now();
-    const bytesBefore = req.socket.bytesWritten;
+    const bytesBefore = bytesOut(req.socket);
     for (const watcher of watchers) watcher.requestStarted(req, res);
     next(req, res);
     // Ended and on its own socket (a pipelined answer waits in the response, not the socket,
