@@ -4,6 +4,7 @@
 import cookieParser from "cookie-parser";
 import express, { type Express } from "express";
 import type { Mode } from "./config.js";
+import { serveStylesheet } from "./page-style.js";
 import type { Switches } from "./switches.js";
 import { type TrustProxy, trustProxyIn } from "./trust-proxy.js";
 import { createViews } from "./views.js";
@@ -26,6 +27,7 @@ export function pageApp({ mode, switches, sessionSecret, trustProxy }: PageAppPa
   // keeps Express from looking each view up again on every request outside production.
   createViews().express(app);
   app.set("view cache", true);
+  serveStylesheet(app);
   app.use(cookieParser(sessionSecret));
   app.use((_req, res, next) => {
     res.locals.mode = mode;

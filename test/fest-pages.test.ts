@@ -107,6 +107,19 @@ describe("pages a person uses", () => {
     expect(login.text).toContain('action="/login"');
   });
 
+  it("every page links the one stylesheet, which the browser may keep for an hour", async () => {
+    for (const path of ["/", "/events", "/checkout", "/login", "/no-such-page"]) {
+      const page = await request(server.url).get(path);
+      expect(page.text, path).toContain('<link rel="stylesheet" href="/layout.css">');
+      expect(page.text, path).not.toContain("<style>");
+    }
+    const css = await request(server.url).get("/layout.css");
+    expect(css.status).toBe(200);
+    expect(css.type).toBe("text/css");
+    expect(css.headers["cache-control"]).toBe("max-age=3600");
+    expect(css.text).toContain("header { background: #283593;");
+  });
+
   it("an unknown page is a 404 in the asked format", async () => {
     const html = await request(server.url).get("/nope");
     expect(html.status).toBe(404);

@@ -84,6 +84,13 @@ describe("the home page in Chromium", () => {
       const page = tabs[0] ?? (await newPage());
       // Every card of the home page is one of the labs above, each with its switches and lesson.
       await page.goto(`${server.url}/`);
+      // The look comes from /layout.css: the header is the brand's blue only if it loaded.
+      const headerColour = await page
+        .locator("header")
+        .evaluate(
+          (header) => header.ownerDocument.defaultView?.getComputedStyle(header).backgroundColor,
+        );
+      expect(headerColour).toBe("rgb(40, 53, 147)");
       const cards = await page.locator("section.lab").evaluateAll((sections) =>
         sections.map((s) => ({
           id: s.id,
