@@ -1,6 +1,7 @@
 // Builds the Express app: the shared page set-up, the faults, /metrics and /admin, then every
-// lab's router in the list's order (src/labs/list.ts), then the one error handler. No
-// listening here: src/start.ts puts the app in the server shell (src/connection/).
+// lab's router in the list's order (src/labs/list.ts), each under its own paths, then the one
+// error handler. No listening here: src/start.ts puts the app in the server shell
+// (src/connection/).
 import type { Express } from "express";
 import { adminRouter } from "./admin/routes.js";
 import type { Challenges } from "./challenge/challenges.js";
@@ -11,6 +12,7 @@ import type { Faults } from "./faults/faults.js";
 import type { FaultInjector } from "./faults/inject.js";
 import type { Lab } from "./labs/lab.js";
 import type { GroupLive, LiveFigures } from "./live/live-figures.js";
+import { underPaths } from "./mount-paths.js";
 import type { Logger } from "./observe/log.js";
 import { metricsRouter, type ServerMetrics } from "./observe/metrics.js";
 import { pageApp } from "./page-app.js";
@@ -63,15 +65,20 @@ export function createApp(parts: AppParts): Express {
   app.use(parts.faultInjector.expressHandler);
   // Before the labs: the fest lab parses every body it sees with its own limit, and the admin
   // keeps a smaller one.
-  app.use(metricsRouter(parts.metrics));
+  // Each router sees only the requests under its paths (src/mount-paths.ts).
+  app.use(underPaths(["/metrics"]), metricsRouter(parts.metrics));
   app.use(
+    underPaths(["/admin"]),
     adminRouter({
       ...parts,
     }),
   );
   // A load tool asks whether its run id is fresh before it sends anything.
-  app.use(runCheckRouter(parts.truthReport));
-  for (const lab of parts.labs) app.use(lab.router);
+  app.use(underPaths(["/runs"]), runCheckRouter(parts.truthReport));
+  for (const lab of parts.labs) {
+    if (lab.paths === undefined) app.use(lab.router);
+    else app.use(underPaths(lab.paths), lab.router);
+  }
   app.use(notFoundHandler);
   app.use(errorHandler(log));
   return app;

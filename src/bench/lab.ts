@@ -17,6 +17,7 @@ export function benchLab({
   return {
     name: "bench",
     router: benchRouter(switches, cpuPool),
+    paths: ["/io", "/cpu"],
     switches: switchesOfLab("bench"),
     /** The /cpu worker threads; stats() is what the metrics and the monitor read. */
     cpuPool,

@@ -34,6 +34,7 @@ export function catalogueLab({
       config.mode,
       retained,
     ),
+    paths: ["/status", "/api"],
     switches: switchesOfLab("catalogue"),
     /** What the leak switches keep; every member of a group frees its own at a reset. */
     retained,

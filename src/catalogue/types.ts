@@ -39,6 +39,29 @@ export interface Lookup {
   moviesScored: number;
 }
 
+/** A movie's columns in the order the optimized reads select them (queries.ts, raw mode). */
+export type MovieColumns = [
+  id: string,
+  title: string,
+  year: number,
+  genres: string,
+  keywords: string,
+  rating: number,
+  votes: number,
+];
+
+export function movieFromColumns(row: readonly [...MovieColumns, ...unknown[]]): Movie {
+  return {
+    id: row[0],
+    title: row[1],
+    year: row[2],
+    genres: splitList(row[3]),
+    keywords: splitList(row[4]),
+    rating: row[5],
+    votes: row[6],
+  };
+}
+
 export function toMovie(row: MovieRow): Movie {
   return {
     id: row.id,

@@ -53,6 +53,7 @@ export function digitsLab(
   return {
     name: "digits",
     router: digitsRouter({ predictor, switches, facts, examples }),
+    paths: ["/predict"],
     switches: switchesOfLab("digits"),
     /** The model as loaded (or trained) at start. */
     model,

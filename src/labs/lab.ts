@@ -24,6 +24,12 @@ export interface Lab extends LabBanner {
   readonly name: string;
   /** Its routes; the app mounts the routers in the list's order. */
   readonly router: Router;
+  /**
+   * The first segments its routes start with ("/api" for /api/id/:id): the app hands the
+   * router only requests under them, so no request walks another lab's routes on its way
+   * (src/mount-paths.ts). Absent: every request that no router before it answered.
+   */
+  readonly paths?: readonly string[];
   /** The switches this lab teaches. */
   readonly switches: readonly SwitchName[];
   /**

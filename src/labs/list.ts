@@ -1,7 +1,10 @@
 // Every lab, listed once: how it starts and, when it has banner lines, how it describes itself
 // to a process that starts no lab (src/labs/lab.ts). The order is the order the app mounts
-// their routers, a reset visits them and the banner prints their lines. Adding a lab is one
-// folder (routes, queries, naive twins, a lab.ts that returns a Lab) and one line here.
+// their routers, a reset visits them and the banner prints their lines. Each lab names the
+// paths its routes start with, and its router sees only those requests; fest names none (its
+// basics read the login for every page, the 404 page's included), so it comes last and sees
+// every request the others leave. Adding a lab is one folder (routes, queries, naive twins, a
+// lab.ts that returns a Lab) and one line here.
 import { benchLab } from "../bench/lab.js";
 import { catalogueLab } from "../catalogue/lab.js";
 import type { Config } from "../config.js";
