@@ -59,10 +59,11 @@ export function similarity(movie: Movie, other: Movie): number {
 
 /**
  * A similar movie as the answers show it: the score, and why (the tags they share). Written
- * out field by field, not as { ...other }: on Node 20's V8 an object made by spreading
- * survives the next young-generation GC whether or not anything still holds it (a loop that
- * keeps nothing promoted about 2 MB a scavenge), so ten of them a lookup made every scavenge
- * copy and promote a megabyte, and the catalogue's p99 paid the pauses.
+ * out field by field, not as { ...other, score, shared }: on Node 20's V8 an object spread
+ * from another and then given more fields survives the next young-generation GC whether or
+ * not anything still holds it (a loop that keeps nothing promoted about 2 MB a scavenge; a
+ * bare { ...other }, or fields before the spread, promote nothing), so ten of them a lookup
+ * made every scavenge copy and promote a megabyte, and the catalogue's p99 paid the pauses.
  */
 export function asSimilar(movie: Movie, other: Movie, score: number): SimilarMovie {
   return {
