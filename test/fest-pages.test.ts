@@ -117,7 +117,7 @@ describe("pages a person uses", () => {
     expect(css.status).toBe(200);
     expect(css.type).toBe("text/css");
     expect(css.headers["cache-control"]).toBe("max-age=3600");
-    expect(css.text).toContain("header { background: #283593;");
+    expect(css.text).toMatch(/header \{\s+background: #283593;/);
   });
 
   it("an unknown page is a 404 in the asked format", async () => {

@@ -1,7 +1,9 @@
 // Which routes a fault may name: the app's own route patterns, read once from its routers
 // after they are built, plus the fast /health. /admin (the switches, the faults and the truth)
-// /metrics and /runs are never faulted, so the tools that measure a fault always answer.
+// /metrics and /runs are never faulted, so the tools that measure a fault always answer; nor is
+// the pages' stylesheet, which the page set-up answers before the fault injector.
 import type { Express } from "express";
+import { STYLESHEET_PATH } from "../page-style.js";
 import { type FaultPlan, FaultSpecError } from "./spec.js";
 
 export interface AppRoute {
@@ -24,7 +26,9 @@ export function isNeverFaulted(pattern: string): boolean {
     // A load tool's question before it starts: has this run id had a load (src/truth/run-check.ts).
     pattern.startsWith("/runs/") ||
     // A fest service's calls from another (src/services/internal.ts): no client sends them.
-    pattern.startsWith("/internal/")
+    pattern.startsWith("/internal/") ||
+    // Every page's look (src/page-style.ts), answered ahead of the faults: no lab's route.
+    pattern === STYLESHEET_PATH
   );
 }
 
@@ -54,7 +58,7 @@ export function checkTargets(plan: FaultPlan, routes: readonly AppRoute[]): void
     const fail = (allowed: string) => new FaultSpecError(index + 1, "target", rule.text, allowed);
     if (route !== undefined && isNeverFaulted(route)) {
       throw fail(
-        `${route} is never faulted: /admin, /metrics and /runs must answer while you measure, and /internal is one service's call to another, not a client's`,
+        `${route} is never faulted: /admin, /metrics and /runs must answer while you measure, /internal is one service's call to another, not a client's, and ${STYLESHEET_PATH} is every page's look, no lab's route`,
       );
     }
     const named = routes.filter((r) => route === undefined || r.pattern === route);
