@@ -14,6 +14,10 @@ import { openRaw } from "./helpers/raw-http.js";
 /** The faulty service's timeout at the gateway: its faults last three times as long. */
 const QUICK_TIMEOUT_MS = 200;
 
+/** /large: this many 64 KB chunks, each filled with its own number, 16 MB in all. */
+const LARGE_CHUNKS = 256;
+const largeChunk = (i: number) => Buffer.alloc(64 * 1024, i % 256);
+
 /** A raw GET through the gateway: what came back, and how the connection ended. */
 async function rawGet(url: string, path: string): Promise<{ text: string; error?: string }> {
   const raw = await openRaw(url);
@@ -50,6 +54,14 @@ describe("the gateway's forwarder", () => {
         // ?said: the delay is announced, as a fault's is; without it, a service slow by accident.
         if (req.url.endsWith("?said")) tellGatewayItWaits(res);
         setTimeout(() => res.end("late"), 3 * QUICK_TIMEOUT_MS);
+        return;
+      }
+      if (req.url === "/large") {
+        // Far more than the sockets' buffers hold: the gateway must wait for the client to
+        // read (its writes return false) and go on when it has, or the answer stops short.
+        res.writeHead(200, { "content-type": "application/octet-stream" });
+        for (let i = 0; i < LARGE_CHUNKS; i++) res.write(largeChunk(i));
+        res.end();
         return;
       }
       if (req.url === "/cut") {
@@ -105,6 +117,18 @@ describe("the gateway's forwarder", () => {
     expect(headers?.["x-forwarded-for"]).toBe("203.0.113.7,127.0.0.1");
     expect(headers?.["x-forwarded-proto"]).toBe("https,http");
     expect(headers?.["x-forwarded-host"]).toBe(new URL(gateway.url).host);
+  });
+
+  it("streams an answer larger than the connections hold, whole and in order", async () => {
+    const res = await fetch(`${gateway.url}/large`);
+    expect(res.status).toBe(200);
+    const body = Buffer.from(await res.arrayBuffer());
+    expect(body.length).toBe(LARGE_CHUNKS * 64 * 1024);
+    const chunk = 64 * 1024;
+    const wrong = Array.from({ length: LARGE_CHUNKS }, (_, i) => i).filter(
+      (i) => !body.subarray(i * chunk, (i + 1) * chunk).equals(largeChunk(i)),
+    );
+    expect(wrong).toEqual([]);
   });
 
   it("keeps its connection to the service when a client says Connection: close", async () => {

