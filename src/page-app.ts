@@ -7,7 +7,7 @@ import type { Mode } from "./config.js";
 import { serveStylesheet } from "./page-style.js";
 import type { Switches } from "./switches.js";
 import { type TrustProxy, trustProxyIn } from "./trust-proxy.js";
-import { createViews } from "./views.js";
+import { useViews } from "./views.js";
 
 export interface PageAppParts {
   mode: Mode;
@@ -23,9 +23,10 @@ export function pageApp({ mode, switches, sessionSecret, trustProxy }: PageAppPa
   app.disable("x-powered-by");
   app.set("query parser", "simple");
   trustProxyIn(app, trustProxy);
-  // nunjucks is Express's view engine: routes call res.render (through sendPage). The cache
-  // keeps Express from looking each view up again on every request outside production.
-  createViews().express(app);
+  // nunjucks is Express's view engine: routes send pages through sendPage (src/respond.ts),
+  // which renders with it at once. The cache keeps Express from looking each view up again
+  // on every request outside production, for res.render's other callers.
+  useViews(app);
   app.set("view cache", true);
   serveStylesheet(app);
   app.use(cookieParser(sessionSecret));

@@ -1,7 +1,8 @@
-// One page, two formats: HTML by default, JSON when the request asks for it. HTML goes through
-// Express's view engine (nunjucks, registered once in app.ts), so a page's data, res.locals
-// and app.locals meet in one place.
+// One page, two formats: HTML by default, JSON when the request asks for it. HTML is rendered
+// with the app's nunjucks (src/views.ts, registered once in src/page-app.ts), where a page's
+// data, res.locals and app.locals meet as res.render would merge them, and sent at once.
 import type { Request, RequestHandler, Response } from "express";
+import { renderPage } from "./views.js";
 
 const ANSWER_FORMAT = Symbol("the format an API answers in");
 type MarkedResponse = Response & { [ANSWER_FORMAT]?: "json-only" | "json-first" };
@@ -35,5 +36,5 @@ export function sendPage(
 ): void {
   res.status(page.status ?? 200);
   if (wantsJson(req)) res.json(page.data);
-  else res.render(page.view, page.data);
+  else res.send(renderPage(req.app, page.view, page.data, res.locals));
 }

@@ -1,4 +1,5 @@
 // The nunjucks environment: one layout, everything escaped, templates cached once read.
+import type { Application, Express } from "express";
 import nunjucks from "nunjucks";
 import {
   escapeOnlyWhenNeeded,
@@ -66,4 +67,27 @@ export function createViews(): nunjucks.Environment {
     formattedOnce((iso: string) => escaped(dateFormat.format(new Date(iso)))),
   );
   return env;
+}
+
+/** Where an app keeps its environment, for renderPage. */
+const VIEWS_SETTING = "nunjucks environment";
+
+/** Makes nunjucks the app's view engine (res.render) and keeps the environment for renderPage. */
+export function useViews(app: Express): void {
+  const env = createViews();
+  env.express(app);
+  app.set(VIEWS_SETTING, env);
+}
+
+/**
+ * A page rendered at once, with the app's and the response's locals under the page's data, as
+ * res.render merges them. res.render hands nunjucks a callback, and nunjucks then answers on a
+ * later turn of the event loop (its `asap`, a setImmediate) even though the template did all
+ * its work already: every page waited behind every other connection's work before it was
+ * sent. Without a callback nunjucks returns the page, and a template's error is thrown here.
+ */
+export function renderPage(app: Application, view: string, data: object, locals: object): string {
+  const env = app.get(VIEWS_SETTING) as nunjucks.Environment | undefined;
+  if (env === undefined) throw new Error("renderPage: the app has no views (call useViews)");
+  return env.render(view, Object.assign({}, app.locals, locals, data));
 }

@@ -1,7 +1,8 @@
 // The page filters format each distinct value once: the text is the same as a fresh format,
 // and the memory they keep is bounded. Escaping prints what nunjucks's own escape prints.
+import express from "express";
 import { describe, expect, it } from "vitest";
-import { createViews, formattedOnce } from "../src/views.js";
+import { createViews, formattedOnce, renderPage, useViews } from "../src/views.js";
 
 describe("formattedOnce", () => {
   it("formats a value once and answers the same text after", () => {
@@ -101,5 +102,34 @@ describe("the views' fast paths give nunjucks's own output", () => {
     expect(() => views.renderString("{{ 1 | nosuchfilter }}", {})).toThrow(
       /filter not found: nosuchfilter/,
     );
+  });
+});
+
+// sendPage renders at once (renderPage) instead of through res.render, whose nunjucks callback
+// answers a turn of the event loop later: the page must be the one res.render gives, with the
+// app's locals under the response's and the page's data over both.
+describe("renderPage", () => {
+  it("gives the page app.render gives, locals merged the same way", async () => {
+    const app = express();
+    useViews(app);
+    app.locals.mode = "from app.locals";
+    const locals = { mode: "from res.locals", loggedInAs: "someone" };
+    const data = { user: "locust_user", via: "demo", lines: [], totalRupees: 1234 };
+    const viaExpress = await new Promise<string>((resolve, reject) =>
+      app.render("checkout.njk", { _locals: locals, ...data }, (error, html) =>
+        error ? reject(error) : resolve(html as string),
+      ),
+    );
+    const now = renderPage(app, "checkout.njk", data, locals);
+    expect(now).toBe(viaExpress);
+    expect(now).toContain("from res.locals");
+    expect(now).toContain("someone");
+    expect(now).toContain("1,234");
+  });
+
+  it("throws a template's error where it is called, for Express's error handler", () => {
+    const app = express();
+    useViews(app);
+    expect(() => renderPage(app, "no-such-view.njk", {}, {})).toThrow(/no-such-view/);
   });
 });
