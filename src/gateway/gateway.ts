@@ -13,7 +13,7 @@ import type { IncomingMessage, RequestListener, Server, ServerResponse } from "n
 import express, { type Express, type Request, type Response } from "express";
 import { serveHttp } from "../connection/http-shell.js";
 import { createLogger, type Logger } from "../observe/log.js";
-import { createViews } from "../views.js";
+import { useViews } from "../views.js";
 import { Forwarder } from "./forward.js";
 import { GatewayMetrics } from "./metrics.js";
 import { forwardedUrl, isUnder, routedPath } from "./routed-path.js";
@@ -157,7 +157,7 @@ function ownAnswers(
 ): Express {
   const app = express();
   app.disable("x-powered-by");
-  createViews().express(app);
+  useViews(app);
   app.set("view cache", true);
   app.use((req: Request, res: Response, next) => {
     const page = pages.get(req);
