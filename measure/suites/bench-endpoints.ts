@@ -113,11 +113,16 @@ async function measure({ seconds, progress }: MeasureContext): Promise<Endpoints
     // within each round and the rounds' median kept, as for /health.
     const { poolTurns, inlineTurns } = await withServer({ DB_PATH: dbPath }, (poolServer) =>
       withServer({ DB_PATH: dbPath, BUGS: "cpu-inline" }, async (inlineServer) => {
+        const sides = [
+          { server: poolServer, name: "the worker pool" },
+          { server: inlineServer, name: "cpu-inline" },
+        ];
+        // Both warm up first, as /health's servers do: the pool's first /cpu turn ran its
+        // threads' code cold and read 1.56x in a round whose next two read 1.97x and 1.83x.
+        progress(`bench /cpu: warming up ${sides.length} servers`);
+        for (const { server } of sides) await cpuUnderLoad(server, 1);
         const [poolTurns, inlineTurns] = await inRotation(
-          [
-            { server: poolServer, name: "the worker pool" },
-            { server: inlineServer, name: "cpu-inline" },
-          ].map(({ server, name }) => (round: number) => {
+          sides.map(({ server, name }) => (round: number) => {
             progress(
               `bench /cpu on ${name}, ${CPU_CONNECTIONS} connections (round ${round} of ${CPU_ROUNDS})`,
             );
@@ -156,9 +161,13 @@ async function measure({ seconds, progress }: MeasureContext): Promise<Endpoints
   }, TINY_DATA);
 }
 
-/** Rounds of /health turns: at least 5, more for a longer bench, an odd count for a plain median. */
+/**
+ * Rounds of /health turns: at least 9, more for a longer bench, an odd count for a plain median.
+ * Five were too few: a round's ratio swung from 0.59x to 1.34x with this VM's phases (the same
+ * build), and a median of five moved about 0.06 from run to run, as much as the target's margin.
+ */
 function healthRounds(seconds: number): number {
-  const rounds = Math.max(5, seconds);
+  const rounds = Math.max(9, seconds);
   return rounds % 2 === 0 ? rounds + 1 : rounds;
 }
 
