@@ -1,7 +1,9 @@
 // The page filters format each distinct value once: the text is the same as a fresh format,
 // and the memory they keep is bounded. Escaping prints what nunjucks's own escape prints.
 import express from "express";
+import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { encodePage, sendPage } from "../src/respond.js";
 import { createViews, formattedOnce, renderPage, useViews } from "../src/views.js";
 
 describe("formattedOnce", () => {
@@ -131,5 +133,71 @@ describe("renderPage", () => {
     const app = express();
     useViews(app);
     expect(() => renderPage(app, "no-such-view.njk", {}, {})).toThrow(/no-such-view/);
+  });
+});
+
+// encodePage writes a page's UTF-8 in one walk into a kept buffer: the bytes must be the ones
+// Buffer.from gives, for every kind of character and for pages larger than the buffer was.
+describe("encodePage", () => {
+  it("gives Buffer.from's bytes for ASCII, other scripts, symbols, emoji and lone surrogates", () => {
+    for (const text of [
+      "",
+      "<p>plain</p>",
+      "Fest Monolith · Express ₹ 1,200 ✓ registered",
+      "😀 and 𝄞",
+      "a lone \ud800 surrogate and \udc00 another",
+    ]) {
+      expect(encodePage(text).equals(Buffer.from(text, "utf8"))).toBe(true);
+    }
+  });
+
+  it("gives whole pages larger than the buffer it started with, and small ones after", () => {
+    const large = `<p>${"₹ 1,000 ✓ · ".repeat(20_000)}</p>`;
+    expect(encodePage(large).equals(Buffer.from(large, "utf8"))).toBe(true);
+    const small = "<p>₹ 5</p>";
+    const bytes = encodePage(small);
+    expect(bytes.equals(Buffer.from(small, "utf8"))).toBe(true);
+    // Each page's bytes are its own, not a view of the buffer the next page is written into.
+    encodePage("<p>another page</p>");
+    expect(bytes.toString("utf8")).toBe(small);
+  });
+});
+
+// sendPage hands res.send the page's bytes: the answer must be the one res.send(page) gives
+// (type with charset, length, ETag, 304 on a matching If-None-Match), and JSON unchanged.
+describe("sendPage", () => {
+  const app = express();
+  useViews(app);
+  const data = { user: "locust_user", via: "demo", lines: [], totalRupees: 6250 };
+  app.get("/page", (req, res) => sendPage(req, res, { view: "checkout.njk", data }));
+  app.get("/as-text", (req, res) => {
+    res.send(renderPage(req.app, "checkout.njk", data, res.locals));
+  });
+
+  it("answers with the headers and body res.send gives the same page as text", async () => {
+    const page = await request(app).get("/page").set("Accept", "text/html");
+    const text = await request(app).get("/as-text");
+    expect(page.status).toBe(200);
+    expect(page.headers["content-type"]).toBe("text/html; charset=utf-8");
+    expect(page.headers["content-type"]).toBe(text.headers["content-type"]);
+    expect(page.headers["content-length"]).toBe(text.headers["content-length"]);
+    expect(page.headers.etag).toBe(text.headers.etag);
+    expect(page.text).toBe(text.text);
+    expect(page.text).toContain("Total Payable ₹ 6,250");
+  });
+
+  it("answers 304 without a body to a request that holds the page's ETag", async () => {
+    const page = await request(app).get("/page");
+    const again = await request(app)
+      .get("/page")
+      .set("If-None-Match", page.headers.etag as string);
+    expect(again.status).toBe(304);
+    expect(again.text).toBe("");
+  });
+
+  it("still answers JSON to a request that asks for it", async () => {
+    const res = await request(app).get("/page").set("Accept", "application/json");
+    expect(res.headers["content-type"]).toBe("application/json; charset=utf-8");
+    expect(res.body).toEqual(data);
   });
 });
