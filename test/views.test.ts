@@ -115,7 +115,12 @@ describe("renderPage", () => {
     const app = express();
     useViews(app);
     app.locals.mode = "from app.locals";
-    const locals = { mode: "from res.locals", loggedInAs: "someone" };
+    // res.locals as Express makes it: without a prototype.
+    const locals = Object.assign(Object.create(null), {
+      mode: "from res.locals",
+      loggedInAs: "someone",
+      user: "from res.locals",
+    });
     const data = { user: "locust_user", via: "demo", lines: [], totalRupees: 1234 };
     const viaExpress = await new Promise<string>((resolve, reject) =>
       app.render("checkout.njk", { _locals: locals, ...data }, (error, html) =>
@@ -127,6 +132,7 @@ describe("renderPage", () => {
     expect(now).toContain("from res.locals");
     expect(now).toContain("someone");
     expect(now).toContain("1,234");
+    expect(now).toContain("the demo user <strong>locust_user</strong>");
   });
 
   it("throws a template's error where it is called, for Express's error handler", () => {
