@@ -6,6 +6,7 @@ import {
   filtersReadOnce,
   lookUpMembersOnce,
   loopVariablesInOneCall,
+  memberReadsInline,
   numbersWithoutEscaping,
   setWithoutSplitting,
 } from "./nunjucks-fast-paths.js";
@@ -47,6 +48,7 @@ export function createViews(): nunjucks.Environment {
   numbersWithoutEscaping();
   loopVariablesInOneCall();
   filtersReadOnce();
+  memberReadsInline();
   const env = new nunjucks.Environment(
     new nunjucks.FileSystemLoader(viewsDir, { noCache: false }),
     {

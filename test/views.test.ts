@@ -1,6 +1,7 @@
 // The page filters format each distinct value once: the text is the same as a fresh format,
 // and the memory they keep is bounded. Escaping prints what nunjucks's own escape prints.
 import express from "express";
+import nunjucks from "nunjucks";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { encodePage, sendPage } from "../src/respond.js";
@@ -78,6 +79,49 @@ describe("the views' fast paths give nunjucks's own output", () => {
         },
       ),
     ).toBe("121;122;");
+  });
+
+  // A member of a template variable (a loop item, a macro argument) is read in place, not
+  // through runtime.memberLookup: the same value for every kind of object and member.
+  it("reads a loop item's or a macro argument's members as memberLookup does", () => {
+    const counter = {
+      n: 3,
+      next() {
+        return this.n + 1;
+      },
+    };
+    const reads = "[{{ c.n }}|{{ c.next() if c.next else '-' }}|{{ c.missing }}|{{ c.length }}]";
+    for (const c of [counter, null, undefined, "text", 7, { n: "<b>" }, [1, 2]]) {
+      // A context variable's members are read through runtime.memberLookup.
+      const throughLookup = views.renderString(reads, { c });
+      expect(views.renderString(`{% for c in cs %}${reads}{% endfor %}`, { cs: [c] })).toBe(
+        throughLookup,
+      );
+      expect(
+        views.renderString(`{% macro show(c) %}${reads}{% endmacro %}{{ show(c) }}`, { c }),
+      ).toBe(throughLookup);
+    }
+    expect(views.renderString(reads, { c: counter })).toBe("[3|4||]");
+    expect(views.renderString(reads, { c: "text" })).toBe("[|-||4]");
+  });
+
+  it("writes a loop item's member read into the compiled template", () => {
+    createViews();
+    // The compiler is in nunjucks's exports, though not in its type declarations.
+    const { compiler } = nunjucks as unknown as {
+      compiler: { compile(src: string, filters: [], extensions: [], name: string): string };
+    };
+    const code = compiler.compile(
+      "{% for e in events %}{{ e.title }}{{ other.title }}{% endfor %}",
+      [],
+      [],
+      "t",
+    );
+    // The loop item's read is in place; a context variable's still goes through memberLookup.
+    expect(code).toMatch(/: t_\d+\.title\)/);
+    expect(code).toContain(
+      'runtime.memberLookup((runtime.contextOrFrameLookup(context, frame, "other")),"title")',
+    );
   });
 
   it("calls a member that is a method on its own object", () => {
