@@ -251,3 +251,80 @@ describe("sendPage", () => {
     expect(res.body).toEqual(data);
   });
 });
+
+// The events page writes its log-in link once for every row that offers it: the link names
+// the user, escaped, or none.
+describe("the events page's rows", () => {
+  const app = express();
+  useViews(app);
+  const events = [
+    {
+      id: 1,
+      title: "Held",
+      venue: "Hall",
+      startsAt: "2026-12-07T01:07:00.000Z",
+      priceRupees: 100,
+      seatsLeft: 5,
+      capacity: 10,
+      registered: true,
+    },
+    {
+      id: 2,
+      title: "Full",
+      venue: "Hall",
+      startsAt: "2026-12-07T01:07:00.000Z",
+      priceRupees: 100,
+      seatsLeft: 0,
+      capacity: 10,
+      registered: false,
+    },
+    {
+      id: 3,
+      title: "Open",
+      venue: "Hall",
+      startsAt: "2026-12-07T01:07:00.000Z",
+      priceRupees: 100,
+      seatsLeft: 5,
+      capacity: 10,
+      registered: false,
+    },
+  ];
+  const lastCells = (page: string) =>
+    [...page.matchAll(/<td>([^<]*|<b>.*?<\/b>|<form.*?<\/form>|<a .*?<\/a>)<\/td><\/tr>/g)].map(
+      (m) => m[1],
+    );
+
+  it("offers a log-in as the named user, escaped, on every open row", () => {
+    const page = renderPage(
+      app,
+      "events.njk",
+      { user: "a&b<c", via: "query", events: [...events, { ...events[2], id: 4 }] },
+      { canRegister: false },
+    );
+    expect(lastCells(page)).toEqual([
+      "<b>✓ registered</b>",
+      "full",
+      '<a href="/login?user=a%26b%3Cc">Log in as a&amp;b&lt;c to register</a>',
+      '<a href="/login?user=a%26b%3Cc">Log in as a&amp;b&lt;c to register</a>',
+    ]);
+  });
+
+  it("offers a plain log-in without a user, and the form to one who may register", () => {
+    const anonymous = renderPage(
+      app,
+      "events.njk",
+      { user: null, via: undefined, events },
+      { canRegister: false },
+    );
+    expect(lastCells(anonymous)[2]).toBe('<a href="/login">Log in to register</a>');
+    const session = renderPage(
+      app,
+      "events.njk",
+      { user: "x", via: "session", events },
+      { canRegister: true },
+    );
+    expect(lastCells(session)[2]).toBe(
+      '<form method="post" action="/events/3/register"><button>Register</button></form>',
+    );
+  });
+});
