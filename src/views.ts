@@ -6,6 +6,7 @@ import {
   filtersReadOnce,
   lookUpMembersOnce,
   loopVariablesInOneCall,
+  memberReadsInline,
   numbersWithoutEscaping,
   setWithoutSplitting,
 } from "./nunjucks-fast-paths.js";
@@ -47,6 +48,7 @@ export function createViews(): nunjucks.Environment {
   numbersWithoutEscaping();
   loopVariablesInOneCall();
   filtersReadOnce();
+  memberReadsInline();
   const env = new nunjucks.Environment(
     new nunjucks.FileSystemLoader(viewsDir, { noCache: false }),
     {
@@ -89,5 +91,24 @@ export function useViews(app: Express): void {
 export function renderPage(app: Application, view: string, data: object, locals: object): string {
   const env = app.get(VIEWS_SETTING) as nunjucks.Environment | undefined;
   if (env === undefined) throw new Error("renderPage: the app has no views (call useViews)");
-  return env.render(view, Object.assign({}, app.locals, locals, data));
+  return env.render(view, pageVariables(app.locals, locals, data));
+}
+
+/**
+ * The page's variables: each source's own keys over the one before, as Object.assign({}, ...)
+ * copies them. Express makes app.locals and res.locals with Object.create(null), objects V8
+ * keeps as dictionaries, and Object.assign copies from a dictionary on its slow path: 1.3 us a
+ * page alone, 4 to 5 us in a server's profile of /checkout (HTML only: JSON merges nothing).
+ * Copied key by key: 0.4 us alone, 1.7 us in the server.
+ */
+function pageVariables(appLocals: object, locals: object, data: object): Record<string, unknown> {
+  const variables: Record<string, unknown> = {};
+  for (const source of [appLocals, locals, data] as Record<string, unknown>[]) {
+    const keys = Object.keys(source);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      variables[key] = source[key];
+    }
+  }
+  return variables;
 }

@@ -1,7 +1,10 @@
 // The page filters format each distinct value once: the text is the same as a fresh format,
 // and the memory they keep is bounded. Escaping prints what nunjucks's own escape prints.
 import express from "express";
+import nunjucks from "nunjucks";
+import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { encodePage, sendPage } from "../src/respond.js";
 import { createViews, formattedOnce, renderPage, useViews } from "../src/views.js";
 
 describe("formattedOnce", () => {
@@ -78,6 +81,49 @@ describe("the views' fast paths give nunjucks's own output", () => {
     ).toBe("121;122;");
   });
 
+  // A member of a template variable (a loop item, a macro argument) is read in place, not
+  // through runtime.memberLookup: the same value for every kind of object and member.
+  it("reads a loop item's or a macro argument's members as memberLookup does", () => {
+    const counter = {
+      n: 3,
+      next() {
+        return this.n + 1;
+      },
+    };
+    const reads = "[{{ c.n }}|{{ c.next() if c.next else '-' }}|{{ c.missing }}|{{ c.length }}]";
+    for (const c of [counter, null, undefined, "text", 7, { n: "<b>" }, [1, 2]]) {
+      // A context variable's members are read through runtime.memberLookup.
+      const throughLookup = views.renderString(reads, { c });
+      expect(views.renderString(`{% for c in cs %}${reads}{% endfor %}`, { cs: [c] })).toBe(
+        throughLookup,
+      );
+      expect(
+        views.renderString(`{% macro show(c) %}${reads}{% endmacro %}{{ show(c) }}`, { c }),
+      ).toBe(throughLookup);
+    }
+    expect(views.renderString(reads, { c: counter })).toBe("[3|4||]");
+    expect(views.renderString(reads, { c: "text" })).toBe("[|-||4]");
+  });
+
+  it("writes a loop item's member read into the compiled template", () => {
+    createViews();
+    // The compiler is in nunjucks's exports, though not in its type declarations.
+    const { compiler } = nunjucks as unknown as {
+      compiler: { compile(src: string, filters: [], extensions: [], name: string): string };
+    };
+    const code = compiler.compile(
+      "{% for e in events %}{{ e.title }}{{ other.title }}{% endfor %}",
+      [],
+      [],
+      "t",
+    );
+    // The loop item's read is in place; a context variable's still goes through memberLookup.
+    expect(code).toMatch(/: t_\d+\.title\)/);
+    expect(code).toContain(
+      'runtime.memberLookup((runtime.contextOrFrameLookup(context, frame, "other")),"title")',
+    );
+  });
+
   it("calls a member that is a method on its own object", () => {
     const counter = {
       n: 3,
@@ -113,7 +159,12 @@ describe("renderPage", () => {
     const app = express();
     useViews(app);
     app.locals.mode = "from app.locals";
-    const locals = { mode: "from res.locals", loggedInAs: "someone" };
+    // res.locals as Express makes it: without a prototype.
+    const locals = Object.assign(Object.create(null), {
+      mode: "from res.locals",
+      loggedInAs: "someone",
+      user: "from res.locals",
+    });
     const data = { user: "locust_user", via: "demo", lines: [], totalRupees: 1234 };
     const viaExpress = await new Promise<string>((resolve, reject) =>
       app.render("checkout.njk", { _locals: locals, ...data }, (error, html) =>
@@ -125,11 +176,155 @@ describe("renderPage", () => {
     expect(now).toContain("from res.locals");
     expect(now).toContain("someone");
     expect(now).toContain("1,234");
+    expect(now).toContain("the demo user <strong>locust_user</strong>");
   });
 
   it("throws a template's error where it is called, for Express's error handler", () => {
     const app = express();
     useViews(app);
     expect(() => renderPage(app, "no-such-view.njk", {}, {})).toThrow(/no-such-view/);
+  });
+});
+
+// encodePage writes a page's UTF-8 in one walk into a kept buffer: the bytes must be the ones
+// Buffer.from gives, for every kind of character and for pages larger than the buffer was.
+describe("encodePage", () => {
+  it("gives Buffer.from's bytes for ASCII, other scripts, symbols, emoji and lone surrogates", () => {
+    for (const text of [
+      "",
+      "<p>plain</p>",
+      "Fest Monolith · Express ₹ 1,200 ✓ registered",
+      "😀 and 𝄞",
+      "a lone \ud800 surrogate and \udc00 another",
+    ]) {
+      expect(encodePage(text).equals(Buffer.from(text, "utf8"))).toBe(true);
+    }
+  });
+
+  it("gives whole pages larger than the buffer it started with, and small ones after", () => {
+    const large = `<p>${"₹ 1,000 ✓ · ".repeat(20_000)}</p>`;
+    expect(encodePage(large).equals(Buffer.from(large, "utf8"))).toBe(true);
+    const small = "<p>₹ 5</p>";
+    const bytes = encodePage(small);
+    expect(bytes.equals(Buffer.from(small, "utf8"))).toBe(true);
+    // Each page's bytes are its own, not a view of the buffer the next page is written into.
+    encodePage("<p>another page</p>");
+    expect(bytes.toString("utf8")).toBe(small);
+  });
+});
+
+// sendPage hands res.send the page's bytes: the answer must be the one res.send(page) gives
+// (type with charset, length, ETag, 304 on a matching If-None-Match), and JSON unchanged.
+describe("sendPage", () => {
+  const app = express();
+  useViews(app);
+  const data = { user: "locust_user", via: "demo", lines: [], totalRupees: 6250 };
+  app.get("/page", (req, res) => sendPage(req, res, { view: "checkout.njk", data }));
+  app.get("/as-text", (req, res) => {
+    res.send(renderPage(req.app, "checkout.njk", data, res.locals));
+  });
+
+  it("answers with the headers and body res.send gives the same page as text", async () => {
+    const page = await request(app).get("/page").set("Accept", "text/html");
+    const text = await request(app).get("/as-text");
+    expect(page.status).toBe(200);
+    expect(page.headers["content-type"]).toBe("text/html; charset=utf-8");
+    expect(page.headers["content-type"]).toBe(text.headers["content-type"]);
+    expect(page.headers["content-length"]).toBe(text.headers["content-length"]);
+    expect(page.headers.etag).toBe(text.headers.etag);
+    expect(page.text).toBe(text.text);
+    expect(page.text).toContain("Total Payable ₹ 6,250");
+  });
+
+  it("answers 304 without a body to a request that holds the page's ETag", async () => {
+    const page = await request(app).get("/page");
+    const again = await request(app)
+      .get("/page")
+      .set("If-None-Match", page.headers.etag as string);
+    expect(again.status).toBe(304);
+    expect(again.text).toBe("");
+  });
+
+  it("still answers JSON to a request that asks for it", async () => {
+    const res = await request(app).get("/page").set("Accept", "application/json");
+    expect(res.headers["content-type"]).toBe("application/json; charset=utf-8");
+    expect(res.body).toEqual(data);
+  });
+});
+
+// The events page writes its log-in link once for every row that offers it: the link names
+// the user, escaped, or none.
+describe("the events page's rows", () => {
+  const app = express();
+  useViews(app);
+  const events = [
+    {
+      id: 1,
+      title: "Held",
+      venue: "Hall",
+      startsAt: "2026-12-07T01:07:00.000Z",
+      priceRupees: 100,
+      seatsLeft: 5,
+      capacity: 10,
+      registered: true,
+    },
+    {
+      id: 2,
+      title: "Full",
+      venue: "Hall",
+      startsAt: "2026-12-07T01:07:00.000Z",
+      priceRupees: 100,
+      seatsLeft: 0,
+      capacity: 10,
+      registered: false,
+    },
+    {
+      id: 3,
+      title: "Open",
+      venue: "Hall",
+      startsAt: "2026-12-07T01:07:00.000Z",
+      priceRupees: 100,
+      seatsLeft: 5,
+      capacity: 10,
+      registered: false,
+    },
+  ];
+  const lastCells = (page: string) =>
+    [...page.matchAll(/<td>([^<]*|<b>.*?<\/b>|<form.*?<\/form>|<a .*?<\/a>)<\/td><\/tr>/g)].map(
+      (m) => m[1],
+    );
+
+  it("offers a log-in as the named user, escaped, on every open row", () => {
+    const page = renderPage(
+      app,
+      "events.njk",
+      { user: "a&b<c", via: "query", events: [...events, { ...events[2], id: 4 }] },
+      { canRegister: false },
+    );
+    expect(lastCells(page)).toEqual([
+      "<b>✓ registered</b>",
+      "full",
+      '<a href="/login?user=a%26b%3Cc">Log in as a&amp;b&lt;c to register</a>',
+      '<a href="/login?user=a%26b%3Cc">Log in as a&amp;b&lt;c to register</a>',
+    ]);
+  });
+
+  it("offers a plain log-in without a user, and the form to one who may register", () => {
+    const anonymous = renderPage(
+      app,
+      "events.njk",
+      { user: null, via: undefined, events },
+      { canRegister: false },
+    );
+    expect(lastCells(anonymous)[2]).toBe('<a href="/login">Log in to register</a>');
+    const session = renderPage(
+      app,
+      "events.njk",
+      { user: "x", via: "session", events },
+      { canRegister: true },
+    );
+    expect(lastCells(session)[2]).toBe(
+      '<form method="post" action="/events/3/register"><button>Register</button></form>',
+    );
   });
 });
