@@ -36,7 +36,10 @@ export async function alternatingLoad<Name extends string>(
     names.map((name) => [name, { ok: 0, seconds: 0, failed: 0, samples: new LatencySamples() }]),
   );
   for (let turn = 0; turn < seconds; turn++) {
-    for (const name of names) {
+    // Every other turn in reverse (a b, b a, a b), as measure/rotation.ts does: each turn
+    // starts as the one before it closes its connections, and the variant that always went
+    // first always met that.
+    for (const name of turn % 2 === 0 ? names : [...names].reverse()) {
       const total = totals.get(name) as NonNullable<ReturnType<typeof totals.get>>;
       const run = await runLoad({
         ...variants[name],
