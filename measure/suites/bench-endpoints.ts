@@ -18,7 +18,7 @@ import { type LoadResult, okPerSecond, runLoad } from "../load.js";
 import { inRotation, type RoundRatios, roundRatios } from "../rotation.js";
 import { withRunDatabase } from "../run-database.js";
 import { type MeasuredServer, withServer, withServers } from "../server-process.js";
-import { atLeast, atMost, defineSuite, type MeasureContext } from "../suite.js";
+import { atLeast, atMost, defineSuite, type Figure, type MeasureContext } from "../suite.js";
 import { formatRatio, formatTable } from "../table.js";
 import { timedGet } from "../timed-get.js";
 
@@ -181,6 +181,19 @@ function failedOver(turns: readonly LoadResult[]): number {
   return turns.reduce((sum, t) => sum + t.errors.total, 0);
 }
 
+/** A side's 2xx a second over all its turns, with the failures among them. */
+function requestsPerSecond(
+  label: string,
+  turns: (run: EndpointsRun) => readonly LoadResult[],
+): Figure<EndpointsRun> {
+  return {
+    label,
+    unit: "req/s",
+    value: (run) => okPerSecondOver(turns(run)),
+    failed: (run) => failedOver(turns(run)),
+  };
+}
+
 /** Each round's ratio of one side's /health to bare node:http's. */
 function healthRatios(run: EndpointsRun, side: "counted" | "health"): RoundRatios {
   return roundRatios(run[side].map(okPerSecond), run.bare.map(okPerSecond));
@@ -229,30 +242,15 @@ export const benchEndpointsSuite = defineSuite<EndpointsRun>({
     `Bench endpoints: ${run.cores} cores, a /cpu pool of ${run.threads} threads, ${seconds} s a measurement, servers started with LOG_LEVEL=warn`,
   tables: (run) => [healthRoundsTable(run), cpuRoundsTable(run)],
   figures: [
-    {
-      label: "/health req/s, bare node:http",
-      unit: "req/s",
-      value: (run) => okPerSecondOver(run.bare),
-      failed: (run) => failedOver(run.bare),
-    },
-    {
-      label: "/health req/s, bare + truth and fault checks",
-      unit: "req/s",
-      value: (run) => okPerSecondOver(run.counted),
-      failed: (run) => failedOver(run.counted),
-    },
+    requestsPerSecond("/health req/s, bare node:http", (run) => run.bare),
+    requestsPerSecond("/health req/s, bare + truth and fault checks", (run) => run.counted),
     {
       label: "/health, truth and fault checks cost (median round)",
       unit: "%",
       value: (run) => 100 * (1 - healthRatios(run, "counted").median),
       target: atMost(10, "%"),
     },
-    {
-      label: "/health req/s, Fest Lab",
-      unit: "req/s",
-      value: (run) => okPerSecondOver(run.health),
-      failed: (run) => failedOver(run.health),
-    },
+    requestsPerSecond("/health req/s, Fest Lab", (run) => run.health),
     {
       label: "/health Fest Lab / bare (median round)",
       unit: "x",
@@ -269,18 +267,8 @@ export const benchEndpointsSuite = defineSuite<EndpointsRun>({
       unit: "x",
       value: (run) => healthRatios(run, "health").highest,
     },
-    {
-      label: "/cpu req/s, worker pool",
-      unit: "req/s",
-      value: (run) => okPerSecondOver(run.poolTurns.map((t) => t.cpu)),
-      failed: (run) => failedOver(run.poolTurns.map((t) => t.cpu)),
-    },
-    {
-      label: "/cpu req/s, cpu-inline",
-      unit: "req/s",
-      value: (run) => okPerSecondOver(run.inlineTurns.map((t) => t.cpu)),
-      failed: (run) => failedOver(run.inlineTurns.map((t) => t.cpu)),
-    },
+    requestsPerSecond("/cpu req/s, worker pool", (run) => run.poolTurns.map((t) => t.cpu)),
+    requestsPerSecond("/cpu req/s, cpu-inline", (run) => run.inlineTurns.map((t) => t.cpu)),
     {
       label: "/cpu pool / inline (median round)",
       unit: "x",
