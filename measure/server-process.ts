@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import { freePort } from "../src/free-port.js";
 import { projectRoot } from "../src/paths.js";
 
@@ -41,7 +42,15 @@ export function spawnServer(
   };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
-  const exited = once(child, "exit").then(([code]) => code as number | null);
+  // 'exit' can come before the last of the output is read (Node's docs: the stdio streams may
+  // still be open), and a start-up error's one line was then missing from output() in one CI
+  // run. 'close' comes once they are read; a grandchild that kept the pipes open (a group's
+  // worker, a service) must not hold the caller past a second, though.
+  const closed = once(child, "close").catch(() => undefined);
+  const exited = once(child, "exit").then(async ([code]) => {
+    await Promise.race([closed, delay(1_000, undefined, { ref: false })]);
+    return code as number | null;
+  });
   return { child, output: () => text, exited };
 }
 
